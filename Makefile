@@ -1,0 +1,40 @@
+# Two commands do everything on a fresh machine:
+#   make run    create the virtual environment, install, start the app on content/
+#   make test   create or refresh the environment, then run ruff, the import contract and pytest
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+KB ?= content
+
+.PHONY: run test lint bench screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/kbstudio $(KB)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check kbstudio tests bench
+	$(BIN)/lint-imports
+
+test: lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/run_all.py
+
+screenshots: $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/make_screenshots.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

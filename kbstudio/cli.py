@@ -1,0 +1,142 @@
+"""The ``kbstudio`` command line: run a subcommand, or start the app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from kbstudio import __version__
+from kbstudio.kb import KnowledgeBase
+from kbstudio.model import ERROR, KINDS, TIERS
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad usage or unreadable input: exit code 2."""
+
+
+def _kb(path: str) -> KnowledgeBase:
+    folder = Path(path)
+    if not folder.is_dir():
+        raise UsageError(f"{path}: not a folder (a knowledge base is a folder of Markdown files)")
+    return KnowledgeBase(folder)
+
+
+def _print_table(rows: list[list[str]]) -> None:
+    widths = [max(len(row[col]) for row in rows) for col in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        print("  ".join([*cells, row[-1]]).rstrip())
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """List every document with its fields and problems."""
+    documents = _kb(args.path).load_all()
+    has_errors = any(p.severity == ERROR for doc in documents for p in doc.problems)
+    if args.json:
+        json.dump([doc.summary() for doc in documents], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif documents:
+        rows = [["ID", "TIER", "KIND", "STATUS", "TITLE", "PATH"]]
+        for doc in documents:
+            flag = " !" if doc.problems else ""
+            rows.append([doc.id or "-", doc.tier or "-", doc.kind, doc.status,
+                         doc.title[:60], doc.rel_path + flag])
+        _print_table(rows)
+    with_problems = [doc for doc in documents if doc.problems]
+    for doc in with_problems if not args.json else []:
+        for problem in doc.problems:
+            if problem.rule != "untiered" or args.verbose:
+                print(problem, file=sys.stderr)
+    untiered = sum(1 for doc in documents if doc.tier is None and doc.readable)
+    print(f"{len(documents)} documents, {untiered} untiered, "
+          f"{len(with_problems)} with problems", file=sys.stderr)
+    return EXIT_PROBLEMS if has_errors else EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Create a document from its template and print its path."""
+    kb = _kb(args.path)
+    try:
+        created = kb.create(args.kind, args.title, args.tier.upper(), folder=args.folder,
+                            owner=args.owner or "", escalates_to=args.escalates_to)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    print(created.path)
+    print(f"created {created.doc_id}", file=sys.stderr)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(prog="kbstudio", description=(
+        "KB Studio: knowledge base and escalation SOPs for tiered IT support. "
+        "Run 'kbstudio [PATH]' to open the app."))
+    parser.add_argument("--version", action="version", version=f"kbstudio {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    listing = commands.add_parser("list", help="list every document of a KB")
+    listing.add_argument("path", help="the knowledge base folder")
+    listing.add_argument("--json", action="store_true", help="print one JSON array")
+    listing.add_argument("-v", "--verbose", action="store_true", help="also print untiered notices")
+    listing.set_defaults(handler=cmd_list)
+
+    new = commands.add_parser("new", help="create a document from its template")
+    new.add_argument("path", help="the knowledge base folder")
+    new.add_argument("--kind", choices=KINDS, default="article")
+    new.add_argument("--title", required=True)
+    new.add_argument("--tier", required=True, type=str.upper, choices=TIERS)
+    new.add_argument("--folder", help="folder inside the KB (default: articles/ or sops/)")
+    new.add_argument("--owner", help="owner team or person")
+    new.add_argument("--escalates-to", type=str.upper, choices=TIERS,
+                     help="for SOPs: the tier it hands over to (default: the next tier up)")
+    new.set_defaults(handler=cmd_new)
+    return parser
+
+
+SUBCOMMANDS: set[str] = {"list", "new"}
+
+
+def _run_app(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="kbstudio", add_help=False)
+    parser.add_argument("path", nargs="?")
+    args, _ = parser.parse_known_args(argv)
+    from kbstudio.ui.app import run_app  # Qt only loads when the app starts
+
+    return run_app(args.path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")):
+        if len(argv) > 1 or not Path(argv[0]).exists():
+            build_parser().parse_args(argv)  # prints usage and exits 2 for an unknown command
+        return _guarded(lambda: _run_app(argv))
+    if not argv:
+        return _guarded(lambda: _run_app(argv))
+    args = build_parser().parse_args(argv)
+    if not getattr(args, "handler", None):
+        build_parser().print_help(sys.stderr)
+        return EXIT_USAGE
+    return _guarded(lambda: args.handler(args))
+
+
+def _guarded(run: Callable[[], int]) -> int:
+    try:
+        return run()
+    except UsageError as error:
+        print(f"kbstudio: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("kbstudio: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except OSError as error:
+        print(f"kbstudio: {error}", file=sys.stderr)
+        return EXIT_USAGE

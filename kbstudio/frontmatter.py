@@ -1,0 +1,140 @@
+"""Split a document into YAML front matter and body, and parse the YAML safely."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+try:  # libyaml makes reading a large KB several times faster
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+MAX_YAML_NODES = 10_000
+_PLAIN_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+)
+
+
+@dataclass(frozen=True)
+class Split:
+    """A document's text cut into its front matter and its body."""
+
+    yaml_text: str | None
+    body: str
+    yaml_line: int
+    body_line: int
+    unclosed: bool = False
+
+    @property
+    def has_front_matter(self) -> bool:
+        """Return True when the document starts with a front-matter block."""
+        return self.yaml_text is not None
+
+
+class FrontMatterError(ValueError):
+    """Front matter that cannot be read, with the line (1-based, in the file) when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def _is_fence(line: str, closers: tuple[str, ...]) -> bool:
+    return line.rstrip("\r\n").rstrip() in closers
+
+
+def split_front_matter(text: str) -> Split:
+    """Cut ``text`` into front matter (between the first two ``---`` lines) and body."""
+    lines = text.splitlines(keepends=True)
+    if not lines or not _is_fence(lines[0], ("---",)):
+        return Split(None, text, 0, 1)
+    for index in range(1, len(lines)):
+        if _is_fence(lines[index], ("---", "...")):
+            yaml_text = "".join(lines[1:index])
+            body = "".join(lines[index + 1 :])
+            return Split(yaml_text, body, 2, index + 2)
+    return Split(None, text, 2, 1, unclosed=True)
+
+
+def _check_node_tree(root: yaml.Node, yaml_line: int) -> None:
+    """Refuse object-constructing tags and alias bombs before anything is constructed."""
+    budget = MAX_YAML_NODES
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise FrontMatterError(
+                f"front matter expands to more than {MAX_YAML_NODES:,} YAML nodes "
+                "(anchors and aliases used as an alias bomb?)",
+                yaml_line + root.start_mark.line,
+            )
+        if node.tag not in _PLAIN_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise FrontMatterError(
+                f"YAML tag {tag} is not allowed: tags that construct objects are refused",
+                yaml_line + node.start_mark.line,
+            )
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append(value)
+                stack.append(key)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _duplicate_keys(root: yaml.MappingNode, yaml_line: int) -> list[tuple[str, int]]:
+    seen: set[str] = set()
+    duplicates: list[tuple[str, int]] = []
+    for key, _ in root.value:
+        name = str(key.value)
+        if name in seen:
+            duplicates.append((name, yaml_line + key.start_mark.line))
+        seen.add(name)
+    return duplicates
+
+
+@dataclass(frozen=True)
+class ParsedFrontMatter:
+    """The front-matter mapping with the file line of each top-level key."""
+
+    data: dict[str, Any]
+    key_lines: dict[str, int]
+    duplicate_keys: list[tuple[str, int]]
+
+
+def parse_front_matter(yaml_text: str, yaml_line: int = 2) -> ParsedFrontMatter:
+    """Parse front matter safely; ``yaml_line`` is the file line the YAML starts on."""
+    loader = _SafeLoader(yaml_text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            last_line = yaml_line + max(yaml_text.count("\n") - 1, 0)
+            line = min(yaml_line + mark.line, last_line) if mark is not None else None
+            problem = error.problem or error.context or "invalid YAML"
+            raise FrontMatterError(f"front matter is not valid YAML: {problem}", line) from None
+        except yaml.YAMLError as error:
+            raise FrontMatterError(f"front matter is not valid YAML: {error}", yaml_line) from None
+        if node is None:
+            return ParsedFrontMatter({}, {}, [])
+        _check_node_tree(node, yaml_line)
+        if not isinstance(node, yaml.MappingNode):
+            raise FrontMatterError(
+                "front matter must be a mapping of keys to values", yaml_line + node.start_mark.line
+            )
+        try:
+            data = loader.construct_document(node)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
+            raise FrontMatterError(f"front matter cannot be read: {error}", yaml_line) from None
+    finally:
+        loader.dispose()
+    key_lines = {str(key.value): yaml_line + key.start_mark.line for key, _ in node.value}
+    data = {str(key): value for key, value in data.items()}
+    return ParsedFrontMatter(data, key_lines, _duplicate_keys(node, yaml_line))

@@ -1,0 +1,141 @@
+"""A knowledge base on disk: finding, loading and creating its documents."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kbstudio.model import ID_PREFIXES, KINDS, TIERS, Document, tier_rank
+from kbstudio.reader import read_document
+from kbstudio.storage import save_document_text
+from kbstudio.templates import TEMPLATE_FOLDER, fill_template, template_text
+
+STATE_FOLDER = ".kbstudio"
+RETIRED_IDS_FILE = "retired-ids"
+DEFAULT_FOLDERS = {"article": "articles", "sop": "sops"}
+_ID_PATTERN = re.compile(r"^([A-Z]+)-(\d+)$")
+
+
+@dataclass(frozen=True)
+class Created:
+    """What creating a document changed."""
+
+    path: Path
+    rel_path: str
+    doc_id: str
+
+
+def slugify(title: str, limit: int = 60) -> str:
+    """Return a file-name-safe slug of ``title`` that keeps non-Latin letters."""
+    slug = re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-_")
+    return slug[:limit].rstrip("-_")
+
+
+class KnowledgeBase:
+    """A folder of Markdown documents."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+
+    @property
+    def name(self) -> str:
+        """Return the KB's display name (its folder name)."""
+        return self.root.name
+
+    def iter_paths(self) -> Iterator[Path]:
+        """Yield every document path, skipping hidden folders and the template folder."""
+        for folder, dirs, files in os.walk(self.root):
+            here = Path(folder)
+            dirs[:] = sorted(
+                d for d in dirs if not d.startswith(".") and not (here == self.root and d == TEMPLATE_FOLDER)
+            )
+            for name in sorted(files):
+                if name.endswith(".md") and not name.startswith("."):
+                    yield here / name
+
+    def rel_path(self, path: Path) -> str:
+        """Return ``path`` relative to the KB root, POSIX style."""
+        return Path(os.path.realpath(path)).relative_to(self.root).as_posix()
+
+    def load(self, path: Path) -> Document:
+        """Read one document (absolute path, or relative to the root)."""
+        path = Path(path)
+        return read_document(path if path.is_absolute() else self.root / path, self.root)
+
+    def load_all(self) -> list[Document]:
+        """Read every document; unreadable ones come back with their problems."""
+        return [read_document(path, self.root, walked=True) for path in self.iter_paths()]
+
+    def retired_ids(self) -> set[str]:
+        """Return the ids of deleted documents, which are never given out again."""
+        try:
+            text = (self.root / STATE_FOLDER / RETIRED_IDS_FILE).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return set()
+        return {line.strip() for line in text.splitlines() if line.strip()}
+
+    def retire_id(self, doc_id: str) -> None:
+        """Record that ``doc_id`` belonged to a deleted document."""
+        folder = self.root / STATE_FOLDER
+        folder.mkdir(exist_ok=True)
+        with (folder / RETIRED_IDS_FILE).open("a", encoding="utf-8") as handle:
+            handle.write(doc_id + "\n")
+
+    def next_id(self, kind: str, documents: list[Document] | None = None) -> str:
+        """Return a fresh id for ``kind``: one above the highest ever used with its prefix."""
+        prefix = ID_PREFIXES[kind]
+        documents = self.load_all() if documents is None else documents
+        used = {doc.id for doc in documents if doc.id} | self.retired_ids()
+        highest = 0
+        for doc_id in used:
+            match = _ID_PATTERN.match(doc_id.upper())
+            if match and match.group(1) == prefix:
+                highest = max(highest, int(match.group(2)))
+        return f"{prefix}-{highest + 1:04d}"
+
+    def create(
+        self,
+        kind: str,
+        title: str,
+        tier: str,
+        folder: str | None = None,
+        owner: str = "",
+        escalates_to: str | None = None,
+    ) -> Created:
+        """Create a document from its template with a fresh id; return what was created."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not '{kind}'")
+        if tier not in TIERS:
+            raise ValueError(f"tier must be one of {', '.join(TIERS)}, not '{tier}'")
+        title = " ".join(title.split())
+        if not title:
+            raise ValueError("a title is required")
+        if escalates_to is None and kind == "sop":
+            escalates_to = TIERS[min(tier_rank(tier) + 1, len(TIERS) - 1)]
+        doc_id = self.next_id(kind)
+        target_folder = self._target_folder(folder if folder is not None else DEFAULT_FOLDERS[kind])
+        target_folder.mkdir(parents=True, exist_ok=True)
+        path = self._free_path(target_folder, slugify(title) or doc_id.lower())
+        values = {"id": doc_id, "title": title, "tier": tier, "owner": owner,
+                  "escalates_to": escalates_to or ""}
+        text = fill_template(template_text(self.root, kind), values)
+        save_document_text(path, text, expected_hash=None)
+        return Created(path, self.rel_path(path), doc_id)
+
+    def _target_folder(self, folder: str) -> Path:
+        target = (self.root / folder).resolve()
+        if not target.is_relative_to(self.root.resolve()):
+            raise ValueError(f"folder '{folder}' is outside the knowledge base")
+        return target
+
+    @staticmethod
+    def _free_path(folder: Path, stem: str) -> Path:
+        candidate = folder / f"{stem}.md"
+        number = 2
+        while candidate.exists():
+            candidate = folder / f"{stem}-{number}.md"
+            number += 1
+        return candidate

@@ -1,0 +1,187 @@
+"""The document model: tiers, kinds, statuses, problems and loaded documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+TIERS: tuple[str, ...] = ("L0", "L1", "L2", "L3", "L4")
+TIER_NAMES: dict[str, str] = {
+    "L0": "Self-service",
+    "L1": "Front line",
+    "L2": "Technical generalists",
+    "L3": "Specialists and engineering",
+    "L4": "Outside vendors",
+}
+KINDS: tuple[str, ...] = ("article", "sop")
+STATUSES: tuple[str, ...] = ("draft", "review", "published", "archived")
+KCS_STATES: dict[str, str] = {
+    "draft": "work in progress",
+    "review": "not validated",
+    "published": "validated",
+    "archived": "archived",
+}
+ID_PREFIXES: dict[str, str] = {"article": "KB", "sop": "SOP"}
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with a document, at a file and (when known) a line."""
+
+    rule: str
+    severity: str
+    path: str
+    line: int | None
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the problem as a JSON-ready dict."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "path": self.path,
+            "line": self.line,
+            "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity}: {self.message} [{self.rule}]"
+
+
+def tier_rank(tier: str | None) -> int:
+    """Return 0-4 for L0-L4 and -1 for anything else."""
+    return TIERS.index(tier) if tier in TIERS else -1
+
+
+def as_text(value: Any) -> str | None:
+    """Return a front-matter scalar as a stripped string, or None when empty."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def as_text_list(value: Any) -> list[str]:
+    """Return a front-matter list (or a comma-separated string) as a list of strings."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, (list, tuple)):
+        return [str(item).strip() for item in value if item is not None and str(item).strip()]
+    return [str(value)]
+
+
+def as_date(value: Any) -> date | None:
+    """Return a front-matter date, accepting YAML dates and ISO strings."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass
+class Document:
+    """One Markdown document of a knowledge base, as read from disk."""
+
+    path: Path
+    rel_path: str
+    meta: dict[str, Any]
+    body: str
+    text: str
+    content_hash: str
+    body_line: int = 1
+    problems: list[Problem] = field(default_factory=list)
+    readable: bool = True
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str | None:
+        """Return the stable document id, such as KB-0042."""
+        return as_text(self.meta.get("id"))
+
+    @property
+    def title(self) -> str:
+        """Return the title: front matter, else first heading, else the file name."""
+        title = as_text(self.meta.get("title"))
+        if title:
+            return title
+        for line in self.body.splitlines():
+            if line.startswith("# "):
+                heading = line[2:].strip().strip("#").strip()
+                if heading:
+                    return heading
+        return self.path.stem
+
+    @property
+    def kind(self) -> str:
+        """Return the document kind; anything unknown counts as an article."""
+        kind = as_text(self.meta.get("kind"))
+        return kind if kind in KINDS else "article"
+
+    @property
+    def tier(self) -> str | None:
+        """Return the tier L0-L4, or None when untiered or invalid."""
+        tier = as_text(self.meta.get("tier"))
+        return tier.upper() if tier and tier.upper() in TIERS else None
+
+    @property
+    def status(self) -> str:
+        """Return the KCS status; missing or unknown counts as draft."""
+        status = as_text(self.meta.get("status"))
+        return status if status in STATUSES else "draft"
+
+    @property
+    def tags(self) -> list[str]:
+        """Return the tags."""
+        return as_text_list(self.meta.get("tags"))
+
+    @property
+    def products(self) -> list[str]:
+        """Return the products the document applies to."""
+        return as_text_list(self.meta.get("products"))
+
+    @property
+    def owner(self) -> str | None:
+        """Return the owner."""
+        return as_text(self.meta.get("owner"))
+
+    @property
+    def reviewers(self) -> list[str]:
+        """Return the reviewers."""
+        return as_text_list(self.meta.get("reviewers"))
+
+    @property
+    def review_by(self) -> date | None:
+        """Return the review-by date."""
+        return as_date(self.meta.get("review_by"))
+
+    @property
+    def escalates_to(self) -> str | None:
+        """Return the tier an SOP escalates to."""
+        tier = as_text(self.meta.get("escalates_to"))
+        return tier.upper() if tier and tier.upper() in TIERS else None
+
+    def summary(self) -> dict[str, Any]:
+        """Return the listing fields as a JSON-ready dict."""
+        return {
+            "id": self.id,
+            "path": self.rel_path,
+            "title": self.title,
+            "kind": self.kind,
+            "tier": self.tier,
+            "status": self.status,
+            "tags": self.tags,
+            "problems": [problem.to_json() for problem in self.problems],
+        }

@@ -1,0 +1,87 @@
+"""Atomic, never-clobbering saves."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from kbstudio.reader import content_hash
+
+TEMP_SUFFIX = ".kbtmp"
+
+
+class ExternalChangeError(RuntimeError):
+    """The file on disk is not the one that was loaded: someone else changed it."""
+
+    def __init__(self, path: Path, expected_hash: str | None, actual_hash: str | None) -> None:
+        if actual_hash is None:
+            what = "was deleted"
+        elif expected_hash is None:
+            what = "already exists"
+        else:
+            what = "was changed"
+        super().__init__(f"{path} {what} outside KB Studio since it was opened; not saved")
+        self.path = path
+        self.expected_hash = expected_hash
+        self.actual_hash = actual_hash
+
+
+def _current_hash(path: Path) -> str | None:
+    try:
+        return content_hash(path.read_bytes())
+    except FileNotFoundError:
+        return None
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _fsync_directory(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system lets a folder be opened
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves the old or the new file, never a mix."""
+    target = Path(os.path.realpath(path))
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = _default_mode()
+    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+    _fsync_directory(target.parent)
+
+
+def save_document_text(path: Path, text: str, expected_hash: str | None) -> str:
+    """Save ``text`` atomically unless the file changed since it was read; return the new hash.
+
+    ``expected_hash`` is the hash of the bytes that were loaded, or None for a new file
+    (which must not exist yet).
+    """
+    actual = _current_hash(path)
+    if actual != expected_hash:
+        raise ExternalChangeError(path, expected_hash, actual)
+    data = text.encode("utf-8")
+    atomic_write(path, data)
+    return content_hash(data)

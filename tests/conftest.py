@@ -1,0 +1,58 @@
+"""Shared fixtures: real folders of real documents."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONTENT = PROJECT_ROOT / "content"
+CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "officedocs-support"
+
+
+def write(root: Path, rel: str, text: str | bytes) -> Path:
+    """Write a file below ``root``, creating folders; return its path."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+ARTICLE = """---
+id: KB-0001
+title: Reset a password
+kind: article
+tier: L1
+status: published
+tags: [accounts, password]
+---
+
+# Reset a password
+
+## Issue
+
+The caller forgot their password.
+"""
+
+
+@pytest.fixture()
+def kb_root(tmp_path: Path) -> Path:
+    """A small KB folder with one good article."""
+    root = tmp_path / "kb"
+    write(root, "articles/reset.md", ARTICLE)
+    return root
+
+
+@pytest.fixture()
+def corpus() -> Path:
+    """The shared real-world corpus (read-only), or skip when it is not beside the project."""
+    if not CORPUS.is_dir():
+        pytest.skip("the shared corpus is not available")
+    return CORPUS
