@@ -1,0 +1,137 @@
+"""Markdown to safe HTML: one ``convert(text) -> html`` call, with nothing loaded from the network."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+import markdown
+import nh3
+
+from kbstudio.frontmatter import split_front_matter
+
+ALERT_KINDS = ("NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION")
+_ALERT_START = re.compile(r"^>\s*\[!(" + "|".join(ALERT_KINDS) + r")\]\s*(.*)$", re.IGNORECASE)
+_DOCFX_IMAGE = re.compile(r"^(\s*):::image\s+(.*?):::\s*$")
+_DOCFX_ATTR = re.compile(r'([\w-]+)="([^"]*)"')
+_DOCFX_END = re.compile(r"^\s*:::image-end:::\s*$")
+_INCLUDE = re.compile(r"\[!INCLUDE\s*\[([^\]]*)\]\(([^)]*)\)\]", re.IGNORECASE)
+_TASK = re.compile(r"<li>(<p>)?\[([ xX])\]\s")
+_IMG = re.compile(r"<img\b[^>]*>")
+_IMG_ATTR = re.compile(r'(\w+)="([^"]*)"')
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "span",
+    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"align", "style"}, "td": {"align", "style"},
+    "span": {"class", "style"}, "div": {"class"}, "code": {"class"}, "pre": {"class", "style"},
+    "p": {"class"},
+    "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+}
+LINK_SCHEMES = {"http", "https", "mailto"}
+SAFE_STYLE_PROPERTIES = {"color", "background-color", "font-weight", "font-style", "text-align"}
+
+
+@dataclass
+class Rendered:
+    """The HTML of a document and the links it makes."""
+
+    html: str
+    links: list[str] = field(default_factory=list)
+
+
+def _alerts_and_docfx(body: str) -> str:
+    """Turn GitHub/DocFX alerts and ``:::image`` blocks into plain Markdown/HTML blocks."""
+    out: list[str] = []
+    lines = body.split("\n")
+    index = 0
+    in_fence = False
+    while index < len(lines):
+        line = lines[index]
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        if in_fence:
+            out.append(line)
+            index += 1
+            continue
+        alert = _ALERT_START.match(line)
+        if alert:
+            kind = alert.group(1).upper()
+            inner = [alert.group(2)] if alert.group(2) else []
+            index += 1
+            while index < len(lines) and lines[index].startswith(">"):
+                inner.append(re.sub(r"^>\s?", "", lines[index]))
+                index += 1
+            out += ["", f'<div class="alert alert-{kind.lower()}" markdown="1">',
+                    f'<p class="alert-title">{kind.title()}</p>', "", *inner, "", "</div>", ""]
+            continue
+        image = _DOCFX_IMAGE.match(line)
+        if image:
+            attrs = dict(_DOCFX_ATTR.findall(image.group(2)))
+            alt = attrs.get("alt-text", "image").replace("]", "")
+            out.append(f"{image.group(1)}![{alt}]({attrs.get('source', '')})")
+        elif not _DOCFX_END.match(line):
+            out.append(_INCLUDE.sub(lambda m: f"*(included: [{m.group(1)}]({m.group(2)}))*", line))
+        index += 1
+    return "\n".join(out)
+
+
+def _placeholder_remote_images(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        attrs = dict(_IMG_ATTR.findall(match.group(0)))
+        src = html.unescape(attrs.get("src", ""))
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", src):
+            alt = attrs.get("alt", "") or "image"
+            return f'<span class="remote-image">[remote image not loaded: {alt}]</span>'
+        return match.group(0)
+
+    return _IMG.sub(replace, text)
+
+
+def _tasks(text: str) -> str:
+    return _TASK.sub(lambda m: f"<li>{m.group(1) or ''}{'☑' if m.group(2) != ' ' else '☐'} ", text)
+
+
+def sanitize(raw_html: str) -> str:
+    """Return ``raw_html`` with scripts, handlers, unknown schemes and remote images removed."""
+    clean = nh3.clean(
+        raw_html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=LINK_SCHEMES,
+        link_rel=None,
+        filter_style_properties=SAFE_STYLE_PROPERTIES,
+        clean_content_tags={"script", "style"},
+    )
+    return _placeholder_remote_images(clean)
+
+
+class MarkdownRenderer:
+    """Render KB Markdown (GitHub and DocFX flavours) to sanitised HTML."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(
+            extensions=["tables", "fenced_code", "codehilite", "sane_lists", "md_in_html", "toc"],
+            extension_configs={"codehilite": {"noclasses": True, "guess_lang": False,
+                                              "pygments_style": "friendly"}},
+            output_format="html",
+        )
+
+    def convert(self, text: str) -> Rendered:
+        """Render a whole document (front matter is left out) to safe HTML."""
+        body = split_front_matter(text).body if text.startswith("---") else text
+        self._md.reset()
+        try:
+            raw = self._md.convert(_alerts_and_docfx(body))
+        except (ValueError, RecursionError, IndexError) as error:
+            raw = f"<pre>{html.escape(body)}</pre><p>(could not render: {html.escape(str(error))})</p>"
+        safe = _tasks(sanitize(raw))
+        links = [html.unescape(h) for h in re.findall(r'<a\s+href="([^"]*)"', safe)]
+        return Rendered(safe, links)

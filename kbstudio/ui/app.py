@@ -1,0 +1,43 @@
+"""Start the KB Studio app."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from kbstudio import __version__
+from kbstudio.kb import KnowledgeBase
+from kbstudio.ui.main_window import MainWindow
+
+BUNDLED_CONTENT = Path(__file__).resolve().parent.parent.parent / "content"
+
+
+def choose_kb_path(argument: str | None, settings: QSettings) -> Path | None:
+    """Return the KB to open: the argument, else the last one, else the bundled demo."""
+    if argument:
+        return Path(argument)
+    last = settings.value("recent/last", "", type=str)
+    if last and Path(last).is_dir():
+        return Path(last)
+    return BUNDLED_CONTENT if BUNDLED_CONTENT.is_dir() else None
+
+
+def run_app(argument: str | None = None) -> int:
+    """Create the application and its main window; return the exit code."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("KB Studio")
+    app.setOrganizationName("kbstudio")
+    app.setApplicationVersion(__version__)
+    settings = QSettings()
+    path = choose_kb_path(argument, settings)
+    if path is not None and not path.is_dir():
+        QMessageBox.critical(None, "KB Studio", f"{path} is not a folder.")
+        path = None
+    window = MainWindow(settings)
+    if path is not None:
+        window.open_kb(KnowledgeBase(path))
+    window.show()
+    return app.exec()
