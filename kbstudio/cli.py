@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kbstudio import __version__
+from kbstudio.cli_search import HANDLED_ERRORS, add_search_commands
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import ERROR, KINDS, TIERS
 
@@ -95,10 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--escalates-to", type=str.upper, choices=TIERS,
                      help="for SOPs: the tier it hands over to (default: the next tier up)")
     new.set_defaults(handler=cmd_new)
+    add_search_commands(commands)
     return parser
 
 
-SUBCOMMANDS: set[str] = {"list", "new"}
+SUBCOMMANDS: set[str] = {"list", "new", "index", "search"}
 
 
 def _run_app(argv: Sequence[str]) -> int:
@@ -123,13 +125,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         build_parser().print_help(sys.stderr)
         return EXIT_USAGE
+    if getattr(args, "needs_kb", False):
+        return _guarded(lambda: args.handler(args, _kb(args.path)))
     return _guarded(lambda: args.handler(args))
 
 
 def _guarded(run: Callable[[], int]) -> int:
     try:
         return run()
-    except UsageError as error:
+    except (UsageError, *HANDLED_ERRORS) as error:
         print(f"kbstudio: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

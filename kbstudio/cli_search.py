@@ -1,0 +1,150 @@
+"""The ``index`` and ``search`` commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from typing import TextIO
+
+from kbstudio.index.indexer import IndexCancelled
+from kbstudio.index.search import SearchOptions, SearchResponse
+from kbstudio.index.service import SearchService
+from kbstudio.index.store import IndexLockedError
+from kbstudio.kb import KnowledgeBase
+from kbstudio.model import KINDS, STATUSES, TIERS
+
+
+class TerminalProgress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self._last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        percent = done * 100 // total
+        if percent == self._last:
+            return
+        self._last = percent
+        filled = percent * 30 // 100
+        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _choices(value: str | None, allowed: tuple[str, ...], name: str, upper: bool = False
+             ) -> tuple[str, ...] | None:
+    if not value:
+        return None
+    items = tuple(v.strip().upper() if upper else v.strip().lower() for v in value.split(",") if v.strip())
+    bad = [v for v in items if v not in allowed and not (name == "tier" and v == "UNTIERED")]
+    if bad:
+        raise argparse.ArgumentTypeError(f"--{name}: {', '.join(bad)} not one of {', '.join(allowed)}")
+    return tuple("untiered" if v == "UNTIERED" else v for v in items)
+
+
+def cmd_index(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    """Build or update the index of a KB and report what changed."""
+    service = SearchService(kb, args.index_dir)
+    started = time.perf_counter()
+    try:
+        changes = service.ensure(progress=TerminalProgress("indexing"), rebuild=args.rebuild)
+    finally:
+        service.close()
+    elapsed = time.perf_counter() - started
+    if changes.rebuilt:
+        rate = changes.documents / elapsed if elapsed else 0.0
+        print(f"indexed {changes.documents} documents in {elapsed:.2f} s ({rate:.0f}/s)"
+              f"{': ' + changes.reason if changes.reason else ''}")
+    else:
+        print(f"{changes.documents} documents; {len(changes.added)} added, "
+              f"{len(changes.updated)} updated, {len(changes.removed)} removed in {elapsed:.2f} s")
+    print(f"index: {service.store.home}", file=sys.stderr)
+    return 0
+
+
+def _options(args: argparse.Namespace) -> SearchOptions:
+    return SearchOptions(
+        tiers=_choices(args.tier, TIERS, "tier", upper=True),
+        kinds=_choices(args.kind, KINDS, "kind"),
+        statuses=_choices(args.status, STATUSES, "status"),
+        limit=args.limit,
+        sort=args.sort,
+    )
+
+
+def _print_text(response: SearchResponse) -> None:
+    bold = sys.stdout.isatty()
+    if response.suggestion:
+        print(f"Did you mean: {response.suggestion}", file=sys.stderr)
+    for number, hit in enumerate(response.results, 1):
+        badge = f"[{hit.tier or 'untiered'} {hit.kind} {hit.status}]"
+        print(f"{number:>2}. {hit.title}  {badge}  {hit.id}".rstrip())
+        print(f"    {hit.path}")
+        snippet = re.sub(r"</?b>", lambda m: ("\033[1m" if m.group(0) == "<b>" else "\033[0m")
+                         if bold else "", hit.snippet)
+        snippet = snippet.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") \
+            .replace("&quot;", '"').replace("&#x27;", "'")
+        if snippet:
+            print(f"    {snippet}")
+    more = f", {response.hidden_by_tier} more at other tiers" if response.hidden_by_tier else ""
+    print(f"{response.total} matches{more} ({response.took_ms:.1f} ms)", file=sys.stderr)
+
+
+def cmd_search(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    """Search a KB (building its index first when needed); one query or a batch file."""
+    options = _options(args)
+    if args.batch is None and args.query is None:
+        raise argparse.ArgumentTypeError("give a QUERY or --batch FILE")
+    service = SearchService(kb, args.index_dir)
+    try:
+        service.ensure(progress=TerminalProgress("indexing"))
+        if args.batch is not None:
+            handle = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
+            with handle:
+                for line in handle:
+                    query = line.rstrip("\r\n")
+                    print(json.dumps(service.search(query, options).to_json(), ensure_ascii=False))
+            return 0
+        response = service.search(args.query, options)
+    finally:
+        service.close()
+    if args.json:
+        print(json.dumps(response.to_json(), ensure_ascii=False, indent=1))
+    else:
+        _print_text(response)
+    return 0
+
+
+def add_search_commands(commands: argparse._SubParsersAction) -> None:
+    """Add the index and search subcommands to the CLI parser."""
+    index = commands.add_parser("index", help="build or update the search index of a KB")
+    index.add_argument("path", help="the knowledge base folder")
+    index.add_argument("--rebuild", action="store_true", help="rebuild from scratch")
+    index.add_argument("--index-dir", help="folder holding the indexes (default: user cache)")
+    index.set_defaults(handler=cmd_index, needs_kb=True)
+
+    search = commands.add_parser("search", help="search a KB offline")
+    search.add_argument("path", help="the knowledge base folder")
+    search.add_argument("query", nargs="?", help="what to look for (words, pasted errors, syntax)")
+    search.add_argument("--tier", help="comma-separated tiers to show, e.g. L0,L1")
+    search.add_argument("--kind", help="article or sop (comma-separated)")
+    search.add_argument("--status", help="draft, review, published, archived (comma-separated)")
+    search.add_argument("--limit", type=int, default=10, help="how many results (default 10)")
+    search.add_argument("--sort", choices=("relevance", "changed"), default="relevance")
+    search.add_argument("--json", action="store_true", help="print one JSON object")
+    search.add_argument("--batch", metavar="FILE",
+                        help="one query per line ('-' for stdin); prints one JSON object per line")
+    search.add_argument("--index-dir", help="folder holding the indexes (default: user cache)")
+    search.set_defaults(handler=cmd_search, needs_kb=True)
+
+
+HANDLED_ERRORS = (IndexLockedError, IndexCancelled, argparse.ArgumentTypeError)

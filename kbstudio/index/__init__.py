@@ -1,0 +1,1 @@
+"""The offline search index: Whoosh schema, incremental indexer and search."""

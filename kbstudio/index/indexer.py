@@ -1,0 +1,241 @@
+"""Build and update a KB's index: full builds swapped in atomically, incremental syncs."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh.writing import IndexWriter
+
+from kbstudio.index.analysis import count_tokens
+from kbstudio.index.store import IndexMissingError, IndexStore, LiveIndex, Manifest
+from kbstudio.index.text import index_text
+from kbstudio.kb import KnowledgeBase
+from kbstudio.reader import (
+    UnreadableError,
+    content_hash,
+    parse_document,
+    read_bytes,
+    unreadable_document,
+)
+
+Progress = Callable[[int, int], None]
+PARALLEL_FROM = 400  # below this many documents, starting worker processes costs more than it saves
+Cancelled = Callable[[], bool]
+
+
+class IndexCancelled(RuntimeError):
+    """The user cancelled a build; the live index is unchanged."""
+
+
+@dataclass
+class IndexChanges:
+    """What an index operation changed."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    rebuilt: bool = False
+    reason: str = ""
+    seconds: float = 0.0
+    documents: int = 0
+
+    @property
+    def changed(self) -> bool:
+        """Return True when any document was added, updated or removed."""
+        return bool(self.added or self.updated or self.removed or self.rebuilt)
+
+
+def never() -> bool:
+    return False
+
+
+def _stat_key(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def _fields(kb: KnowledgeBase, path: Path, data: bytes | None, error: UnreadableError | None,
+            mtime: int) -> tuple[dict[str, Any], str]:
+    rel = kb.rel_path(path)
+    if error is not None or data is None:
+        document = unreadable_document(path, rel, error or UnreadableError("unreadable", "unreadable"))
+    else:
+        document = parse_document(path, rel, data)
+    parts = index_text(document)
+    return {
+        "path": rel,
+        "doc_id": document.id or "",
+        "title": parts.title,
+        "issue": parts.issue + "\n" + parts.headings,
+        "body": parts.body,
+        "spell": " ".join((parts.title, parts.headings, " ".join(document.tags))),
+        "tier": document.tier or "untiered",
+        "kind": document.kind,
+        "status": document.status,
+        "tags": ",".join(t.replace(",", " ") for t in document.tags),
+        "products": ",".join(p.replace(",", " ") for p in document.products),
+        "mtime": mtime,
+        "len_title": count_tokens(parts.title),
+        "len_issue": count_tokens(parts.issue) + count_tokens(parts.headings),
+        "len_body": count_tokens(parts.body),
+        "problems": len(document.problems),
+    }, document.content_hash
+
+
+def _read(kb: KnowledgeBase, path: Path) -> tuple[bytes | None, UnreadableError | None]:
+    try:
+        return read_bytes(path, kb.root, walked=True), None
+    except UnreadableError as error:
+        return None, error
+
+
+class Indexer:
+    """Writes one KB's index; every write holds the KB's index lock."""
+
+    def __init__(self, kb: KnowledgeBase, store: IndexStore, lock_timeout: float = 10.0,
+                 procs: int | None = None) -> None:
+        self.kb = kb
+        self.store = store
+        self.lock_timeout = lock_timeout
+        self.procs = procs if procs is not None else min(2, os.cpu_count() or 1)
+
+    def rebuild(self, progress: Progress | None = None, cancelled: Cancelled = never,
+                reason: str = "full build") -> IndexChanges:
+        """Index every document into a new folder, then swap it in atomically."""
+        started = time.perf_counter()
+        paths = list(self.kb.iter_paths())
+        with self.store.write_lock(self.lock_timeout):
+            folder, index = self.store.new_build_folder()
+            manifest: Manifest = {}
+            procs = self.procs if len(paths) >= PARALLEL_FROM else 1
+            writer = index.writer(procs=procs, limitmb=128, multisegment=procs > 1)
+            try:
+                self._add_all(writer, paths, manifest, progress, cancelled)
+            except BaseException:
+                writer.cancel()
+                index.close()
+                self.store.remove_stale_folders()
+                raise
+            writer.commit()
+            index.close()
+            self.store.write_manifest(folder, manifest)
+            self.store.swap_in(folder)
+        rel_paths = sorted(manifest)
+        return IndexChanges(added=rel_paths, rebuilt=True, reason=reason,
+                            seconds=time.perf_counter() - started, documents=len(rel_paths))
+
+    def _add_all(self, writer: IndexWriter, paths: list[Path], manifest: Manifest,
+                 progress: Progress | None, cancelled: Cancelled) -> None:
+        total = len(paths)
+        for number, path in enumerate(paths, 1):
+            if number % 50 == 0:
+                if cancelled():
+                    raise IndexCancelled("indexing cancelled")
+                if progress:
+                    progress(number, total)
+            key = _stat_key(path)
+            if key is None:
+                continue
+            data, error = _read(self.kb, path)
+            fields, digest = _fields(self.kb, path, data, error, key[0] // 1_000_000_000)
+            writer.add_document(**fields)
+            manifest[fields["path"]] = (key[0], key[1], digest)
+        if progress:
+            progress(total, total)
+
+    def open_or_rebuild(self, progress: Progress | None = None,
+                        cancelled: Cancelled = never) -> tuple[LiveIndex, IndexChanges | None]:
+        """Open the live index, building it first when it is missing, old or damaged."""
+        try:
+            return self.store.open(), None
+        except IndexMissingError as why:
+            changes = self.rebuild(progress, cancelled, reason=str(why))
+            return self.store.open(), changes
+
+    def sync(self, progress: Progress | None = None, cancelled: Cancelled = never) -> IndexChanges:
+        """Bring the index up to date with the files: only changed files are read."""
+        started = time.perf_counter()
+        try:
+            live = self.store.open()
+        except IndexMissingError as why:
+            return self.rebuild(progress, cancelled, reason=str(why))
+        try:
+            on_disk = {self.kb.rel_path(p): p for p in self.kb.iter_paths()}
+            suspects = [rel for rel, path in on_disk.items()
+                        if live.manifest.get(rel, (None, None))[:2] != _stat_key(path)]
+            gone = [rel for rel in live.manifest if rel not in on_disk]
+            changes = self._apply(live, suspects, gone, on_disk, progress, cancelled)
+        finally:
+            live.close()
+        changes.seconds = time.perf_counter() - started
+        return changes
+
+    def update_paths(self, rel_paths: Iterable[str]) -> IndexChanges:
+        """Re-index the given files (saved, pulled, deleted); used after saves and pulls."""
+        started = time.perf_counter()
+        try:
+            live = self.store.open()
+        except IndexMissingError as why:
+            return self.rebuild(reason=str(why))
+        try:
+            wanted = sorted(set(rel_paths))
+            on_disk = {rel: self.kb.root / rel for rel in wanted if (self.kb.root / rel).is_file()}
+            gone = [rel for rel in wanted if rel not in on_disk and rel in live.manifest]
+            changes = self._apply(live, list(on_disk), gone, on_disk, None, never)
+        finally:
+            live.close()
+        changes.seconds = time.perf_counter() - started
+        return changes
+
+    def _apply(self, live: LiveIndex, suspects: list[str], gone: list[str],
+               on_disk: dict[str, Path], progress: Progress | None,
+               cancelled: Cancelled) -> IndexChanges:
+        changes = IndexChanges()
+        if not suspects and not gone:
+            changes.documents = len(live.manifest)
+            return changes
+        manifest = dict(live.manifest)
+        with self.store.write_lock(self.lock_timeout):
+            writer = live.index.writer(timeout=self.lock_timeout)
+            try:
+                for number, rel in enumerate(suspects, 1):
+                    if number % 50 == 0:
+                        if cancelled():
+                            raise IndexCancelled("indexing cancelled")
+                        if progress:
+                            progress(number, len(suspects))
+                    self._update_one(writer, rel, on_disk[rel], manifest, changes)
+                for rel in gone:
+                    writer.delete_by_term("path", rel)
+                    manifest.pop(rel, None)
+                    changes.removed.append(rel)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            self.store.write_manifest(live.folder, manifest)
+        changes.documents = len(manifest)
+        return changes
+
+    def _update_one(self, writer: IndexWriter, rel: str, path: Path, manifest: Manifest,
+                    changes: IndexChanges) -> None:
+        key = _stat_key(path)
+        if key is None:
+            return
+        data, error = _read(self.kb, path)
+        old = manifest.get(rel)
+        if old is not None and data is not None and content_hash(data) == old[2]:
+            manifest[rel] = (key[0], key[1], old[2])  # touched, not changed
+            return
+        fields, digest = _fields(self.kb, path, data, error, key[0] // 1_000_000_000)
+        writer.update_document(**fields)
+        manifest[rel] = (key[0], key[1], digest)
+        (changes.updated if old is not None else changes.added).append(rel)

@@ -1,0 +1,103 @@
+"""Turn whatever an agent types into a Whoosh query: words, pasted errors, power syntax."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as q
+
+FILTER_FIELDS = {
+    "tier": "tier", "kind": "kind", "status": "status", "tag": "tags", "tags": "tags",
+    "product": "products", "products": "products", "id": "doc_id",
+}
+_LEX = re.compile(r'"([^"]*)"?|(\S+)')
+_FILTER = re.compile(r"^(-?)([A-Za-z]+):(.+)$")
+_WORD = re.compile(r"\w")
+
+
+@dataclass
+class Item:
+    """One word or quoted phrase of a query."""
+
+    text: str
+    phrase: bool = False
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    """A query split into OR-groups of items, plus field filters."""
+
+    groups: list[list[Item]] = field(default_factory=list)
+    strict: list[bool] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    excluded: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def items(self) -> list[Item]:
+        """Return every item of every group."""
+        return [item for group in self.groups for item in group]
+
+    @property
+    def is_empty(self) -> bool:
+        """Return True when there is nothing to search for and nothing to filter by."""
+        return not any(not item.negated for item in self.items) and not self.filters
+
+
+def _normal_filter_value(name: str, value: str) -> str:
+    value = value.strip()
+    if name == "tier":
+        return value.upper() if value.upper() != "UNTIERED" else "untiered"
+    if name == "doc_id":
+        return value.upper()
+    return value.lower()
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Split query text into groups and filters; never raises, whatever the text."""
+    parsed = ParsedQuery()
+    group: list[Item] = []
+    strict = False
+    negate_next = False
+    for match in _LEX.finditer(text or ""):
+        phrase, token = match.group(1), match.group(2)
+        if phrase is not None:
+            if phrase.strip():
+                group.append(Item(phrase.strip(), phrase=True, negated=negate_next))
+            negate_next = False
+            continue
+        if token in ("AND", "OR", "NOT"):
+            if token == "OR":
+                if group:
+                    parsed.groups.append(group)
+                    parsed.strict.append(strict)
+                group, strict = [], False
+            elif token == "AND":
+                strict = True
+            else:
+                negate_next = True
+            continue
+        filter_match = _FILTER.match(token)
+        if filter_match and filter_match.group(2).lower() in FILTER_FIELDS:
+            name = FILTER_FIELDS[filter_match.group(2).lower()]
+            values = [_normal_filter_value(name, v) for v in filter_match.group(3).split(",") if v.strip()]
+            target = parsed.excluded if (filter_match.group(1) or negate_next) else parsed.filters
+            target.setdefault(name, []).extend(values)
+            negate_next = False
+            continue
+        negated = negate_next
+        if token.startswith("-") and len(token) > 1 and _WORD.match(token[1]):
+            negated, token = True, token[1:]
+        if _WORD.search(token):
+            group.append(Item(token, negated=negated))
+        negate_next = False
+    if group:
+        parsed.groups.append(group)
+        parsed.strict.append(strict)
+    return parsed
+
+
+def phrase_query(stems: list[str]) -> q.Query:
+    """Return a Whoosh query for an exact phrase in the title or the body."""
+    return q.Or([q.Phrase("title", stems, slop=1), q.Phrase("body", stems, slop=1)])

@@ -1,0 +1,40 @@
+"""The Whoosh schema and its version."""
+
+from __future__ import annotations
+
+from whoosh import columns
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+
+from kbstudio.index.analysis import SupportAnalyzer
+
+# Bump whenever the schema or the analysis changes: an index of another version is rebuilt.
+SCHEMA_VERSION = 5
+LENGTH_FIELDS = ("title", "issue", "body")
+
+
+def stemming_analyzer() -> SupportAnalyzer:
+    """Return the analyzer of the free-text fields."""
+    return SupportAnalyzer(stem=True)
+
+
+def build_schema() -> Schema:
+    """Return a fresh schema of SCHEMA_VERSION."""
+    stem = stemming_analyzer()
+    return Schema(
+        path=ID(stored=True, unique=True),
+        doc_id=ID(stored=True),
+        title=TEXT(analyzer=stem, stored=True),
+        issue=TEXT(analyzer=stem, phrase=False),
+        body=TEXT(analyzer=stem, stored=True),
+        spell=TEXT(analyzer=SupportAnalyzer(stem=False, minsize=3), phrase=False),
+        tier=ID(stored=True, sortable=True),
+        kind=ID(stored=True, sortable=True),
+        status=ID(stored=True, sortable=True),
+        tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
+        products=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
+        mtime=COLUMN(columns.NumericColumn("q", default=0)),
+        len_title=COLUMN(columns.NumericColumn("I", default=0)),
+        len_issue=COLUMN(columns.NumericColumn("I", default=0)),
+        len_body=COLUMN(columns.NumericColumn("I", default=0)),
+        problems=STORED(),
+    )

@@ -1,0 +1,320 @@
+"""Search one KB's index: ranked results, snippets, facets, typo suggestions."""
+
+from __future__ import annotations
+
+import heapq
+import re
+import time
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from whoosh.searching import Searcher
+
+from kbstudio.index.analysis import SupportAnalyzer
+from kbstudio.index.query import Item, ParsedQuery, parse_query, phrase_query
+from kbstudio.index.ranker import IndexView, Ranker, RankWeights
+from kbstudio.index.snippets import make_snippet, term_pattern
+from kbstudio.index.store import LiveIndex
+from kbstudio.model import TIERS
+
+FACET_FIELDS = ("tier", "kind", "status")
+MAX_TAG_FACETS = 500
+_SPELLABLE = re.compile(r"^[a-zA-Z]{4,}$")
+_WORDS = re.compile(r"\w+(?:\.\w+)*")
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    id: str
+    path: str
+    title: str
+    tier: str | None
+    kind: str
+    status: str
+    score: float
+    snippet: str
+    mtime: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the result as a JSON-ready dict."""
+        data = asdict(self)
+        data.pop("mtime")
+        data["score"] = round(self.score, 4)
+        return data
+
+
+@dataclass
+class SearchResponse:
+    """Everything one search returns."""
+
+    query: str
+    total: int
+    took_ms: float
+    suggestion: str | None
+    facets: dict[str, dict[str, int]]
+    results: list[Hit]
+    hidden_by_tier: int = 0
+    tag_facets: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the response in the documented JSON shape."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "took_ms": round(self.took_ms, 2),
+            "suggestion": self.suggestion,
+            "facets": self.facets,
+            "results": [hit.to_json() for hit in self.results],
+        }
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """Filters and sorting chosen outside the query text (UI controls, CLI flags)."""
+
+    tiers: tuple[str, ...] | None = None
+    kinds: tuple[str, ...] | None = None
+    statuses: tuple[str, ...] | None = None
+    limit: int = 10
+    sort: str = "relevance"  # or "changed"
+
+
+@dataclass
+class _Slot:
+    """One query word: its stems (with typo alternatives) and its scores."""
+
+    word: str
+    stems: list[str]
+    scores: dict[int, float]
+
+
+class KBSearcher:
+    """A searcher over one live index; call ``refresh`` after the index changes."""
+
+    def __init__(self, live: LiveIndex, weights: RankWeights | None = None) -> None:
+        self.live = live
+        self.weights = weights or RankWeights()
+        self.analyzer = SupportAnalyzer(stem=True)
+        self._searcher: Searcher = live.index.searcher()
+        self._view = IndexView(self._searcher)
+        self._ranker = Ranker(self._view, self.weights)
+
+    def refresh(self) -> None:
+        """Pick up changes committed since the searcher was opened."""
+        fresh = self._searcher.refresh()
+        if fresh is not self._searcher:
+            self._searcher = fresh
+            self._view = IndexView(fresh)
+            self._ranker = Ranker(self._view, self.weights)
+
+    def close(self) -> None:
+        """Release the searcher and its index."""
+        self._searcher.close()
+        self.live.close()
+
+    @property
+    def doc_count(self) -> int:
+        """Return the number of indexed documents."""
+        return self._searcher.doc_count()
+
+    def stems(self, text: str) -> list[str]:
+        """Return the index tokens of ``text``."""
+        return [token.text for token in self.analyzer(text)]
+
+    # Typo tolerance -------------------------------------------------------------------------
+
+    def _corrections(self, word: str) -> list[str]:
+        """Return likely corrections of ``word`` from the index's own words, best first."""
+        found: dict[str, tuple[int, int]] = {}
+        for maxdist in (1, 2):
+            for leaf, _ in self._view.leaves:
+                for candidate in leaf.terms_within("spell", word, maxdist, prefix=1):
+                    if candidate != word and candidate not in found:
+                        found[candidate] = (maxdist, self._view.doc_frequency("spell", candidate))
+            if found:
+                break
+        return sorted(found, key=lambda c: (found[c][0], -found[c][1]))[:2]
+
+    def _correct(self, word: str) -> str | None:
+        """Return the correction of a misspelled word, or None when it looks right."""
+        if not _SPELLABLE.match(word):
+            return None
+        lowered = word.lower()
+        stems = self.stems(lowered)
+        if not stems:
+            return None
+        known = self._view.doc_frequency("body", stems[0]) + self._view.doc_frequency("title", stems[0])
+        if known > 2:
+            return None
+        fixes = self._corrections(lowered)
+        if not fixes:
+            return None
+        if known and self._view.doc_frequency("spell", fixes[0]) < 20 * known:
+            return None
+        return fixes[0]
+
+    # Evaluation -----------------------------------------------------------------------------
+
+    def _slots(self, item: Item, replaced: dict[str, str]) -> list[_Slot]:
+        slots = []
+        for word in _WORDS.findall(item.text):
+            stems = self.stems(word)
+            if not stems:
+                continue
+            fix = None if item.phrase or item.negated else self._correct(word)
+            if fix:
+                replaced[word] = fix
+                stems = stems + [s for s in self.stems(fix) if s not in stems]
+            slots.append(_Slot(word, stems, self._ranker.slot_scores(stems, word)))
+        return slots
+
+    def _item_docs(self, item: Item, slots: list[_Slot]) -> set[int]:
+        """Return the documents an item requires: a phrase, or every word of it."""
+        stems = [s for slot in slots for s in slot.stems[:1]]
+        if item.phrase and len(stems) > 1:
+            return set(self._searcher.docs_for_query(phrase_query(stems)))
+        docs: set[int] | None = None
+        for slot in slots:
+            docs = set(slot.scores) if docs is None else docs & slot.scores.keys()
+        return docs or set()
+
+    def _evaluate(self, parsed: ParsedQuery, replaced: dict[str, str]
+                  ) -> tuple[dict[int, float], list[str]]:
+        """Return every matching document with its base score, and the query stems in order."""
+        total: dict[int, float] = defaultdict(float)
+        matched: set[int] = set()
+        excluded: set[int] = set()
+        order: list[str] = []
+        coord_power = self.weights.coord_power
+        for group, strict in zip(parsed.groups, parsed.strict, strict=False):
+            group_scores: dict[int, float] = defaultdict(float)
+            hits: Counter[int] = Counter()
+            required: set[int] | None = None
+            soft_slots = 0
+            for item in group:
+                slots = self._slots(item, replaced)
+                if not slots:
+                    continue
+                if item.negated:
+                    excluded |= self._item_docs(item, slots)
+                    continue
+                order.extend(slot.stems[0] for slot in slots)
+                if item.phrase or strict:
+                    docs = self._item_docs(item, slots)
+                    required = docs if required is None else required & docs
+                for slot in slots:
+                    soft_slots += 1
+                    for doc, score in slot.scores.items():
+                        group_scores[doc] += score
+                        hits[doc] += 1
+            if required is not None:
+                candidates = required
+            else:
+                candidates = set(group_scores)
+            for doc in candidates:
+                coverage = hits[doc] / soft_slots if soft_slots else 1.0
+                total[doc] += group_scores.get(doc, 0.0) * (coverage ** coord_power) + 1e-6
+            matched |= candidates
+        if not matched and parsed.filters and not any(not i.negated for i in parsed.items):
+            matched = set(range(self._view.reader.doc_count_all()))
+            total = dict.fromkeys(matched, 0.0)
+        matched -= excluded | self._view.deleted
+        return {doc: total.get(doc, 0.0) for doc in matched}, order
+
+    def _field_filter(self, fields: dict[str, list[str]]) -> set[int] | None:
+        keep: set[int] | None = None
+        for name, values in fields.items():
+            docs: set[int] = set()
+            for value in values:
+                docs |= self._view.docset(name, value)
+            keep = docs if keep is None else keep & docs
+        return keep
+
+    def search(self, text: str, options: SearchOptions | None = None) -> SearchResponse:
+        """Run ``text`` with ``options``; never raises for any query text."""
+        started = time.perf_counter()
+        options = options or SearchOptions()
+        parsed = parse_query(text)
+        if parsed.is_empty:
+            return SearchResponse(text, 0, (time.perf_counter() - started) * 1000, None,
+                                  {name: {} for name in FACET_FIELDS}, [])
+        replaced: dict[str, str] = {}
+        scores, order = self._evaluate(parsed, replaced)
+        fields = {name: list(values) for name, values in parsed.filters.items()}
+        if options.kinds:
+            fields.setdefault("kind", []).extend(options.kinds)
+        if options.statuses:
+            fields.setdefault("status", []).extend(options.statuses)
+        keep = self._field_filter(fields)
+        if keep is not None:
+            scores = {d: s for d, s in scores.items() if d in keep}
+        if parsed.excluded:
+            drop = set().union(*(self._view.docset(n, v) for n, vs in parsed.excluded.items() for v in vs))
+            scores = {d: s for d, s in scores.items() if d not in drop}
+        tiers = self._view.columns["tier"]
+        hidden = {d for d in scores if tiers[d] not in options.tiers} if options.tiers else set()
+        facets = {name: _count(self._view.columns[name], scores) for name in FACET_FIELDS}
+        visible = {d: s for d, s in scores.items() if d not in hidden}
+        limit = max(1, min(options.limit, 1000))
+        ranked = self._rank(visible, order, limit, options.sort)
+        words = [w for item in parsed.items if not item.negated for w in _WORDS.findall(item.text)]
+        words += list(replaced.values())
+        pattern = term_pattern([s for w in words for s in self.stems(w)], words)
+        return SearchResponse(
+            query=text,
+            total=len(visible),
+            took_ms=(time.perf_counter() - started) * 1000,
+            suggestion=_suggestion(text, replaced),
+            facets=facets,
+            results=[self._hit(doc, score, pattern) for doc, score in ranked],
+            hidden_by_tier=len(hidden),
+            tag_facets=self._tag_facets(visible),
+        )
+
+    def _rank(self, scores: dict[int, float], order: list[str], limit: int,
+              sort: str) -> list[tuple[int, float]]:
+        if sort == "changed":
+            mtimes = self._view.columns["mtime"]
+            best = heapq.nlargest(limit, scores, key=lambda d: (mtimes[d], scores[d]))
+            return [(d, scores[d]) for d in best]
+        pool = heapq.nlargest(max(limit, self.weights.pool), scores.items(), key=lambda kv: kv[1])
+        bonus = self._ranker.proximity(order, [d for d, _ in pool])
+        reranked = sorted(((d, s + bonus.get(d, 0.0)) for d, s in pool), key=lambda kv: -kv[1])
+        return reranked[:limit]
+
+    def _tag_facets(self, visible: dict[int, float]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for tag in list(self._view.reader.field_terms("tags"))[:MAX_TAG_FACETS]:
+            count = sum(1 for d in self._view.docset("tags", tag) if d in visible)
+            if count:
+                counts[tag] = count
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:20])
+
+    def _hit(self, docnum: int, score: float, pattern: re.Pattern[str] | None) -> Hit:
+        stored = self._searcher.stored_fields(docnum)
+        tier = stored.get("tier")
+        return Hit(
+            id=stored.get("doc_id") or "",
+            path=stored["path"],
+            title=stored.get("title") or "",
+            tier=tier if tier in TIERS else None,
+            kind=stored.get("kind") or "article",
+            status=stored.get("status") or "draft",
+            score=score,
+            snippet=make_snippet(stored.get("body") or "", pattern),
+            mtime=float(self._view.columns["mtime"][docnum] or 0),
+        )
+
+
+def _count(column: list[Any], docs: dict[int, float]) -> dict[str, int]:
+    counts = Counter(column[d] for d in docs)
+    return {str(k): v for k, v in sorted(counts.items()) if k}
+
+
+def _suggestion(text: str, replaced: dict[str, str]) -> str | None:
+    if not replaced:
+        return None
+    return re.sub(r"\w+", lambda m: replaced.get(m.group(0), m.group(0)), text)

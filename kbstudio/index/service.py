@@ -1,0 +1,77 @@
+"""One KB's search service: open (building or syncing as needed), search, update after saves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from kbstudio.index.indexer import Cancelled, IndexChanges, Indexer, Progress, never
+from kbstudio.index.search import KBSearcher, SearchOptions, SearchResponse
+from kbstudio.index.store import IndexMissingError, IndexStore, index_base_dir
+from kbstudio.kb import KnowledgeBase
+
+
+class SearchService:
+    """Keeps a KB's index and a searcher over it."""
+
+    def __init__(self, kb: KnowledgeBase, index_dir: str | Path | None = None,
+                 lock_timeout: float = 10.0) -> None:
+        self.kb = kb
+        self.store = IndexStore(kb.root, index_base_dir(index_dir))
+        self.indexer = Indexer(kb, self.store, lock_timeout=lock_timeout)
+        self._searcher: KBSearcher | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Return True when a searcher is ready."""
+        return self._searcher is not None
+
+    def open_existing(self) -> bool:
+        """Open the index as it is, without reading any document; False when there is none."""
+        try:
+            self._replace(KBSearcher(self.store.open()))
+        except IndexMissingError:
+            return False
+        return True
+
+    def ensure(self, progress: Progress | None = None, cancelled: Cancelled = never,
+               rebuild: bool = False) -> IndexChanges:
+        """Build (when missing, outdated, damaged or asked to) or sync the index, then open it."""
+        if rebuild:
+            changes = self.indexer.rebuild(progress, cancelled, reason="rebuild requested")
+        else:
+            changes = self.indexer.sync(progress, cancelled)
+        self._replace(KBSearcher(self.store.open()))
+        return changes
+
+    def update_paths(self, rel_paths: Iterable[str]) -> IndexChanges:
+        """Re-index changed files (after a save or a pull) and refresh the searcher."""
+        changes = self.indexer.update_paths(rel_paths)
+        if changes.rebuilt or self._searcher is None:
+            self._replace(KBSearcher(self.store.open()))
+        else:
+            self._searcher.refresh()
+        return changes
+
+    def search(self, text: str, options: SearchOptions | None = None) -> SearchResponse:
+        """Search; builds the index first when there is none yet."""
+        if self._searcher is None and not self.open_existing():
+            self.ensure()
+        assert self._searcher is not None
+        return self._searcher.search(text, options)
+
+    @property
+    def doc_count(self) -> int:
+        """Return the number of indexed documents (0 before the index is open)."""
+        return self._searcher.doc_count if self._searcher else 0
+
+    def _replace(self, searcher: KBSearcher) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = searcher
+
+    def close(self) -> None:
+        """Release the searcher."""
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
