@@ -24,7 +24,8 @@ from kbstudio.reader import (
 )
 
 Progress = Callable[[int, int], None]
-PARALLEL_FROM = 400  # below this many documents, starting worker processes costs more than it saves
+PARALLEL_FROM = 400
+MERGE_FROM = 200  # below this many documents, starting worker processes costs more than it saves
 Cancelled = Callable[[], bool]
 
 
@@ -220,8 +221,12 @@ class Indexer:
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
-            self.store.write_manifest(live.folder, manifest)
+            # Small updates skip merging, so a save stays fast; once segments pile up, merge.
+            small = len(suspects) + len(gone) < MERGE_FROM and len(live.index._segments()) < 12
+            writer.commit(merge=not small)
+            changed = {rel: manifest.get(rel) for rel in [*suspects, *gone]
+                       if manifest.get(rel) != live.manifest.get(rel)}
+            self.store.record_changes(live.folder, manifest, changed)
         changes.documents = len(manifest)
         return changes
 

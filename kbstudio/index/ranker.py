@@ -8,9 +8,10 @@ keeps pasted error messages (many words, many matches) under the latency budget.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
@@ -34,15 +35,28 @@ class RankWeights:
     pair_title: float = 2.0
     pair_window: int = 3
     pool: int = 40
+    common_share: float = 0.2
+    proximity_terms: int = 10
 
 
 Block = tuple[Sequence[int], Sequence[float]]
 
 
+def raw_postings(leaf: IndexReader, field: str, term: str) -> Any:
+    """Return the segment's own matcher for ``term``, without the deleted-documents filter.
+
+    IndexView removes deleted documents itself, once, instead of per posting.
+    """
+    matcher = leaf.postings(field, term)
+    while hasattr(matcher, "child") and not hasattr(matcher, "_read_ids"):
+        matcher = matcher.child
+    return matcher
+
+
 def leaf_postings(leaf: IndexReader, field: str, term: str) -> Iterator[Block]:
     """Yield (docnums, weights) a block at a time for ``term`` in one segment."""
     try:
-        matcher = leaf.postings(field, term)
+        matcher = raw_postings(leaf, field, term)
     except TermNotFound:
         return
     if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
@@ -62,23 +76,47 @@ def leaf_postings(leaf: IndexReader, field: str, term: str) -> Iterator[Block]:
     yield ids, weights
 
 
-class IndexView:
-    """What one searcher needs in memory: columns, lengths, deleted documents."""
+COLUMN_NAMES = ("tier", "kind", "status", "mtime")
+SegmentColumns = dict[str, list[Any]]
 
-    def __init__(self, searcher: Searcher) -> None:
+
+class IndexView:
+    """What one searcher needs in memory: columns, lengths, deleted documents.
+
+    Segments never change once written, so their columns are loaded once and kept in
+    ``segment_cache`` across refreshes; after a save only the new small segment is read.
+    """
+
+    def __init__(self, searcher: Searcher, segment_cache: dict[str, SegmentColumns] | None = None
+                 ) -> None:
         reader = searcher.reader()
         self.searcher = searcher
         self.reader = reader
         self.leaves = list(reader.leaf_readers())
         self.doc_count = max(reader.doc_count(), 1)
-        names = ("tier", "kind", "status", "mtime")
-        self.columns = {name: list(reader.column_reader(name)) for name in names}
-        self.lengths = {f: list(reader.column_reader(f"len_{f}")) for f in LENGTH_FIELDS}
-        self.average = {f: (sum(v) / len(v) if v else 1.0) or 1.0
-                        for f, v in self.lengths.items()}
+        cache = segment_cache if segment_cache is not None else {}
+        self.columns: dict[str, list[Any]] = {name: [] for name in COLUMN_NAMES}
+        self.lengths: dict[str, list[int]] = {f: [] for f in LENGTH_FIELDS}
         self.deleted: set[int] = set()
-        if reader.has_deletions():
-            self.deleted = set(range(reader.doc_count_all())) - set(reader.all_doc_ids())
+        live_keys = set()
+        for leaf, offset in self.leaves:
+            segment = leaf.segment()
+            key = segment.segment_id()
+            live_keys.add(key)
+            data = cache.get(key)
+            if data is None:
+                data = {name: list(leaf.column_reader(name)) for name in COLUMN_NAMES}
+                data.update({f"len_{f}": list(leaf.column_reader(f"len_{f}")) for f in LENGTH_FIELDS})
+                cache[key] = data
+            for name in COLUMN_NAMES:
+                self.columns[name].extend(data[name])
+            for field in LENGTH_FIELDS:
+                self.lengths[field].extend(data[f"len_{field}"])
+            if segment.has_deletions():
+                self.deleted.update(offset + d for d in segment.deleted_docs())
+        for stale in set(cache) - live_keys:
+            del cache[stale]
+        self.average = {f: (sum(v) / len(v) if v else 1.0) or 1.0 for f, v in self.lengths.items()}
 
     def doc_frequency(self, field: str, term: str) -> int:
         """Return how many documents have ``term`` in ``field``."""
@@ -101,7 +139,7 @@ class IndexView:
             if not local:
                 continue
             try:
-                matcher = leaf.postings(field, term)
+                matcher = raw_postings(leaf, field, term)
             except TermNotFound:
                 continue
             for docnum in local:
@@ -114,11 +152,27 @@ class IndexView:
 
 
 class Ranker:
-    """Scores query words against an IndexView."""
+    """Scores query words against an IndexView; remembers recent words (the view is immutable)."""
+
+    CACHE_SIZE = 512
 
     def __init__(self, view: IndexView, weights: RankWeights) -> None:
         self.view = view
         self.weights = weights
+        self._cache: OrderedDict[tuple[tuple[str, ...], str], dict[int, float]] = OrderedDict()
+
+    def cached_slot_scores(self, stems: Sequence[str], word: str) -> dict[int, float]:
+        """Return ``slot_scores`` through a small LRU cache (typing a query repeats words)."""
+        key = (tuple(stems), word.lower())
+        found = self._cache.get(key)
+        if found is None:
+            found = self.slot_scores(stems, word)
+            self._cache[key] = found
+            if len(self._cache) > self.CACHE_SIZE:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return found
 
     def _idf(self, df: int) -> float:
         n = self.view.doc_count
@@ -129,11 +183,12 @@ class Ranker:
         w = self.weights
         scores: dict[int, float] = defaultdict(float)
         k1, b = w.k1, w.b
+        common = max(w.common_share * self.view.doc_count, 100)
         for stem in stems:
             for field, weight in (("title", w.title), ("issue", w.issue), ("body", w.body)):
                 df = self.view.doc_frequency(field, stem)
-                if not df:
-                    continue
+                if not df or (field != "title" and df > common):
+                    continue  # a word in a fifth of all documents says little, and costs most
                 factor = weight * self._idf(df) * (k1 + 1.0)
                 lengths = self.view.lengths[field]
                 base = k1 * (1.0 - b)
@@ -152,18 +207,28 @@ class Ranker:
                     scores[doc] += bonus
         return scores
 
-    def proximity(self, stems: list[str], docnums: list[int]) -> dict[int, float]:
-        """Return a bonus for documents where adjacent query words stand close together."""
+    def proximity(self, stems: list[str], docnums: list[int],
+                  present: dict[str, set[int]]) -> dict[int, float]:
+        """Return a bonus for documents where adjacent query words stand close together.
+
+        ``present`` maps each stem to the documents known to contain it, so positions are only
+        read where a pair can actually match.
+        """
         w = self.weights
-        unique = list(dict.fromkeys(stems))[:12]
+        unique = list(dict.fromkeys(stems))[: w.proximity_terms]
         if len(unique) < 2 or not docnums:
             return {}
+        candidates = set(docnums)
+        wanted: dict[str, list[int]] = {}
+        for first, second in zip(unique, unique[1:], strict=False):
+            both = candidates & present.get(first, set()) & present.get(second, set())
+            for stem in (first, second):
+                wanted.setdefault(stem, [])
+                wanted[stem] = sorted(set(wanted[stem]) | both)
         bonus: dict[int, float] = defaultdict(float)
         for field, weight in (("body", w.pair_body), ("title", w.pair_title)):
-            where = {stem: self.view.positions(field, stem, docnums) for stem in unique}
-            for first, second in zip(stems, stems[1:], strict=False):
-                if first == second:
-                    continue
+            where = {stem: self.view.positions(field, stem, docs) for stem, docs in wanted.items() if docs}
+            for first, second in zip(unique, unique[1:], strict=False):
                 left, right = where.get(first, {}), where.get(second, {})
                 for doc in left.keys() & right.keys():
                     gap = _closest_gap(left[doc], right[doc], w.pair_window)

@@ -20,7 +20,8 @@ from kbstudio.model import TIERS
 
 FACET_FIELDS = ("tier", "kind", "status")
 MAX_TAG_FACETS = 500
-_SPELLABLE = re.compile(r"^[a-zA-Z]{4,}$")
+_SPELLABLE = re.compile(r"^[a-zA-Z]{4,24}$")
+MAX_TYPO_LENGTH = 12
 _WORDS = re.compile(r"\w+(?:\.\w+)*")
 
 
@@ -99,16 +100,19 @@ class KBSearcher:
         self.weights = weights or RankWeights()
         self.analyzer = SupportAnalyzer(stem=True)
         self._searcher: Searcher = live.index.searcher()
-        self._view = IndexView(self._searcher)
+        self._segments: dict[str, Any] = {}
+        self._view = IndexView(self._searcher, self._segments)
         self._ranker = Ranker(self._view, self.weights)
+        self._corrected: dict[str, str | None] = {}
 
     def refresh(self) -> None:
         """Pick up changes committed since the searcher was opened."""
         fresh = self._searcher.refresh()
         if fresh is not self._searcher:
             self._searcher = fresh
-            self._view = IndexView(fresh)
+            self._view = IndexView(fresh, self._segments)
             self._ranker = Ranker(self._view, self.weights)
+            self._corrected = {}
 
     def close(self) -> None:
         """Release the searcher and its index."""
@@ -143,12 +147,19 @@ class KBSearcher:
         if not _SPELLABLE.match(word):
             return None
         lowered = word.lower()
+        if lowered in self._corrected:
+            return self._corrected[lowered]
+        fix = self._find_correction(lowered)
+        self._corrected[lowered] = fix
+        return fix
+
+    def _find_correction(self, lowered: str) -> str | None:
         stems = self.stems(lowered)
         if not stems:
             return None
         known = self._view.doc_frequency("body", stems[0]) + self._view.doc_frequency("title", stems[0])
-        if known > 2:
-            return None
+        if known > 2 or (known and len(lowered) > MAX_TYPO_LENGTH):
+            return None  # long rare words are product and API names, not typos
         fixes = self._corrections(lowered)
         if not fixes:
             return None
@@ -168,7 +179,7 @@ class KBSearcher:
             if fix:
                 replaced[word] = fix
                 stems = stems + [s for s in self.stems(fix) if s not in stems]
-            slots.append(_Slot(word, stems, self._ranker.slot_scores(stems, word)))
+            slots.append(_Slot(word, stems, self._ranker.cached_slot_scores(stems, word)))
         return slots
 
     def _item_docs(self, item: Item, slots: list[_Slot]) -> set[int]:
@@ -182,12 +193,13 @@ class KBSearcher:
         return docs or set()
 
     def _evaluate(self, parsed: ParsedQuery, replaced: dict[str, str]
-                  ) -> tuple[dict[int, float], list[str]]:
+                  ) -> tuple[dict[int, float], list[str], dict[str, set[int]]]:
         """Return every matching document with its base score, and the query stems in order."""
         total: dict[int, float] = defaultdict(float)
         matched: set[int] = set()
         excluded: set[int] = set()
         order: list[str] = []
+        present: dict[str, set[int]] = {}
         coord_power = self.weights.coord_power
         for group, strict in zip(parsed.groups, parsed.strict, strict=False):
             group_scores: dict[int, float] = defaultdict(float)
@@ -206,6 +218,7 @@ class KBSearcher:
                     docs = self._item_docs(item, slots)
                     required = docs if required is None else required & docs
                 for slot in slots:
+                    present.setdefault(slot.stems[0], set()).update(slot.scores)
                     soft_slots += 1
                     for doc, score in slot.scores.items():
                         group_scores[doc] += score
@@ -222,7 +235,7 @@ class KBSearcher:
             matched = set(range(self._view.reader.doc_count_all()))
             total = dict.fromkeys(matched, 0.0)
         matched -= excluded | self._view.deleted
-        return {doc: total.get(doc, 0.0) for doc in matched}, order
+        return {doc: total.get(doc, 0.0) for doc in matched}, order, present
 
     def _field_filter(self, fields: dict[str, list[str]]) -> set[int] | None:
         keep: set[int] | None = None
@@ -242,7 +255,7 @@ class KBSearcher:
             return SearchResponse(text, 0, (time.perf_counter() - started) * 1000, None,
                                   {name: {} for name in FACET_FIELDS}, [])
         replaced: dict[str, str] = {}
-        scores, order = self._evaluate(parsed, replaced)
+        scores, order, present = self._evaluate(parsed, replaced)
         fields = {name: list(values) for name, values in parsed.filters.items()}
         if options.kinds:
             fields.setdefault("kind", []).extend(options.kinds)
@@ -259,7 +272,7 @@ class KBSearcher:
         facets = {name: _count(self._view.columns[name], scores) for name in FACET_FIELDS}
         visible = {d: s for d, s in scores.items() if d not in hidden}
         limit = max(1, min(options.limit, 1000))
-        ranked = self._rank(visible, order, limit, options.sort)
+        ranked = self._rank(visible, order, present, limit, options.sort)
         words = [w for item in parsed.items if not item.negated for w in _WORDS.findall(item.text)]
         words += list(replaced.values())
         pattern = term_pattern([s for w in words for s in self.stems(w)], words)
@@ -274,14 +287,14 @@ class KBSearcher:
             tag_facets=self._tag_facets(visible),
         )
 
-    def _rank(self, scores: dict[int, float], order: list[str], limit: int,
-              sort: str) -> list[tuple[int, float]]:
+    def _rank(self, scores: dict[int, float], order: list[str], present: dict[str, set[int]],
+              limit: int, sort: str) -> list[tuple[int, float]]:
         if sort == "changed":
             mtimes = self._view.columns["mtime"]
             best = heapq.nlargest(limit, scores, key=lambda d: (mtimes[d], scores[d]))
             return [(d, scores[d]) for d in best]
         pool = heapq.nlargest(max(limit, self.weights.pool), scores.items(), key=lambda kv: kv[1])
-        bonus = self._ranker.proximity(order, [d for d, _ in pool])
+        bonus = self._ranker.proximity(order, [d for d, _ in pool], present)
         reranked = sorted(((d, s + bonus.get(d, 0.0)) for d, s in pool), key=lambda kv: -kv[1])
         return reranked[:limit]
 

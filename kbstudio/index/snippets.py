@@ -6,6 +6,8 @@ import html
 import re
 
 WINDOW = 220
+MAX_MATCHES = 400
+MAX_TEXT = 60_000
 
 
 def term_pattern(stems: list[str], words: list[str]) -> re.Pattern[str] | None:
@@ -21,21 +23,31 @@ def term_pattern(stems: list[str], words: list[str]) -> re.Pattern[str] | None:
 
 def make_snippet(text: str, pattern: re.Pattern[str] | None, width: int = WINDOW) -> str:
     """Return an HTML snippet of ``text`` around the densest run of matches, matches in <b>."""
-    text = " ".join(text.split())
-    if not text:
+    text = text[:MAX_TEXT]
+    if not text.strip():
         return ""
-    matches = list(pattern.finditer(text, 0, 200_000)) if pattern else []
+    matches = []
+    for match in pattern.finditer(text) if pattern else ():
+        matches.append((match.start(), match.end(), match.group(0).lower()))
+        if len(matches) >= MAX_MATCHES:
+            break
     if not matches:
-        cut = text[:width]
+        cut = " ".join(text[: width * 2].split())[:width]
         return html.escape(cut) + ("…" if len(text) > width else "")
-    best_start, best_score = matches[0].start(), -1
+    best_start, best_score = matches[0][0], -1
+    in_window: dict[str, int] = {}
     right = 0
-    for left, first in enumerate(matches):
-        while right < len(matches) and matches[right].end() - first.start() <= width:
+    for left, (first_start, _, first_word) in enumerate(matches):
+        while right < len(matches) and matches[right][1] - first_start <= width:
+            word = matches[right][2]
+            in_window[word] = in_window.get(word, 0) + 1
             right += 1
-        distinct = len({m.group(0).lower() for m in matches[left:right]})
-        if distinct > best_score:
-            best_score, best_start = distinct, first.start()
+        if len(in_window) > best_score:
+            best_score, best_start = len(in_window), first_start
+        if right > left:
+            in_window[first_word] -= 1
+            if not in_window[first_word]:
+                del in_window[first_word]
     start = max(0, best_start - 40)
     if start > 0:
         space = text.find(" ", start)
@@ -44,7 +56,7 @@ def make_snippet(text: str, pattern: re.Pattern[str] | None, width: int = WINDOW
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > best_start else end
-    window = text[start:end]
+    window = " ".join(text[start:end].split())
     out: list[str] = []
     position = 0
     for match in pattern.finditer(window) if pattern else []:

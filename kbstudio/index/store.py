@@ -25,6 +25,8 @@ ENV_INDEX_DIR = "KBSTUDIO_INDEX_DIR"
 POINTER_FILE = "current"
 LOCK_FILE = "write.lock"
 MANIFEST_FILE = "manifest.json"
+MANIFEST_LOG = "manifest.log"
+MAX_LOG_LINES = 5000
 INFO_FILE = "info.json"
 
 # A manifest entry: (mtime_ns, size, content hash) of the file as it was indexed.
@@ -75,6 +77,7 @@ class IndexStore:
     def __init__(self, kb_root: Path, base_dir: Path | None = None) -> None:
         self.kb_root = Path(kb_root).resolve()
         self.home = index_dir_for(self.kb_root, base_dir or index_base_dir())
+        self._base_cache: tuple[tuple[str, int, int], Manifest] | None = None
 
     def current_folder(self) -> Path | None:
         """Return the live index folder named by the pointer file, if any."""
@@ -105,19 +108,57 @@ class IndexStore:
             raise IndexMissingError(f"index is damaged: {error}") from None
         return LiveIndex(index, folder, self._read_manifest(folder))
 
-    @staticmethod
-    def _read_manifest(folder: Path) -> Manifest:
+    def _read_manifest(self, folder: Path) -> Manifest:
+        """Return the manifest: the base file (cached while unchanged) plus the change log."""
+        base_path = folder / MANIFEST_FILE
         try:
-            raw = json.loads((folder / MANIFEST_FILE).read_text("utf-8"))
-            return {path: (int(m), int(s), str(h)) for path, (m, s, h) in raw.items()}
+            stat = base_path.stat()
+            key = (str(base_path), stat.st_mtime_ns, stat.st_size)
+            if self._base_cache is None or self._base_cache[0] != key:
+                raw = json.loads(base_path.read_text("utf-8"))
+                self._base_cache = (key, {p: (int(m), int(s), str(h)) for p, (m, s, h) in raw.items()})
+            manifest = dict(self._base_cache[1])
         except (OSError, ValueError, TypeError):
             return {}
+        try:
+            lines = (folder / MANIFEST_LOG).read_text("utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            lines = []
+        for line in lines:
+            try:
+                path, *entry = json.loads(line)
+            except (ValueError, TypeError):
+                continue  # a line torn by a crash: the next sync re-checks that file
+            if entry and entry[0] is not None:
+                manifest[path] = (int(entry[0]), int(entry[1]), str(entry[2]))
+            else:
+                manifest.pop(path, None)
+        return manifest
 
     @staticmethod
     def write_manifest(folder: Path, manifest: Manifest) -> None:
-        """Save the manifest beside the index it describes."""
+        """Save the whole manifest beside the index it describes and empty the change log."""
         data = json.dumps({p: list(v) for p, v in manifest.items()}, separators=(",", ":"))
         atomic_write(folder / MANIFEST_FILE, data.encode("utf-8"))
+        atomic_write(folder / MANIFEST_LOG, b"")
+
+    def record_changes(self, folder: Path, manifest: Manifest,
+                       changed: dict[str, tuple[int, int, str] | None]) -> None:
+        """Append changed entries to the log; fold the log into the base file when it grows."""
+        log = folder / MANIFEST_LOG
+        try:
+            lines = log.stat().st_size // 60
+        except OSError:
+            lines = 0
+        if lines + len(changed) > MAX_LOG_LINES:
+            self.write_manifest(folder, manifest)
+            return
+        text = "".join(json.dumps([p, *(v if v else [None])], separators=(",", ":")) + "\n"
+                       for p, v in changed.items())
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
 
     def new_build_folder(self) -> tuple[Path, Index]:
         """Create an empty index in a fresh folder for a full build."""

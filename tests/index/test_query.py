@@ -1,0 +1,49 @@
+"""Parsing whatever an agent types."""
+
+from __future__ import annotations
+
+import pytest
+
+from kbstudio.index.query import parse_query
+
+
+def test_plain_words_are_one_natural_group() -> None:
+    parsed = parse_query("outlook keeps asking password")
+    assert [i.text for i in parsed.items] == ["outlook", "keeps", "asking", "password"]
+    assert parsed.strict == [False]
+
+
+def test_phrases_filters_and_negation() -> None:
+    parsed = parse_query('"shared mailbox" tier:L1,l0 kind:SOP tag:VPN -printer -tier:L3 product:Outlook')
+    assert parsed.items[0].phrase and parsed.items[0].text == "shared mailbox"
+    assert parsed.items[1].negated and parsed.items[1].text == "printer"
+    assert parsed.filters == {"tier": ["L1", "L0"], "kind": ["sop"], "tags": ["vpn"],
+                              "products": ["outlook"]}
+    assert parsed.excluded == {"tier": ["L3"]}
+
+
+def test_boolean_operators() -> None:
+    parsed = parse_query("vpn AND dns OR wifi NOT guest")
+    assert len(parsed.groups) == 2 and parsed.strict == [True, False]
+    assert [i.text for i in parsed.groups[1]] == ["wifi", "guest"]
+    assert parsed.groups[1][1].negated
+
+
+@pytest.mark.parametrize("text", [
+    "", "   ", '"', '"unbalanced quote', "((()))", "word:word", "C:\\Users\\jsmith\\AppData",
+    "Error 0x8004010F: Outlook data file cannot be accessed", "550 5.7.1 Unable to relay",
+    "AND OR NOT", "-", "--", "tier:", ":::", "\x00\x01", "a" * 10_000, "ñandú 東京 ü",
+])
+def test_never_raises(text: str) -> None:
+    parse_query(text)
+
+
+def test_unknown_field_prefix_is_a_word() -> None:
+    parsed = parse_query("word:word")
+    assert [i.text for i in parsed.items] == ["word:word"] and not parsed.filters
+
+
+def test_empty_query_is_empty() -> None:
+    assert parse_query("").is_empty
+    assert parse_query("-vpn").is_empty
+    assert not parse_query("tier:L1").is_empty
