@@ -18,8 +18,11 @@ STOP_WORDS = frozenset(
 
 
 def count_tokens(text: str) -> int:
-    """Return roughly how many tokens ``text`` has (for length normalisation)."""
-    return sum(1 for _ in TOKEN_PATTERN.finditer(text))
+    """Return roughly how many tokens ``text`` has (for length normalisation only)."""
+    return len(text) // 6 + 1
+
+
+_MISSING = object()
 
 
 class SupportAnalyzer(Analyzer):
@@ -33,6 +36,7 @@ class SupportAnalyzer(Analyzer):
         self.stem = stem
         self.minsize = minsize
         self._cache: dict[str, str] = {}
+        self._words: dict[str, str | None] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         return {"stem": self.stem, "minsize": self.minsize}  # the cache is not saved in the schema
@@ -40,6 +44,7 @@ class SupportAnalyzer(Analyzer):
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._cache = {}
+        self._words = {}
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, SupportAnalyzer) and other.stem == self.stem
@@ -65,6 +70,20 @@ class SupportAnalyzer(Analyzer):
             if len(self._cache) < 200_000:
                 self._cache[lowered] = cached
         return cached
+
+    def index_tokens(self, value: str) -> list[str]:
+        """Return the index form of every token of ``value``, in order, stop words dropped."""
+        cache = self._words
+        out = []
+        for word in TOKEN_PATTERN.findall(value):
+            normal = cache.get(word, _MISSING)
+            if normal is _MISSING:
+                normal = self.normalize(word)
+                if len(cache) < 300_000:
+                    cache[word] = normal
+            if normal is not None:
+                out.append(normal)
+        return out
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,

@@ -12,6 +12,7 @@ from typing import Any
 from whoosh.writing import IndexWriter
 
 from kbstudio.index.analysis import count_tokens
+from kbstudio.index.fastbuild import PathWriter, collect_manifest, serial_writer
 from kbstudio.index.store import IndexMissingError, IndexStore, LiveIndex, Manifest
 from kbstudio.index.text import index_text
 from kbstudio.kb import KnowledgeBase
@@ -63,9 +64,9 @@ def _stat_key(path: Path) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_size
 
 
-def _fields(kb: KnowledgeBase, path: Path, data: bytes | None, error: UnreadableError | None,
+def _fields(root: Path, path: Path, data: bytes | None, error: UnreadableError | None,
             mtime: int) -> tuple[dict[str, Any], str]:
-    rel = kb.rel_path(path)
+    rel = path.relative_to(root).as_posix()
     if error is not None or data is None:
         document = unreadable_document(path, rel, error or UnreadableError("unreadable", "unreadable"))
     else:
@@ -91,9 +92,22 @@ def _fields(kb: KnowledgeBase, path: Path, data: bytes | None, error: Unreadable
     }, document.content_hash
 
 
-def _read(kb: KnowledgeBase, path: Path) -> tuple[bytes | None, UnreadableError | None]:
+def document_fields(root: Path, path: Path) -> tuple[dict[str, Any], tuple[int, int, str]] | None:
+    """Return the index fields and manifest entry of the file at ``path``, None when it's gone.
+
+    ``root`` is the KB's resolved root and ``path`` a file found below it.
+    """
+    key = _stat_key(path)
+    if key is None:
+        return None
+    data, error = _read(root, path)
+    fields, digest = _fields(root, path, data, error, key[0] // 1_000_000_000)
+    return fields, (key[0], key[1], digest)
+
+
+def _read(root: Path, path: Path) -> tuple[bytes | None, UnreadableError | None]:
     try:
-        return read_bytes(path, kb.root, walked=True), None
+        return read_bytes(path, root, walked=True), None
     except UnreadableError as error:
         return None, error
 
@@ -115,23 +129,53 @@ class Indexer:
         paths = list(self.kb.iter_paths())
         with self.store.write_lock(self.lock_timeout):
             folder, index = self.store.new_build_folder()
-            manifest: Manifest = {}
-            procs = self.procs if len(paths) >= PARALLEL_FROM else 1
-            writer = index.writer(procs=procs, limitmb=128, multisegment=procs > 1)
             try:
-                self._add_all(writer, paths, manifest, progress, cancelled)
+                if self.procs > 1 and len(paths) >= PARALLEL_FROM:
+                    manifest = self._build_parallel(index, folder, paths, progress, cancelled)
+                else:
+                    manifest = self._build_serial(index, paths, progress, cancelled)
             except BaseException:
-                writer.cancel()
                 index.close()
                 self.store.remove_stale_folders()
                 raise
-            writer.commit()
             index.close()
             self.store.write_manifest(folder, manifest)
             self.store.swap_in(folder)
         rel_paths = sorted(manifest)
         return IndexChanges(added=rel_paths, rebuilt=True, reason=reason,
                             seconds=time.perf_counter() - started, documents=len(rel_paths))
+
+    def _build_serial(self, index: Any, paths: list[Path], progress: Progress | None,
+                      cancelled: Cancelled) -> Manifest:
+        manifest: Manifest = {}
+        writer = serial_writer(index)
+        try:
+            self._add_all(writer, paths, manifest, progress, cancelled)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return manifest
+
+    def _build_parallel(self, index: Any, folder: Path, paths: list[Path],
+                        progress: Progress | None, cancelled: Cancelled) -> Manifest:
+        writer = PathWriter(index, self.kb.root, folder, self.procs)
+        try:
+            for number, path in enumerate(paths, 1):
+                writer.add_path(path)
+                if number % 64 == 0:
+                    if cancelled():
+                        raise IndexCancelled("indexing cancelled")
+                    if progress:
+                        progress(max(0, number - writer.queued() - 64 * self.procs * 4), len(paths))
+        except BaseException:
+            writer.cancel()
+            collect_manifest(folder)
+            raise
+        writer.commit()
+        if progress:
+            progress(len(paths), len(paths))
+        return collect_manifest(folder)
 
     def _add_all(self, writer: IndexWriter, paths: list[Path], manifest: Manifest,
                  progress: Progress | None, cancelled: Cancelled) -> None:
@@ -145,8 +189,8 @@ class Indexer:
             key = _stat_key(path)
             if key is None:
                 continue
-            data, error = _read(self.kb, path)
-            fields, digest = _fields(self.kb, path, data, error, key[0] // 1_000_000_000)
+            data, error = _read(self.kb.root, path)
+            fields, digest = _fields(self.kb.root, path, data, error, key[0] // 1_000_000_000)
             writer.add_document(**fields)
             manifest[fields["path"]] = (key[0], key[1], digest)
         if progress:
@@ -235,12 +279,12 @@ class Indexer:
         key = _stat_key(path)
         if key is None:
             return
-        data, error = _read(self.kb, path)
+        data, error = _read(self.kb.root, path)
         old = manifest.get(rel)
         if old is not None and data is not None and content_hash(data) == old[2]:
             manifest[rel] = (key[0], key[1], old[2])  # touched, not changed
             return
-        fields, digest = _fields(self.kb, path, data, error, key[0] // 1_000_000_000)
+        fields, digest = _fields(self.kb.root, path, data, error, key[0] // 1_000_000_000)
         writer.update_document(**fields)
         manifest[rel] = (key[0], key[1], digest)
         (changes.updated if old is not None else changes.added).append(rel)

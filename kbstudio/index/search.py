@@ -137,7 +137,7 @@ class KBSearcher:
             for leaf, _ in self._view.leaves:
                 for candidate in leaf.terms_within("spell", word, maxdist, prefix=1):
                     if candidate != word and candidate not in found:
-                        found[candidate] = (maxdist, self._view.doc_frequency("spell", candidate))
+                        found[candidate] = (maxdist, self._usage(candidate))
             if found:
                 break
         return sorted(found, key=lambda c: (found[c][0], -found[c][1]))[:2]
@@ -163,9 +163,16 @@ class KBSearcher:
         fixes = self._corrections(lowered)
         if not fixes:
             return None
-        if known and self._view.doc_frequency("spell", fixes[0]) < 20 * known:
+        if known and self._usage(fixes[0]) < 20 * known:
             return None
         return fixes[0]
+
+    def _usage(self, word: str) -> int:
+        """Return in how many documents a (correctly spelled) word appears."""
+        stems = self.stems(word)
+        if not stems:
+            return 0
+        return self._view.doc_frequency("body", stems[0]) + self._view.doc_frequency("title", stems[0])
 
     # Evaluation -----------------------------------------------------------------------------
 

@@ -13,10 +13,7 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _HTML_TAG = re.compile(r"<[^>]{1,200}>")
 _DOCFX = re.compile(r":::[^:]*:::|\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION|INCLUDE)[^\]]*\]", re.IGNORECASE)
-_MARKUP = re.compile(
-    r"[*_`>|]+|^\s*#{1,6}\s+|^\s*[-+]\s+\[[ xX]\]\s|^\s*([-+*]|\d+\.)\s+|^\s*:?-{3,}:?\s*$",
-    re.MULTILINE,
-)
+_MARKUP = re.compile(r"[*_`>|#]+")
 
 
 @dataclass(frozen=True)
@@ -30,13 +27,16 @@ class IndexText:
 
 
 def plain_text(markdown: str) -> str:
-    """Strip Markdown markup to readable plain text (for indexing and snippets)."""
+    """Strip Markdown markup to readable plain text (for indexing and snippets).
+
+    Only what would add noise words or ugly snippets is removed; list markers and extra
+    white space stay (tokenizing ignores them and snippets fold white space).
+    """
     text = _LINK.sub(r"\1", markdown)
     text = _DOCFX.sub(" ", text)
-    text = _HTML_TAG.sub(" ", text)
-    text = _MARKUP.sub(" ", text)
-    text = re.sub(r"[ \t]+", " ", text)
-    return re.sub(r"\n\s*\n+", "\n", text).strip()
+    if "<" in text:
+        text = _HTML_TAG.sub(" ", text)
+    return _MARKUP.sub("", text).strip()
 
 
 def split_sections(body: str) -> list[tuple[str, str]]:
