@@ -14,6 +14,8 @@ FILTER_FIELDS = {
 _LEX = re.compile(r'"([^"]*)"?|(\S+)')
 _FILTER = re.compile(r"^(-?)([A-Za-z]+):(.+)$")
 _WORD = re.compile(r"\w")
+_EXCLUDE = re.compile(r"^-[a-z][a-z0-9_]*$")
+MAX_TYPED_WORDS = 6
 
 
 @dataclass
@@ -39,6 +41,11 @@ class ParsedQuery:
         """Return every item of every group."""
         return [item for group in self.groups for item in group]
 
+    def softened(self) -> ParsedQuery:
+        """Return the same query with quoted phrases turned into ordinary words."""
+        groups = [[Item(i.text, phrase=False, negated=i.negated) for i in group] for group in self.groups]
+        return ParsedQuery(groups, list(self.strict), dict(self.filters), dict(self.excluded))
+
     @property
     def is_empty(self) -> bool:
         """Return True when there is nothing to search for and nothing to filter by."""
@@ -57,6 +64,9 @@ def _normal_filter_value(name: str, value: str) -> str:
 def parse_query(text: str) -> ParsedQuery:
     """Split query text into groups and filters; never raises, whatever the text."""
     parsed = ParsedQuery()
+    # Pasted messages are long and full of "-Identity" or "-19738": only in a short, typed
+    # query does "-word" (lowercase) mean "without this word".
+    pasted = len((text or "").split()) > MAX_TYPED_WORDS
     group: list[Item] = []
     strict = False
     negate_next = False
@@ -88,7 +98,7 @@ def parse_query(text: str) -> ParsedQuery:
             continue
         negated = negate_next
         if token.startswith("-") and len(token) > 1 and _WORD.match(token[1]):
-            negated, token = True, token[1:]
+            negated, token = bool(_EXCLUDE.match(token)) and not pasted, token[1:]
         if _WORD.search(token):
             group.append(Item(token, negated=negated))
         negate_next = False

@@ -263,6 +263,10 @@ class KBSearcher:
                                   {name: {} for name in FACET_FIELDS}, [])
         replaced: dict[str, str] = {}
         scores, order, present = self._evaluate(parsed, replaced)
+        if not scores and any(item.phrase for item in parsed.items):
+            # Pasted messages are full of quotes that are not meant as phrases: rather than
+            # show nothing, search the quoted words as ordinary words.
+            scores, order, present = self._evaluate(parsed.softened(), replaced)
         fields = {name: list(values) for name, values in parsed.filters.items()}
         if options.kinds:
             fields.setdefault("kind", []).extend(options.kinds)
