@@ -66,7 +66,8 @@ def parse_query(text: str) -> ParsedQuery:
     parsed = ParsedQuery()
     # Pasted messages are long and full of "-Identity" or "-19738": only in a short, typed
     # query does "-word" (lowercase) mean "without this word".
-    pasted = len((text or "").split()) > MAX_TYPED_WORDS
+    words = [t for t in (text or "").split() if not _FILTER.match(t.lstrip("-"))]
+    pasted = len(words) > MAX_TYPED_WORDS
     group: list[Item] = []
     strict = False
     negate_next = False

@@ -47,3 +47,11 @@ def test_empty_query_is_empty() -> None:
     assert parse_query("").is_empty
     assert parse_query("-vpn").is_empty
     assert not parse_query("tier:L1").is_empty
+
+
+def test_pasted_parameters_are_words_not_exclusions() -> None:
+    parsed = parse_query('PS C:\\> Set-Mailbox "Sales" -EmailAddresses x -Identity y  Error Code: -19738')
+    assert not any(item.negated for item in parsed.items)
+    assert {"EmailAddresses", "Identity", "19738"} <= {item.text for item in parsed.items}
+    assert parse_query("vpn -printer").items[1].negated
+    assert not parse_query("vpn -Printer").items[1].negated
