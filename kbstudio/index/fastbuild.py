@@ -36,8 +36,8 @@ class FastSegmentWriter(SegmentWriter):
 
     Whoosh's writer puts every posting through a generic sorting pool and a per-posting
     writer call; documents arrive in docnum order, so postings grouped by term are already
-    sorted, and each term's blocks can be written in one step. Only for building a new,
-    empty index (nothing to merge).
+    sorted, and each term's blocks can be written in one step. It writes one new segment and
+    never merges (commit with ``merge=False``); deleting documents works as usual.
     """
 
     def __init__(self, index: Any, **kwargs: Any) -> None:
@@ -79,6 +79,12 @@ class FastSegmentWriter(SegmentWriter):
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def commit(self, mergetype: Any = None, optimize: bool = False, merge: bool = False) -> None:
+        """Write the new segment; merging other segments is not supported by this writer."""
+        if merge or optimize:
+            raise ValueError("FastSegmentWriter writes one segment and never merges")
+        super().commit(mergetype=mergetype, optimize=False, merge=False)
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()

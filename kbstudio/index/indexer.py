@@ -12,7 +12,7 @@ from typing import Any
 from whoosh.writing import IndexWriter
 
 from kbstudio.index.analysis import count_tokens
-from kbstudio.index.fastbuild import PathWriter, collect_manifest, serial_writer
+from kbstudio.index.fastbuild import FastSegmentWriter, PathWriter, collect_manifest, serial_writer
 from kbstudio.index.store import IndexMissingError, IndexStore, LiveIndex, Manifest
 from kbstudio.index.text import index_text
 from kbstudio.kb import KnowledgeBase
@@ -26,7 +26,8 @@ from kbstudio.reader import (
 
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 400
-MERGE_FROM = 200  # below this many documents, starting worker processes costs more than it saves
+MERGE_FROM = 200
+MAX_SEGMENTS = 12  # below this many documents, starting worker processes costs more than it saves
 Cancelled = Callable[[], bool]
 
 
@@ -244,47 +245,63 @@ class Indexer:
                on_disk: dict[str, Path], progress: Progress | None,
                cancelled: Cancelled) -> IndexChanges:
         changes = IndexChanges()
-        if not suspects and not gone:
-            changes.documents = len(live.manifest)
-            return changes
         manifest = dict(live.manifest)
+        # Read the suspects first: only files whose content changed are re-indexed.
+        documents: list[dict[str, Any]] = []
+        for number, rel in enumerate(suspects, 1):
+            if number % 50 == 0:
+                if cancelled():
+                    raise IndexCancelled("indexing cancelled")
+                if progress:
+                    progress(number, len(suspects))
+            fields = self._changed_fields(rel, on_disk[rel], manifest, changes)
+            if fields is not None:
+                documents.append(fields)
+        gone = [rel for rel in gone if rel in manifest]
+        changed = {rel: None for rel in gone}
+        changed.update({rel: manifest[rel] for rel in suspects
+                        if rel in manifest and manifest[rel] != live.manifest.get(rel)})
+        if not documents and not gone:
+            if changed:
+                self.store.record_changes(live.folder, manifest, changed)
+            changes.documents = len(manifest)
+            return changes
+        # Small updates write one new segment without merging, so a save stays fast.
+        small = len(documents) + len(gone) < MERGE_FROM and len(live.index._segments()) < MAX_SEGMENTS
         with self.store.write_lock(self.lock_timeout):
-            writer = live.index.writer(timeout=self.lock_timeout)
+            writer = (FastSegmentWriter(live.index, timeout=self.lock_timeout) if small
+                      else live.index.writer(timeout=self.lock_timeout))
             try:
-                for number, rel in enumerate(suspects, 1):
-                    if number % 50 == 0:
-                        if cancelled():
-                            raise IndexCancelled("indexing cancelled")
-                        if progress:
-                            progress(number, len(suspects))
-                    self._update_one(writer, rel, on_disk[rel], manifest, changes)
-                for rel in gone:
-                    writer.delete_by_term("path", rel)
-                    manifest.pop(rel, None)
-                    changes.removed.append(rel)
+                stale = [fields["path"] for fields in documents] + gone
+                with writer.searcher() as searcher:  # one searcher for every deletion
+                    for rel in stale:
+                        for docnum in searcher.document_numbers(path=rel):
+                            writer.delete_document(docnum)
+                for fields in documents:
+                    writer.add_document(**fields)
             except BaseException:
                 writer.cancel()
                 raise
-            # Small updates skip merging, so a save stays fast; once segments pile up, merge.
-            small = len(suspects) + len(gone) < MERGE_FROM and len(live.index._segments()) < 12
             writer.commit(merge=not small)
-            changed = {rel: manifest.get(rel) for rel in [*suspects, *gone]
-                       if manifest.get(rel) != live.manifest.get(rel)}
+            for rel in gone:
+                manifest.pop(rel, None)
+                changes.removed.append(rel)
             self.store.record_changes(live.folder, manifest, changed)
         changes.documents = len(manifest)
         return changes
 
-    def _update_one(self, writer: IndexWriter, rel: str, path: Path, manifest: Manifest,
-                    changes: IndexChanges) -> None:
+    def _changed_fields(self, rel: str, path: Path, manifest: Manifest,
+                        changes: IndexChanges) -> dict[str, Any] | None:
+        """Return the fields of a file whose content changed (updating the manifest), else None."""
         key = _stat_key(path)
         if key is None:
-            return
+            return None
         data, error = _read(self.kb.root, path)
         old = manifest.get(rel)
         if old is not None and data is not None and content_hash(data) == old[2]:
             manifest[rel] = (key[0], key[1], old[2])  # touched, not changed
-            return
+            return None
         fields, digest = _fields(self.kb.root, path, data, error, key[0] // 1_000_000_000)
-        writer.update_document(**fields)
         manifest[rel] = (key[0], key[1], digest)
         (changes.updated if old is not None else changes.added).append(rel)
+        return fields

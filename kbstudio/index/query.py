@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from whoosh import query as q
-
 FILTER_FIELDS = {
     "tier": "tier", "kind": "kind", "status": "status", "tag": "tags", "tags": "tags",
     "product": "products", "products": "products", "id": "doc_id",
@@ -107,8 +105,3 @@ def parse_query(text: str) -> ParsedQuery:
         parsed.groups.append(group)
         parsed.strict.append(strict)
     return parsed
-
-
-def phrase_query(stems: list[str]) -> q.Query:
-    """Return a Whoosh query for an exact phrase in the title or the body."""
-    return q.Or([q.Phrase("title", stems, slop=1), q.Phrase("body", stems, slop=1)])

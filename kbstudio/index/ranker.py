@@ -34,9 +34,9 @@ class RankWeights:
     pair_body: float = 1.0
     pair_title: float = 2.0
     pair_window: int = 3
-    pool: int = 40
+    pool: int = 25
     common_share: float = 0.2
-    proximity_terms: int = 10
+    proximity_terms: int = 8
 
 
 Block = tuple[Sequence[int], Sequence[float]]
@@ -159,14 +159,14 @@ class Ranker:
     def __init__(self, view: IndexView, weights: RankWeights) -> None:
         self.view = view
         self.weights = weights
-        self._cache: OrderedDict[tuple[tuple[str, ...], str], dict[int, float]] = OrderedDict()
+        self._cache: OrderedDict[tuple[tuple[str, ...], str, bool], dict[int, float]] = OrderedDict()
 
-    def cached_slot_scores(self, stems: Sequence[str], word: str) -> dict[int, float]:
+    def cached_slot_scores(self, stems: Sequence[str], word: str, long_query: bool) -> dict[int, float]:
         """Return ``slot_scores`` through a small LRU cache (typing a query repeats words)."""
-        key = (tuple(stems), word.lower())
+        key = (tuple(stems), word.lower(), long_query)
         found = self._cache.get(key)
         if found is None:
-            found = self.slot_scores(stems, word)
+            found = self.slot_scores(stems, word, long_query)
             self._cache[key] = found
             if len(self._cache) > self.CACHE_SIZE:
                 self._cache.popitem(last=False)
@@ -178,8 +178,12 @@ class Ranker:
         n = self.view.doc_count
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
-    def slot_scores(self, stems: Sequence[str], word: str) -> dict[int, float]:
-        """Return BM25 scores of one query word (with its typo alternatives) over every field."""
+    def slot_scores(self, stems: Sequence[str], word: str, long_query: bool = False) -> dict[int, float]:
+        """Return BM25 scores of one query word (with its typo alternatives) over every field.
+
+        In a long query (a pasted message), a word found in a fifth of all documents says
+        little and costs most, so it only counts in titles there.
+        """
         w = self.weights
         scores: dict[int, float] = defaultdict(float)
         k1, b = w.k1, w.b
@@ -187,8 +191,8 @@ class Ranker:
         for stem in stems:
             for field, weight in (("title", w.title), ("issue", w.issue), ("body", w.body)):
                 df = self.view.doc_frequency(field, stem)
-                if not df or (field != "title" and df > common):
-                    continue  # a word in a fifth of all documents says little, and costs most
+                if not df or (long_query and field != "title" and df > common):
+                    continue
                 factor = weight * self._idf(df) * (k1 + 1.0)
                 lengths = self.view.lengths[field]
                 base = k1 * (1.0 - b)
@@ -207,15 +211,35 @@ class Ranker:
                     scores[doc] += bonus
         return scores
 
-    def proximity(self, stems: list[str], docnums: list[int],
-                  present: dict[str, set[int]]) -> dict[int, float]:
+    def phrase_docs(self, stems: list[str], candidates: set[int]) -> set[int]:
+        """Return the candidates whose title or body has ``stems`` as consecutive words."""
+        found: set[int] = set()
+        docs = sorted(candidates)
+        for field in ("title", "body"):
+            where = [self.view.positions(field, stem, docs) for stem in stems]
+            for doc in set.intersection(*(set(w) for w in where)) - found:
+                starts = set(where[0][doc])
+                for offset, positions in enumerate(where[1:], 1):
+                    starts &= {p - offset for p in positions[doc]}
+                    if not starts:
+                        break
+                if starts:
+                    found.add(doc)
+        return found
+
+    def proximity(self, stems: list[str], docnums: list[int], present: dict[str, set[int]],
+                  long_query: bool = False) -> dict[int, float]:
         """Return a bonus for documents where adjacent query words stand close together.
 
         ``present`` maps each stem to the documents known to contain it, so positions are only
         read where a pair can actually match.
         """
         w = self.weights
-        unique = list(dict.fromkeys(stems))[: w.proximity_terms]
+        unique = list(dict.fromkeys(stems))
+        if long_query:  # common words cost most to look up and matter least in a long paste
+            common = max(w.common_share * self.view.doc_count, 100)
+            unique = [s for s in unique if self.view.doc_frequency("body", s) <= common]
+        unique = unique[: w.proximity_terms]
         if len(unique) < 2 or not docnums:
             return {}
         candidates = set(docnums)

@@ -12,9 +12,9 @@ from typing import Any
 from whoosh.searching import Searcher
 
 from kbstudio.index.analysis import SupportAnalyzer
-from kbstudio.index.query import Item, ParsedQuery, parse_query, phrase_query
+from kbstudio.index.query import Item, ParsedQuery, parse_query
 from kbstudio.index.ranker import IndexView, Ranker, RankWeights
-from kbstudio.index.snippets import make_snippet, term_pattern
+from kbstudio.index.snippets import IsHit, hit_test, make_snippet
 from kbstudio.index.store import LiveIndex
 from kbstudio.model import TIERS
 
@@ -22,6 +22,9 @@ FACET_FIELDS = ("tier", "kind", "status")
 MAX_TAG_FACETS = 500
 _SPELLABLE = re.compile(r"^[a-zA-Z]{4,24}$")
 MAX_TYPO_LENGTH = 12
+LONG_QUERY_WORDS = 5
+MAX_TYPED_WORDS = 8
+MAX_HIGHLIGHTS = 8
 _WORDS = re.compile(r"\w+(?:\.\w+)*")
 
 
@@ -133,9 +136,9 @@ class KBSearcher:
     def _corrections(self, word: str) -> list[str]:
         """Return likely corrections of ``word`` from the index's own words, best first."""
         found: dict[str, tuple[int, int]] = {}
-        for maxdist in (1, 2):
+        for maxdist, prefix in ((1, 1), (2, 2)):  # two typos rarely both hit the first letters
             for leaf, _ in self._view.leaves:
-                for candidate in leaf.terms_within("spell", word, maxdist, prefix=1):
+                for candidate in leaf.terms_within("spell", word, maxdist, prefix=prefix):
                     if candidate != word and candidate not in found:
                         found[candidate] = (maxdist, self._usage(candidate))
             if found:
@@ -176,27 +179,28 @@ class KBSearcher:
 
     # Evaluation -----------------------------------------------------------------------------
 
-    def _slots(self, item: Item, replaced: dict[str, str]) -> list[_Slot]:
+    def _slots(self, item: Item, replaced: dict[str, str], long_query: bool,
+               pasted: bool) -> list[_Slot]:
         slots = []
         for word in _WORDS.findall(item.text):
             stems = self.stems(word)
             if not stems:
                 continue
-            fix = None if item.phrase or item.negated else self._correct(word)
+            fix = None if item.phrase or item.negated or pasted else self._correct(word)
             if fix:
                 replaced[word] = fix
                 stems = stems + [s for s in self.stems(fix) if s not in stems]
-            slots.append(_Slot(word, stems, self._ranker.cached_slot_scores(stems, word)))
+            slots.append(_Slot(word, stems, self._ranker.cached_slot_scores(stems, word, long_query)))
         return slots
 
     def _item_docs(self, item: Item, slots: list[_Slot]) -> set[int]:
         """Return the documents an item requires: a phrase, or every word of it."""
-        stems = [s for slot in slots for s in slot.stems[:1]]
-        if item.phrase and len(stems) > 1:
-            return set(self._searcher.docs_for_query(phrase_query(stems)))
         docs: set[int] | None = None
         for slot in slots:
             docs = set(slot.scores) if docs is None else docs & slot.scores.keys()
+        stems = [slot.stems[0] for slot in slots]
+        if item.phrase and len(stems) > 1 and docs:
+            return self._ranker.phrase_docs(stems, docs)
         return docs or set()
 
     def _evaluate(self, parsed: ParsedQuery, replaced: dict[str, str]
@@ -208,13 +212,16 @@ class KBSearcher:
         order: list[str] = []
         present: dict[str, set[int]] = {}
         coord_power = self.weights.coord_power
+        words = sum(len(_WORDS.findall(item.text)) for item in parsed.items)
+        long_query = words >= LONG_QUERY_WORDS
+        pasted = words > MAX_TYPED_WORDS  # copied text has no typos worth the cost of fixing
         for group, strict in zip(parsed.groups, parsed.strict, strict=False):
             group_scores: dict[int, float] = defaultdict(float)
             hits: Counter[int] = Counter()
             required: set[int] | None = None
             soft_slots = 0
             for item in group:
-                slots = self._slots(item, replaced)
+                slots = self._slots(item, replaced, long_query, pasted)
                 if not slots:
                     continue
                 if item.negated:
@@ -286,14 +293,14 @@ class KBSearcher:
         ranked = self._rank(visible, order, present, limit, options.sort)
         words = [w for item in parsed.items if not item.negated for w in _WORDS.findall(item.text)]
         words += list(replaced.values())
-        pattern = term_pattern([s for w in words for s in self.stems(w)], words)
+        is_hit = hit_test(*self._highlight_terms(words))
         return SearchResponse(
             query=text,
             total=len(visible),
             took_ms=(time.perf_counter() - started) * 1000,
             suggestion=_suggestion(text, replaced),
             facets=facets,
-            results=[self._hit(doc, score, pattern) for doc, score in ranked],
+            results=[self._hit(doc, score, is_hit) for doc, score in ranked],
             hidden_by_tier=len(hidden),
             tag_facets=self._tag_facets(visible),
         )
@@ -305,9 +312,16 @@ class KBSearcher:
             best = heapq.nlargest(limit, scores, key=lambda d: (mtimes[d], scores[d]))
             return [(d, scores[d]) for d in best]
         pool = heapq.nlargest(max(limit, self.weights.pool), scores.items(), key=lambda kv: kv[1])
-        bonus = self._ranker.proximity(order, [d for d, _ in pool], present)
+        bonus = self._ranker.proximity(order, [d for d, _ in pool], present,
+                                       len(order) >= LONG_QUERY_WORDS)
         reranked = sorted(((d, s + bonus.get(d, 0.0)) for d, s in pool), key=lambda kv: -kv[1])
         return reranked[:limit]
+
+    def _highlight_terms(self, words: list[str]) -> tuple[set[str], set[str]]:
+        """Return the stems and words to highlight: the rarest few, which say the most."""
+        pairs = {(stem, word.lower()) for word in words for stem in self.stems(word)}
+        rarest = sorted(pairs, key=lambda p: self._view.doc_frequency("body", p[0]))[:MAX_HIGHLIGHTS]
+        return {stem for stem, _ in rarest}, {word for _, word in rarest}
 
     def _tag_facets(self, visible: dict[int, float]) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -317,7 +331,7 @@ class KBSearcher:
                 counts[tag] = count
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:20])
 
-    def _hit(self, docnum: int, score: float, pattern: re.Pattern[str] | None) -> Hit:
+    def _hit(self, docnum: int, score: float, is_hit: IsHit | None) -> Hit:
         stored = self._searcher.stored_fields(docnum)
         tier = stored.get("tier")
         return Hit(
@@ -328,7 +342,7 @@ class KBSearcher:
             kind=stored.get("kind") or "article",
             status=stored.get("status") or "draft",
             score=score,
-            snippet=make_snippet(stored.get("body") or "", pattern),
+            snippet=make_snippet(stored.get("body") or "", is_hit),
             mtime=float(self._view.columns["mtime"][docnum] or 0),
         )
 

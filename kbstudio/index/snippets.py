@@ -7,30 +7,33 @@ import re
 
 WINDOW = 220
 MAX_MATCHES = 400
-MAX_TEXT = 60_000
+MAX_TEXT = 30_000
+
+IsHit = re.Pattern[str]
 
 
-def term_pattern(stems: list[str], words: list[str]) -> re.Pattern[str] | None:
-    """Return a regex that finds the query words (and words starting with their stems)."""
-    alternatives = {re.escape(w.lower()) for w in words if len(w) > 1}
+def hit_test(stems: set[str], words: set[str]) -> IsHit | None:
+    """Return a pattern finding the query words in text: the same word, or one with its stem."""
+    alternatives = {re.escape(w) for w in words if len(w) > 1}
     alternatives |= {re.escape(s) + r"\w*" for s in stems if len(s) > 2}
-    alternatives |= {re.escape(s) for s in stems if len(s) <= 2}
+    alternatives |= {re.escape(s) for s in stems if 0 < len(s) <= 2}
     if not alternatives:
         return None
     ordered = sorted(alternatives, key=len, reverse=True)
     return re.compile(r"(?<!\w)(?:" + "|".join(ordered) + r")(?!\w)", re.IGNORECASE)
 
 
-def make_snippet(text: str, pattern: re.Pattern[str] | None, width: int = WINDOW) -> str:
+def make_snippet(text: str, is_hit: IsHit | None, width: int = WINDOW) -> str:
     """Return an HTML snippet of ``text`` around the densest run of matches, matches in <b>."""
     text = text[:MAX_TEXT]
     if not text.strip():
         return ""
-    matches = []
-    for match in pattern.finditer(text) if pattern else ():
-        matches.append((match.start(), match.end(), match.group(0).lower()))
-        if len(matches) >= MAX_MATCHES:
-            break
+    matches: list[tuple[int, int, str]] = []
+    if is_hit is not None:
+        for match in is_hit.finditer(text):
+            matches.append((match.start(), match.end(), match.group().lower()))
+            if len(matches) >= MAX_MATCHES:
+                break
     if not matches:
         cut = " ".join(text[: width * 2].split())[:width]
         return html.escape(cut) + ("…" if len(text) > width else "")
@@ -59,9 +62,9 @@ def make_snippet(text: str, pattern: re.Pattern[str] | None, width: int = WINDOW
     window = " ".join(text[start:end].split())
     out: list[str] = []
     position = 0
-    for match in pattern.finditer(window) if pattern else []:
+    for match in is_hit.finditer(window) if is_hit is not None else ():
         out.append(html.escape(window[position:match.start()]))
-        out.append(f"<b>{html.escape(match.group(0))}</b>")
+        out.append(f"<b>{html.escape(match.group())}</b>")
         position = match.end()
     out.append(html.escape(window[position:]))
     prefix = "…" if start > 0 else ""
