@@ -31,7 +31,8 @@ test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/search_quality.py
+	$(BIN)/python bench/search_speed.py
 
 screenshots: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/make_screenshots.py

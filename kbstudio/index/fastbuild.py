@@ -41,7 +41,9 @@ class FastSegmentWriter(SegmentWriter):
     """
 
     def __init__(self, index: Any, **kwargs: Any) -> None:
-        super().__init__(index, codec=FastCodec(), **kwargs)
+        # Separate segment files: Whoosh copies each part of a compound file into memory
+        # every time a reader opens it, which made every save re-read the whole index.
+        super().__init__(index, codec=FastCodec(), compound=False, **kwargs)
         self._terms: dict[tuple[str, bytes], tuple[array, array, list[bytes]]] = {}
         self._fields = [(name, self.schema[name]) for name in sorted(self.schema.names())]
         self._spelled: set[str] = set()

@@ -13,7 +13,7 @@ from whoosh.writing import IndexWriter
 
 from kbstudio.index.analysis import count_tokens
 from kbstudio.index.fastbuild import FastSegmentWriter, PathWriter, collect_manifest, serial_writer
-from kbstudio.index.store import IndexMissingError, IndexStore, LiveIndex, Manifest
+from kbstudio.index.store import IndexLockedError, IndexMissingError, IndexStore, LiveIndex, Manifest
 from kbstudio.index.text import index_text
 from kbstudio.kb import KnowledgeBase
 from kbstudio.reader import (
@@ -214,11 +214,12 @@ class Indexer:
         except IndexMissingError as why:
             return self.rebuild(progress, cancelled, reason=str(why))
         try:
-            on_disk = {self.kb.rel_path(p): p for p in self.kb.iter_paths()}
+            root = self.kb.root
+            on_disk = {p.relative_to(root).as_posix(): p for p in self.kb.iter_paths()}
             suspects = [rel for rel, path in on_disk.items()
                         if live.manifest.get(rel, (None, None))[:2] != _stat_key(path)]
             gone = [rel for rel in live.manifest if rel not in on_disk]
-            changes = self._apply(live, suspects, gone, on_disk, progress, cancelled)
+            changes = self._apply_or_rebuild(live, suspects, gone, on_disk, progress, cancelled)
         finally:
             live.close()
         changes.seconds = time.perf_counter() - started
@@ -235,11 +236,23 @@ class Indexer:
             wanted = sorted(set(rel_paths))
             on_disk = {rel: self.kb.root / rel for rel in wanted if (self.kb.root / rel).is_file()}
             gone = [rel for rel in wanted if rel not in on_disk and rel in live.manifest]
-            changes = self._apply(live, list(on_disk), gone, on_disk, None, never)
+            changes = self._apply_or_rebuild(live, list(on_disk), gone, on_disk, None, never)
         finally:
             live.close()
         changes.seconds = time.perf_counter() - started
         return changes
+
+    def _apply_or_rebuild(self, live: LiveIndex, suspects: list[str], gone: list[str],
+                          on_disk: dict[str, Path], progress: Progress | None,
+                          cancelled: Cancelled) -> IndexChanges:
+        """Apply an update; a damaged index found on the way is rebuilt instead of failing."""
+        try:
+            return self._apply(live, suspects, gone, on_disk, progress, cancelled)
+        except (IndexCancelled, IndexLockedError):
+            raise
+        except Exception as error:  # noqa: BLE001 - Whoosh raises many kinds on damaged files
+            live.close()
+            return self.rebuild(progress, cancelled, reason=f"index is damaged: {error}")
 
     def _apply(self, live: LiveIndex, suspects: list[str], gone: list[str],
                on_disk: dict[str, Path], progress: Progress | None,
@@ -270,7 +283,7 @@ class Indexer:
         small = len(documents) + len(gone) < MERGE_FROM and len(live.index._segments()) < MAX_SEGMENTS
         with self.store.write_lock(self.lock_timeout):
             writer = (FastSegmentWriter(live.index, timeout=self.lock_timeout) if small
-                      else live.index.writer(timeout=self.lock_timeout))
+                      else live.index.writer(timeout=self.lock_timeout, compound=False))
             try:
                 stale = [fields["path"] for fields in documents] + gone
                 with writer.searcher() as searcher:  # one searcher for every deletion

@@ -117,6 +117,26 @@ class IndexView:
         for stale in set(cache) - live_keys:
             del cache[stale]
         self.average = {f: (sum(v) / len(v) if v else 1.0) or 1.0 for f, v in self.lengths.items()}
+        self._spelling: set[str] | None = None
+
+    def spelling_words(self) -> set[str]:
+        """Return every word of the spelling list (loaded on first use)."""
+        if self._spelling is None:
+            self._spelling = {
+                (word.decode("utf-8") if isinstance(word, bytes) else word)
+                for leaf, _ in self.leaves for word in leaf.lexicon("spell")
+            }
+        return self._spelling
+
+    def one_edit_words(self, word: str) -> set[str]:
+        """Return the spelling-list words one edit (delete, swap, change, insert) from ``word``."""
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+        edits = {a + b[1:] for a, b in splits if b}
+        edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        edits |= {a + c + b[1:] for a, b in splits if b for c in letters}
+        edits |= {a + c + b for a, b in splits for c in letters}
+        return edits & self.spelling_words()
 
     def doc_frequency(self, field: str, term: str) -> int:
         """Return how many documents have ``term`` in ``field``."""
@@ -227,7 +247,7 @@ class Ranker:
                     found.add(doc)
         return found
 
-    def proximity(self, stems: list[str], docnums: list[int], present: dict[str, set[int]],
+    def proximity(self, stems: list[str], docnums: list[int], present: dict[str, Any],
                   long_query: bool = False) -> dict[int, float]:
         """Return a bonus for documents where adjacent query words stand close together.
 

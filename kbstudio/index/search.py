@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import re
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -22,9 +22,12 @@ FACET_FIELDS = ("tier", "kind", "status")
 MAX_TAG_FACETS = 500
 _SPELLABLE = re.compile(r"^[a-zA-Z]{4,24}$")
 MAX_TYPO_LENGTH = 12
+MAX_TYPO_KNOWN = 2  # a "word" found in this few documents may be a typo shared by them
 LONG_QUERY_WORDS = 5
 MAX_TYPED_WORDS = 8
 MAX_HIGHLIGHTS = 8
+RARE_MIN = 200
+RARE_SHARE = 0.05
 _WORDS = re.compile(r"\w+(?:\.\w+)*")
 
 
@@ -87,6 +90,16 @@ class SearchOptions:
 
 
 @dataclass
+class _Evaluation:
+    """What evaluating a query found."""
+
+    matched: set[int] = field(default_factory=set)
+    scores: dict[int, float] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+    present: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class _Slot:
     """One query word: its stems (with typo alternatives) and its scores."""
 
@@ -135,14 +148,12 @@ class KBSearcher:
 
     def _corrections(self, word: str) -> list[str]:
         """Return likely corrections of ``word`` from the index's own words, best first."""
-        found: dict[str, tuple[int, int]] = {}
-        for maxdist, prefix in ((1, 1), (2, 2)):  # two typos rarely both hit the first letters
+        found = {c: (1, self._usage(c)) for c in self._view.one_edit_words(word) if c != word}
+        if not found:  # two edits: Whoosh's automaton, slower, and rarely needed
             for leaf, _ in self._view.leaves:
-                for candidate in leaf.terms_within("spell", word, maxdist, prefix=prefix):
+                for candidate in leaf.terms_within("spell", word, 2, prefix=2):
                     if candidate != word and candidate not in found:
-                        found[candidate] = (maxdist, self._usage(candidate))
-            if found:
-                break
+                        found[candidate] = (2, self._usage(candidate))
         return sorted(found, key=lambda c: (found[c][0], -found[c][1]))[:2]
 
     def _correct(self, word: str) -> str | None:
@@ -161,7 +172,7 @@ class KBSearcher:
         if not stems:
             return None
         known = self._view.doc_frequency("body", stems[0]) + self._view.doc_frequency("title", stems[0])
-        if known > 2 or (known and len(lowered) > MAX_TYPO_LENGTH):
+        if known > MAX_TYPO_KNOWN or (known and len(lowered) > MAX_TYPO_LENGTH):
             return None  # long rare words are product and API names, not typos
         fixes = self._corrections(lowered)
         if not fixes:
@@ -203,53 +214,63 @@ class KBSearcher:
             return self._ranker.phrase_docs(stems, docs)
         return docs or set()
 
-    def _evaluate(self, parsed: ParsedQuery, replaced: dict[str, str]
-                  ) -> tuple[dict[int, float], list[str], dict[str, set[int]]]:
-        """Return every matching document with its base score, and the query stems in order."""
-        total: dict[int, float] = defaultdict(float)
-        matched: set[int] = set()
+    def _evaluate(self, parsed: ParsedQuery, replaced: dict[str, str]) -> _Evaluation:
+        """Return every matching document, base scores of the ones that can rank, query stems."""
+        result = _Evaluation()
         excluded: set[int] = set()
-        order: list[str] = []
-        present: dict[str, set[int]] = {}
         coord_power = self.weights.coord_power
         words = sum(len(_WORDS.findall(item.text)) for item in parsed.items)
         long_query = words >= LONG_QUERY_WORDS
         pasted = words > MAX_TYPED_WORDS  # copied text has no typos worth the cost of fixing
+        rare_limit = max(RARE_MIN, RARE_SHARE * self._view.doc_count)
         for group, strict in zip(parsed.groups, parsed.strict, strict=False):
-            group_scores: dict[int, float] = defaultdict(float)
-            hits: Counter[int] = Counter()
+            slots: list[_Slot] = []
             required: set[int] | None = None
-            soft_slots = 0
             for item in group:
-                slots = self._slots(item, replaced, long_query, pasted)
-                if not slots:
+                item_slots = self._slots(item, replaced, long_query, pasted)
+                if not item_slots:
                     continue
                 if item.negated:
-                    excluded |= self._item_docs(item, slots)
+                    excluded |= self._item_docs(item, item_slots)
                     continue
-                order.extend(slot.stems[0] for slot in slots)
+                result.order.extend(slot.stems[0] for slot in item_slots)
                 if item.phrase or strict:
-                    docs = self._item_docs(item, slots)
+                    docs = self._item_docs(item, item_slots)
                     required = docs if required is None else required & docs
-                for slot in slots:
-                    present.setdefault(slot.stems[0], set()).update(slot.scores)
-                    soft_slots += 1
-                    for doc, score in slot.scores.items():
-                        group_scores[doc] += score
-                        hits[doc] += 1
+                slots.extend(item_slots)
+            if not slots:
+                continue
+            for slot in slots:
+                result.present.setdefault(slot.stems[0], slot.scores.keys())
             if required is not None:
-                candidates = required
+                matching = required
             else:
-                candidates = set(group_scores)
-            for doc in candidates:
-                coverage = hits[doc] / soft_slots if soft_slots else 1.0
-                total[doc] += group_scores.get(doc, 0.0) * (coverage ** coord_power) + 1e-6
-            matched |= candidates
-        if not matched and parsed.filters and not any(not i.negated for i in parsed.items):
-            matched = set(range(self._view.reader.doc_count_all()))
-            total = dict.fromkeys(matched, 0.0)
-        matched -= excluded | self._view.deleted
-        return {doc: total.get(doc, 0.0) for doc in matched}, order, present
+                matching = set().union(*(slot.scores.keys() for slot in slots))
+            result.matched |= matching
+            # Only documents holding a rare query word can reach the top of a long query; the
+            # others count in totals and facets without being scored (a MaxScore shortcut).
+            rare = [slot for slot in slots if len(slot.scores) <= rare_limit]
+            scored: set[int] = matching
+            if pasted and rare:
+                shortlist = set().union(*(slot.scores.keys() for slot in rare)) & matching
+                if len(shortlist) >= self.weights.pool:
+                    scored = shortlist
+            tables = [slot.scores for slot in slots]
+            count = len(tables)
+            for doc in scored:
+                score = 0.0
+                hits = 0
+                for table in tables:
+                    value = table.get(doc)
+                    if value is not None:
+                        score += value
+                        hits += 1
+                result.scores[doc] = result.scores.get(doc, 0.0) + \
+                    score * (hits / count) ** coord_power + 1e-6
+        if not result.matched and parsed.filters and not any(not i.negated for i in parsed.items):
+            result.matched = set(range(self._view.reader.doc_count_all()))
+        result.matched -= excluded | self._view.deleted
+        return result
 
     def _field_filter(self, fields: dict[str, list[str]]) -> set[int] | None:
         keep: set[int] | None = None
@@ -269,11 +290,12 @@ class KBSearcher:
             return SearchResponse(text, 0, (time.perf_counter() - started) * 1000, None,
                                   {name: {} for name in FACET_FIELDS}, [])
         replaced: dict[str, str] = {}
-        scores, order, present = self._evaluate(parsed, replaced)
-        if not scores and any(item.phrase for item in parsed.items):
+        found = self._evaluate(parsed, replaced)
+        if not found.matched and any(item.phrase for item in parsed.items):
             # Pasted messages are full of quotes that are not meant as phrases: rather than
             # show nothing, search the quoted words as ordinary words.
-            scores, order, present = self._evaluate(parsed.softened(), replaced)
+            found = self._evaluate(parsed.softened(), replaced)
+        matched = found.matched
         fields = {name: list(values) for name, values in parsed.filters.items()}
         if options.kinds:
             fields.setdefault("kind", []).extend(options.kinds)
@@ -281,16 +303,19 @@ class KBSearcher:
             fields.setdefault("status", []).extend(options.statuses)
         keep = self._field_filter(fields)
         if keep is not None:
-            scores = {d: s for d, s in scores.items() if d in keep}
+            matched &= keep
         if parsed.excluded:
-            drop = set().union(*(self._view.docset(n, v) for n, vs in parsed.excluded.items() for v in vs))
-            scores = {d: s for d, s in scores.items() if d not in drop}
+            matched -= set().union(*(self._view.docset(n, v) for n, vs in parsed.excluded.items()
+                                     for v in vs))
         tiers = self._view.columns["tier"]
-        hidden = {d for d in scores if tiers[d] not in options.tiers} if options.tiers else set()
-        facets = {name: _count(self._view.columns[name], scores) for name in FACET_FIELDS}
-        visible = {d: s for d, s in scores.items() if d not in hidden}
+        hidden: set[int] = set()
+        if options.tiers:
+            allowed = set(options.tiers)
+            hidden = {d for d in matched if tiers[d] not in allowed}
+        facets = {name: _count(self._view.columns[name], matched) for name in FACET_FIELDS}
+        visible = matched - hidden
         limit = max(1, min(options.limit, 1000))
-        ranked = self._rank(visible, order, present, limit, options.sort)
+        ranked = self._rank(found, visible, limit, options.sort)
         words = [w for item in parsed.items if not item.negated for w in _WORDS.findall(item.text)]
         words += list(replaced.values())
         is_hit = hit_test(*self._highlight_terms(words))
@@ -305,15 +330,20 @@ class KBSearcher:
             tag_facets=self._tag_facets(visible),
         )
 
-    def _rank(self, scores: dict[int, float], order: list[str], present: dict[str, set[int]],
-              limit: int, sort: str) -> list[tuple[int, float]]:
+    def _rank(self, found: _Evaluation, visible: set[int], limit: int,
+              sort: str) -> list[tuple[int, float]]:
+        scores = found.scores
         if sort == "changed":
             mtimes = self._view.columns["mtime"]
-            best = heapq.nlargest(limit, scores, key=lambda d: (mtimes[d], scores[d]))
-            return [(d, scores[d]) for d in best]
-        pool = heapq.nlargest(max(limit, self.weights.pool), scores.items(), key=lambda kv: kv[1])
-        bonus = self._ranker.proximity(order, [d for d, _ in pool], present,
-                                       len(order) >= LONG_QUERY_WORDS)
+            best = heapq.nlargest(limit, visible, key=mtimes.__getitem__)
+            return [(d, scores.get(d, 0.0)) for d in best]
+        candidates = [(d, s) for d, s in scores.items() if d in visible]
+        if len(candidates) < limit:  # filters left fewer scored documents than asked for
+            seen = {d for d, _ in candidates}
+            candidates += [(d, 0.0) for d in sorted(visible - seen)[: limit - len(candidates)]]
+        pool = heapq.nlargest(max(limit, self.weights.pool), candidates, key=lambda kv: kv[1])
+        bonus = self._ranker.proximity(found.order, [d for d, _ in pool], found.present,
+                                       len(found.order) >= LONG_QUERY_WORDS)
         reranked = sorted(((d, s + bonus.get(d, 0.0)) for d, s in pool), key=lambda kv: -kv[1])
         return reranked[:limit]
 
@@ -323,7 +353,7 @@ class KBSearcher:
         rarest = sorted(pairs, key=lambda p: self._view.doc_frequency("body", p[0]))[:MAX_HIGHLIGHTS]
         return {stem for stem, _ in rarest}, {word for _, word in rarest}
 
-    def _tag_facets(self, visible: dict[int, float]) -> dict[str, int]:
+    def _tag_facets(self, visible: set[int]) -> dict[str, int]:
         counts: dict[str, int] = {}
         for tag in list(self._view.reader.field_terms("tags"))[:MAX_TAG_FACETS]:
             count = sum(1 for d in self._view.docset("tags", tag) if d in visible)
@@ -347,8 +377,8 @@ class KBSearcher:
         )
 
 
-def _count(column: list[Any], docs: dict[int, float]) -> dict[str, int]:
-    counts = Counter(column[d] for d in docs)
+def _count(column: list[Any], docs: set[int]) -> dict[str, int]:
+    counts = Counter(map(column.__getitem__, docs))
     return {str(k): v for k, v in sorted(counts.items()) if k}
 
 

@@ -32,6 +32,8 @@ class SearchService:
             self._replace(KBSearcher(self.store.open()))
         except IndexMissingError:
             return False
+        except Exception:  # noqa: BLE001 - a damaged segment file: treat as no usable index
+            return False
         return True
 
     def ensure(self, progress: Progress | None = None, cancelled: Cancelled = never,
@@ -41,7 +43,12 @@ class SearchService:
             changes = self.indexer.rebuild(progress, cancelled, reason="rebuild requested")
         else:
             changes = self.indexer.sync(progress, cancelled)
-        self._replace(KBSearcher(self.store.open()))
+        try:
+            searcher = KBSearcher(self.store.open())
+        except Exception as error:  # noqa: BLE001 - damaged segment files found on opening
+            changes = self.indexer.rebuild(progress, cancelled, reason=f"index is damaged: {error}")
+            searcher = KBSearcher(self.store.open())
+        self._replace(searcher)
         return changes
 
     def update_paths(self, rel_paths: Iterable[str]) -> IndexChanges:

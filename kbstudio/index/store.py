@@ -103,7 +103,7 @@ class IndexStore:
             )
         try:
             index = whoosh_index.open_dir(str(folder))
-            index.doc_count()
+            index._segments()  # reads the table of contents; segment files are checked on use
         except Exception as error:  # Whoosh raises many kinds of errors on damaged files
             raise IndexMissingError(f"index is damaged: {error}") from None
         return LiveIndex(index, folder, self._read_manifest(folder))
