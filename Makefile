@@ -24,7 +24,7 @@ run: $(VENV)/.installed
 	$(BIN)/kbstudio $(KB)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check kbstudio tests bench
+	$(BIN)/ruff check kbstudio tests bench docs
 	$(BIN)/lint-imports
 
 test: lint

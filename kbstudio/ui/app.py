@@ -11,15 +11,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from kbstudio import __version__
 from kbstudio.kb import KnowledgeBase
 from kbstudio.ui.main_window import MainWindow
+from kbstudio.ui.settings import AppSettings
 
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent.parent / "content"
 
 
-def choose_kb_path(argument: str | None, settings: QSettings) -> Path | None:
+def choose_kb_path(argument: str | None, settings: AppSettings) -> Path | None:
     """Return the KB to open: the argument, else the last one, else the bundled demo."""
     if argument:
         return Path(argument)
-    last = settings.value("recent/last", "", type=str)
+    last = settings.get("last_kb")
     if last and Path(last).is_dir():
         return Path(last)
     return BUNDLED_CONTENT if BUNDLED_CONTENT.is_dir() else None
@@ -31,13 +32,13 @@ def run_app(argument: str | None = None) -> int:
     app.setApplicationName("KB Studio")
     app.setOrganizationName("kbstudio")
     app.setApplicationVersion(__version__)
-    settings = QSettings()
+    settings = AppSettings(QSettings())
     path = choose_kb_path(argument, settings)
-    if path is not None and not path.is_dir():
-        QMessageBox.critical(None, "KB Studio", f"{path} is not a folder.")
-        path = None
     window = MainWindow(settings)
-    if path is not None:
-        window.open_kb(KnowledgeBase(path))
     window.show()
+    if path is not None and not path.is_dir():
+        QMessageBox.warning(window, "KB Studio", f"{path} is not a folder. Open a knowledge base "
+                                                 "with File > Open.")
+    elif path is not None:
+        window.open_kb(KnowledgeBase(path))
     return app.exec()

@@ -1,122 +1,413 @@
-"""The main window: library, document tabs and status bar."""
+"""The main window: search and library on the left, document tabs, status bar."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from pathlib import Path
+
+from PySide6.QtCore import QFileSystemWatcher, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
     QSplitter,
     QTabWidget,
-    QTextBrowser,
-    QTreeWidget,
-    QTreeWidgetItem,
 )
 
+from kbstudio.index.indexer import IndexChanges
+from kbstudio.index.search import SearchOptions, SearchResponse
+from kbstudio.index.service import SearchService
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import Document
-from kbstudio.render import MarkdownRenderer
-from kbstudio.ui.badges import TIER_COLOURS, tier_label
-
-PATH_ROLE = Qt.ItemDataRole.UserRole
+from kbstudio.storage import ExternalChangeError
+from kbstudio.ui.document_tab import DocumentTab
+from kbstudio.ui.library import LibraryPanel
+from kbstudio.ui.new_dialog import NewDocumentDialog
+from kbstudio.ui.search_panel import SearchPanel
+from kbstudio.ui.settings import ROLES, AppSettings
+from kbstudio.ui.tasks import TaskHandle, TaskRunner
 
 
 class MainWindow(QMainWindow):
     """KB Studio's main window."""
 
-    def __init__(self, settings: QSettings) -> None:
+    def __init__(self, settings: AppSettings, index_dir: str | None = None) -> None:
         super().__init__()
         self.settings = settings
+        self.index_dir = index_dir
         self.kb: KnowledgeBase | None = None
+        self.service: SearchService | None = None
         self.documents: dict[str, Document] = {}
-        self.renderer = MarkdownRenderer()
+        self.kb_work = TaskRunner(self, max_threads=1)   # index and search, one at a time
+        self.render_work = TaskRunner(self, max_threads=1)
+        self._index_task: TaskHandle | None = None
         self.setWindowTitle("KB Studio")
-        self.resize(1200, 800)
+        self.resize(1280, 820)
 
-        self.library = QTreeWidget()
-        self.library.setHeaderLabels(["Document", "Tier", "Status"])
-        self.library.setColumnWidth(0, 300)
+        self.search = SearchPanel()
+        self.library = LibraryPanel()
+        self.left = QTabWidget()
+        self.left.addTab(self.search, "Search")
+        self.left.addTab(self.library, "Library")
         self.tabs = QTabWidget()
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)
+        self.tabs.setMovable(True)
+        self.placeholder = QLabel("Search on the left, or pick a document from the library.")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.tabs.addTab(self.placeholder, "Welcome")
         splitter = QSplitter()
-        splitter.addWidget(self.library)
+        splitter.addWidget(self.left)
         splitter.addWidget(self.tabs)
-        splitter.setSizes([380, 820])
+        splitter.setSizes([460, 820])
         self.setCentralWidget(splitter)
+
         self.kb_label = QLabel()
         self.count_label = QLabel()
-        self.statusBar().addWidget(self.kb_label, 1)
-        self.statusBar().addPermanentWidget(self.count_label)
+        self.index_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(160)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
+        self.role_label = QLabel()
+        status = self.statusBar()
+        status.addWidget(self.kb_label, 1)
+        status.addPermanentWidget(self.count_label)
+        status.addPermanentWidget(self.index_label)
+        status.addPermanentWidget(self.progress)
+        status.addPermanentWidget(self.cancel_button)
+        status.addPermanentWidget(self.role_label)
+        self.watcher = QFileSystemWatcher(self)
+        self._build_menus()
 
-        open_action = QAction("&Open knowledge base...", self)
-        open_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.menuBar().addMenu("&File").addAction(open_action)
+        self.search.searchRequested.connect(self.run_search)
+        self.search.openRequested.connect(self.open_document)
+        self.library.openRequested.connect(self.open_document)
+        self.library.groupingChanged.connect(lambda key: self.settings.set("group_by", key))
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.cancel_button.clicked.connect(self._cancel_indexing)
+        self.watcher.fileChanged.connect(self._file_changed)
 
-        open_action.triggered.connect(self._choose_kb)
-        self.library.itemActivated.connect(self._open_item)
-        self.tabs.tabCloseRequested.connect(self.tabs.removeTab)
+        self.library.set_grouping(self.settings.get("group_by"))
+        self.apply_role(self.settings.role)
+        geometry = self.settings.get("geometry")
+        if geometry:
+            self.restoreGeometry(geometry)
 
-    def open_kb(self, kb: KnowledgeBase) -> None:
-        """Show the documents of ``kb``."""
-        self.kb = kb
-        self.documents = {doc.rel_path: doc for doc in kb.load_all()}
-        self.settings.setValue("recent/last", str(kb.root))
-        self.setWindowTitle(f"KB Studio - {kb.name}")
-        self.kb_label.setText(str(kb.root))
-        self.count_label.setText(f"{len(self.documents)} documents")
-        self._fill_library()
+    # Menus ----------------------------------------------------------------------------------
 
-    def _fill_library(self) -> None:
-        self.library.clear()
-        folders: dict[str, QTreeWidgetItem] = {}
-        for rel_path, doc in sorted(self.documents.items()):
-            parent_key = rel_path.rpartition("/")[0]
-            parent = self._folder_item(parent_key, folders)
-            item = QTreeWidgetItem([doc.title, tier_label(doc.tier), doc.status])
-            item.setData(0, PATH_ROLE, rel_path)
-            item.setToolTip(0, f"{doc.id or ''} {rel_path}".strip())
-            item.setForeground(1, TIER_COLOURS[doc.tier])
-            (parent or self.library.invisibleRootItem()).addChild(item)
-        self.library.expandToDepth(0)
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.new_action = QAction("&New document...", self, shortcut=QKeySequence.StandardKey.New)
+        open_action = QAction("&Open knowledge base...", self, shortcut=QKeySequence.StandardKey.Open)
+        self.save_action = QAction("&Save", self, shortcut=QKeySequence.StandardKey.Save)
+        close_action = QAction("&Close tab", self, shortcut=QKeySequence("Ctrl+W"))
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        for action in (self.new_action, open_action, self.save_action, close_action, quit_action):
+            file_menu.addAction(action)
+        self.new_action.triggered.connect(self.new_document)
+        open_action.triggered.connect(self.choose_kb)
+        self.save_action.triggered.connect(self.save_current)
+        close_action.triggered.connect(lambda: self.close_tab(self.tabs.currentIndex()))
+        quit_action.triggered.connect(self.close)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
 
-    def _folder_item(self, key: str, folders: dict[str, QTreeWidgetItem]) -> QTreeWidgetItem | None:
-        if not key:
-            return None
-        if key not in folders:
-            head, _, name = key.rpartition("/")
-            parent = self._folder_item(head, folders)
-            item = QTreeWidgetItem([name])
-            (parent or self.library.invisibleRootItem()).addChild(item)
-            folders[key] = item
-        return folders[key]
+        find = QAction("&Search", self, shortcut=QKeySequence("Ctrl+K"))
+        find.triggered.connect(self.focus_search)
+        view = self.menuBar().addMenu("&View")
+        view.addAction(find)
+        roles = view.addMenu("I work at &tier")
+        group = QActionGroup(self)
+        self.role_actions: dict[str, QAction] = {}
+        for role in ROLES:
+            action = QAction(role, self, checkable=True)
+            action.triggered.connect(lambda _=False, r=role: self.apply_role(r))
+            group.addAction(action)
+            roles.addAction(action)
+            self.role_actions[role] = action
 
-    def _open_item(self, item: QTreeWidgetItem) -> None:
-        rel_path = item.data(0, PATH_ROLE)
-        if rel_path:
-            self.open_document(rel_path)
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.get("recent"):
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_kb(KnowledgeBase(Path(p))))
+        if not self.recent_menu.actions():
+            self.recent_menu.addAction("(none)").setEnabled(False)
 
-    def open_document(self, rel_path: str) -> None:
-        """Open the document at ``rel_path`` in a tab (or switch to its tab)."""
-        for index in range(self.tabs.count()):
-            if self.tabs.widget(index).property("rel_path") == rel_path:
-                self.tabs.setCurrentIndex(index)
-                return
-        doc = self.documents[rel_path]
-        view = QTextBrowser()
-        view.setOpenLinks(False)
-        view.setProperty("rel_path", rel_path)
-        view.setHtml(self.renderer.convert(doc.text).html)
-        view.anchorClicked.connect(self._follow_link)
-        self.tabs.setCurrentIndex(self.tabs.addTab(view, doc.title[:40]))
+    def focus_search(self) -> None:
+        """Show the search panel and put the cursor in the search box."""
+        self.left.setCurrentWidget(self.search)
+        self.search.query.setFocus()
+        self.search.query.selectAll()
 
-    def _follow_link(self, url: QUrl) -> None:
-        if url.scheme() in ("http", "https", "mailto"):
-            QDesktopServices.openUrl(url)
+    def apply_role(self, role: str) -> None:
+        """Switch between the L1, L2 and L3 views."""
+        self.settings.set("role", role)
+        self.role_actions[role].setChecked(True)
+        self.role_label.setText(f"Role: {role}")
+        self.search.set_role_tiers(self.settings.visible_tiers())
+        self.search.rerun()
 
-    def _choose_kb(self) -> None:
+    # Knowledge base -------------------------------------------------------------------------
+
+    def choose_kb(self) -> None:
+        """Ask for a folder and open it as the KB."""
         folder = QFileDialog.getExistingDirectory(self, "Open knowledge base")
         if folder:
-            self.open_kb(KnowledgeBase(folder))
+            self.open_kb(KnowledgeBase(Path(folder)))
+
+    def open_kb(self, kb: KnowledgeBase) -> None:
+        """Open ``kb``: list its documents and make its index ready, both in the background."""
+        if not self.close_all_tabs():
+            return
+        if self.service is not None:
+            self.kb_work.run("close index", lambda p, c, s=self.service: s.close())
+        self.kb = kb
+        self.service = SearchService(kb, self.index_dir)
+        self.settings.remember_kb(str(kb.root))
+        self.setWindowTitle(f"KB Studio - {kb.name}")
+        self.kb_label.setText(str(kb.root))
+        self.count_label.setText("loading...")
+        service = self.service
+        self.kb_work.run(f"loading {kb.name}", lambda p, c: kb.load_all(),
+                         on_success=self._documents_loaded, on_error=self.show_error)
+        self.kb_work.run("opening index", lambda p, c: service.open_existing(),
+                         on_success=lambda ready: self._index_opened(service, ready),
+                         on_error=self.show_error)
+
+    def _documents_loaded(self, documents: list[Document]) -> None:
+        self.documents = {doc.rel_path: doc for doc in documents}
+        self.library.set_documents(documents)
+        self.count_label.setText(f"{len(documents)} documents")
+
+    def _index_opened(self, service: SearchService, ready: bool) -> None:
+        if service is not self.service:
+            return
+        if ready:
+            self.index_label.setText("index ready")
+            self.search.rerun()
+        self._start_indexing(service, rebuild=False)
+
+    def _start_indexing(self, service: SearchService, rebuild: bool) -> None:
+        self.index_label.setText("indexing...")
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.cancel_button.setVisible(True)
+        self._index_task = self.kb_work.run(
+            "indexing", lambda progress, cancelled: service.ensure(progress, cancelled, rebuild),
+            on_success=lambda changes: self._indexed(service, changes),
+            on_error=self._index_failed, on_progress=self._index_progress)
+        self._index_task_service = service
+
+    def _index_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _indexed(self, service: SearchService, changes: IndexChanges) -> None:
+        self._indexing_done()
+        if service is not self.service:
+            return
+        what = "rebuilt" if changes.rebuilt else f"{len(changes.added) + len(changes.updated)} updated"
+        self.index_label.setText(f"index ready ({what})")
+        self.search.rerun()
+
+    def _index_failed(self, message: str) -> None:
+        self._indexing_done()
+        self.index_label.setText("index unavailable")
+        self.show_error(message)
+
+    def _indexing_done(self) -> None:
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        if self._index_task is not None and self._index_task.cancelled():
+            self.index_label.setText("indexing cancelled")
+        self._index_task = None
+
+    def _cancel_indexing(self) -> None:
+        if self._index_task is not None:
+            self._index_task.cancel()
+            self.index_label.setText("cancelling...")
+
+    # Search ---------------------------------------------------------------------------------
+
+    def run_search(self, text: str, options: SearchOptions) -> None:
+        """Search off the GUI thread; the panel shows the answer if it is still current."""
+        service = self.service
+        if service is None or not text.strip():
+            self.search.show_response(SearchResponse(text, 0, 0.0, None, {}, []))
+            return
+        if not service.is_open:
+            self.search.show_error("The index is being built; results will appear when it is ready.")
+            return
+        self.kb_work.run("search", lambda p, c: service.search(text, options),
+                         on_success=self.search.show_response, on_error=self.search.show_error)
+
+    # Documents ------------------------------------------------------------------------------
+
+    def tab_for(self, rel_path: str) -> DocumentTab | None:
+        """Return the open tab of ``rel_path``."""
+        for index in range(self.tabs.count()):
+            widget = self.tabs.widget(index)
+            if isinstance(widget, DocumentTab) and widget.rel_path == rel_path:
+                return widget
+        return None
+
+    def open_document(self, rel_path: str, edit: bool | None = None) -> DocumentTab | None:
+        """Open ``rel_path`` in a tab (read mode for L1 agents), or switch to its tab."""
+        if self.kb is None:
+            return None
+        existing = self.tab_for(rel_path)
+        if existing is not None:
+            self.tabs.setCurrentWidget(existing)
+            return existing
+        path = self.kb.root / rel_path
+        if not path.is_file():
+            self.statusBar().showMessage(f"No such document: {rel_path}", 5000)
+            return None
+        document = self.kb.load(path)
+        read_mode = not edit if edit is not None else self.settings.role == "L1"
+        tab = DocumentTab(self.kb, document, self.render_work, read_mode=read_mode)
+        tab.openLinkRequested.connect(self.open_document)
+        tab.messageRequested.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        tab.saved.connect(self._saved)
+        tab.externalChangeFound.connect(lambda error, t=tab: self._ask_about_conflict(t, error))
+        tab.dirtyChanged.connect(lambda dirty, t=tab: self._mark_dirty(t, dirty))
+        if self.tabs.indexOf(self.placeholder) >= 0:
+            self.tabs.removeTab(self.tabs.indexOf(self.placeholder))
+        index = self.tabs.addTab(tab, document.title[:40])
+        self.tabs.setTabToolTip(index, rel_path)
+        self.tabs.setCurrentIndex(index)
+        self.watcher.addPath(str(path))
+        return tab
+
+    def _mark_dirty(self, tab: DocumentTab, dirty: bool) -> None:
+        index = self.tabs.indexOf(tab)
+        if index >= 0:
+            title = tab.document.title[:40]
+            self.tabs.setTabText(index, f"{title} *" if dirty else title)
+
+    def current_tab(self) -> DocumentTab | None:
+        """Return the tab in front, if it is a document."""
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, DocumentTab) else None
+
+    def save_current(self) -> None:
+        """Save the document in front."""
+        tab = self.current_tab()
+        if tab is not None:
+            tab.save()
+
+    def _saved(self, rel_path: str) -> None:
+        tab = self.tab_for(rel_path)
+        if tab is not None:
+            self.documents[rel_path] = tab.document
+            self.library.update_document(tab.document)
+            self._mark_dirty(tab, False)
+        self.statusBar().showMessage(f"Saved {rel_path}", 4000)
+        service = self.service
+        if service is not None and service.is_open:
+            self.kb_work.run("index update", lambda p, c: service.update_paths([rel_path]),
+                             on_success=lambda _: self.search.rerun(), on_error=self.show_error)
+
+    def new_document(self) -> None:
+        """Create a document from the KB's template and open it for editing."""
+        if self.kb is None:
+            return
+        dialog = NewDocumentDialog(self)
+        if dialog.exec() != NewDocumentDialog.DialogCode.Accepted:
+            return
+        try:
+            created = self.kb.create(dialog.kind(), dialog.title(), dialog.tier())
+        except (ValueError, OSError) as error:
+            self.show_error(f"Could not create the document: {error}")
+            return
+        self.documents[created.rel_path] = self.kb.load(created.path)
+        self.library.update_document(self.documents[created.rel_path])
+        self.open_document(created.rel_path, edit=True)
+        self._saved(created.rel_path)
+
+    def _ask_about_conflict(self, tab: DocumentTab, error: ExternalChangeError) -> None:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Changed outside KB Studio")
+        box.setText(f"{tab.rel_path} was changed by another program since you opened it.")
+        box.setInformativeText("Keep your version (overwrite theirs), take theirs (drop your edits), "
+                               "or cancel and compare them first.")
+        keep = box.addButton("Keep mine", QMessageBox.ButtonRole.AcceptRole)
+        take = box.addButton("Take theirs", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is keep:
+            tab.keep_mine()
+        elif box.clickedButton() is take:
+            tab.reload_from_disk()
+
+    def _file_changed(self, path: str) -> None:
+        if self.kb is None:
+            return
+        rel_path = Path(path).relative_to(self.kb.root).as_posix()
+        tab = self.tab_for(rel_path)
+        if tab is None:
+            return
+        if Path(path).exists():
+            self.watcher.addPath(path)  # editors that replace files drop the watch
+        try:
+            on_disk = Path(path).read_bytes()
+        except OSError:
+            return
+        from kbstudio.reader import content_hash
+
+        if content_hash(on_disk) == tab.loaded_hash:
+            return  # our own save
+        if not tab.dirty:
+            tab.reload_from_disk()
+            self.statusBar().showMessage(f"Reloaded {rel_path}: it changed on disk", 5000)
+        else:
+            from kbstudio.storage import ExternalChangeError as Changed
+
+            self._ask_about_conflict(tab, Changed(Path(path), tab.loaded_hash, content_hash(on_disk)))
+
+    def close_tab(self, index: int) -> bool:
+        """Close a tab, asking first when it has unsaved changes."""
+        widget = self.tabs.widget(index)
+        if isinstance(widget, DocumentTab) and widget.dirty:
+            answer = QMessageBox.question(
+                self, "Unsaved changes", f"Save the changes to {widget.rel_path}?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel)
+            if answer == QMessageBox.StandardButton.Cancel:
+                return False
+            if answer == QMessageBox.StandardButton.Save and not widget.save():
+                return False
+        if isinstance(widget, DocumentTab):
+            self.watcher.removePath(str(widget.document.path))
+        self.tabs.removeTab(index)
+        return True
+
+    def close_all_tabs(self) -> bool:
+        """Close every tab; False when the user cancelled."""
+        for index in reversed(range(self.tabs.count())):
+            if not self.close_tab(index):
+                return False
+        return True
+
+    def show_error(self, message: str) -> None:
+        """Tell the user what went wrong, in plain words."""
+        self.statusBar().showMessage(message, 10000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self.close_all_tabs():
+            event.ignore()
+            return
+        self.settings.set("geometry", bytes(self.saveGeometry()))
+        self.kb_work.cancel_all()
+        self.kb_work.wait()
+        self.render_work.wait()
+        if self.service is not None:
+            self.service.close()
+        event.accept()

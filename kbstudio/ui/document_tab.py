@@ -1,0 +1,278 @@
+"""A document tab: rendered read view, Markdown editor with live preview, front-matter form."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFont, QTextCursor
+from PySide6.QtWidgets import (
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kbstudio.fmedit import remove_field, set_field
+from kbstudio.frontmatter import FrontMatterError, parse_front_matter, split_front_matter
+from kbstudio.kb import KnowledgeBase
+from kbstudio.model import Document
+from kbstudio.reader import content_hash
+from kbstudio.render import MarkdownRenderer
+from kbstudio.storage import save_document_text
+from kbstudio.ui.highlighter import MarkdownHighlighter
+from kbstudio.ui.metadata_form import MetadataForm
+from kbstudio.ui.tasks import TaskRunner
+
+PREVIEW_DELAY_MS = 300
+SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+class PreviewBrowser(QTextBrowser):
+    """A read view that never loads anything from the network or outside the KB."""
+
+    def __init__(self, kb_root: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kb_root = kb_root.resolve()
+        self.setOpenLinks(False)
+
+    def loadResource(self, kind: int, url: QUrl) -> object:  # noqa: N802 - Qt override
+        if url.scheme() not in ("", "file"):
+            return None
+        local = Path(url.toLocalFile() or url.path()).resolve()
+        if not local.is_relative_to(self.kb_root):
+            return None
+        return super().loadResource(kind, url)
+
+
+class DocumentTab(QWidget):
+    """One open document."""
+
+    openLinkRequested = Signal(str)      # a KB-relative path of another document
+    messageRequested = Signal(str)       # a line for the status bar
+    saved = Signal(str)                  # the KB-relative path that was saved
+    externalChangeFound = Signal(object)  # the ExternalChangeError of a refused save
+    dirtyChanged = Signal(bool)
+
+    def __init__(self, kb: KnowledgeBase, document: Document, runner: TaskRunner,
+                 read_mode: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kb = kb
+        self.document = document
+        self.rel_path = document.rel_path
+        self.runner = runner
+        self.loaded_hash = document.content_hash
+        self._saved_text = document.text
+        self._render_generation = 0
+
+        self.editor = QPlainTextEdit()
+        self.editor.setObjectName("editor")
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.editor.setFont(mono)
+        self.editor.setPlainText(document.text)
+        self.editor.document().setModified(False)
+        self.highlighter = MarkdownHighlighter(self.editor.document())
+        self.preview = PreviewBrowser(kb.root)
+        self.preview.setObjectName("preview")
+        self.preview.setSearchPaths([str(document.path.parent)])
+        self.form = MetadataForm()
+        self.mode_button = QPushButton()
+        self.mode_button.setCheckable(True)
+        self.save_button = QPushButton("Save")
+        self.problems = QLabel()
+        self.problems.setStyleSheet("color: #c62828;")
+        self.problems.setWordWrap(True)
+        toolbar = QToolBar()
+        toolbar.addWidget(self.mode_button)
+        toolbar.addWidget(self.save_button)
+        toolbar.addWidget(self.problems)
+        self.edit_side = QSplitter()
+        self.edit_side.setOrientation(self.edit_side.orientation().Vertical)
+        self.edit_side.addWidget(self.form)
+        self.edit_side.addWidget(self.editor)
+        self.edit_side.setSizes([220, 600])
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.edit_side)
+        self.splitter.addWidget(self.preview)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(toolbar)
+        layout.addWidget(self.splitter, 1)
+
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self.editor.textChanged.connect(self._preview_timer.start)
+        self.editor.textChanged.connect(self._text_changed)
+        self._preview_timer.timeout.connect(self.refresh_preview)
+        self.form.fieldEdited.connect(self.set_field)
+        self.preview.anchorClicked.connect(self._follow_link)
+        self.mode_button.toggled.connect(self.set_edit_mode)
+        self.save_button.clicked.connect(self.save)
+
+        self._show_problems(document)
+        self._sync_form()
+        self.set_edit_mode(not read_mode)
+        self.refresh_preview()
+
+    # Modes and state ---------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        """Return the editor's text."""
+        return self.editor.toPlainText()
+
+    @property
+    def dirty(self) -> bool:
+        """Return True when the text differs from what is on disk."""
+        return self.text != self._saved_text
+
+    def set_edit_mode(self, editing: bool) -> None:
+        """Show the editor and form beside the preview, or the read view alone."""
+        self.mode_button.blockSignals(True)
+        self.mode_button.setChecked(editing)
+        self.mode_button.blockSignals(False)
+        self.mode_button.setText("Read" if editing else "Edit")
+        self.edit_side.setVisible(editing)
+        self.save_button.setVisible(editing)
+
+    def _show_problems(self, document: Document) -> None:
+        text = "; ".join(f"line {p.line}: {p.message}" if p.line else p.message
+                         for p in document.problems if p.rule != "untiered")
+        self.problems.setText(text)
+
+    def _text_changed(self) -> None:
+        self.dirtyChanged.emit(self.dirty)
+        self._form_timer_start()
+
+    def _form_timer_start(self) -> None:
+        if not hasattr(self, "_form_timer"):
+            self._form_timer = QTimer(self)
+            self._form_timer.setSingleShot(True)
+            self._form_timer.setInterval(PREVIEW_DELAY_MS)
+            self._form_timer.timeout.connect(self._sync_form)
+        self._form_timer.start()
+
+    # Front matter both ways ----------------------------------------------------------------
+
+    def _sync_form(self) -> None:
+        """Show the YAML text's fields in the form (or why the YAML can't be read)."""
+        split = split_front_matter(self.text)
+        if split.unclosed:
+            self.form.show_error("The front matter has no closing '---' line.")
+            return
+        try:
+            meta = parse_front_matter(split.yaml_text, split.yaml_line).data if split.yaml_text else {}
+        except FrontMatterError as error:
+            where = f"line {error.line}: " if error.line else ""
+            self.form.show_error(f"{where}{error.message}")
+            return
+        self.form.show_error(None)
+        self.form.show_meta(meta)
+
+    def set_field(self, key: str, value: object) -> None:
+        """Write one front-matter field into the text (an undoable edit of only that field)."""
+        try:
+            new_text = remove_field(self.text, key) if value in (None, [], "") and key not in (
+                "tags", "products", "reviewers") else set_field(self.text, key, value)
+        except FrontMatterError as error:
+            self.messageRequested.emit(f"Cannot change {key}: {error.message}")
+            return
+        if new_text == self.text:
+            return
+        self.replace_text(new_text)
+
+    def replace_text(self, new_text: str) -> None:
+        """Replace the editor text as one undo step, keeping the cursor line."""
+        cursor = self.editor.textCursor()
+        line = cursor.blockNumber()
+        cursor.beginEditBlock()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(new_text)
+        cursor.endEditBlock()
+        block = self.editor.document().findBlockByNumber(min(line, self.editor.blockCount() - 1))
+        self.editor.setTextCursor(QTextCursor(block))
+
+    # Preview -------------------------------------------------------------------------------
+
+    def refresh_preview(self) -> None:
+        """Render the text off the GUI thread and show it when ready (newest render wins)."""
+        self._render_generation += 1
+        generation = self._render_generation
+        text = self.text
+
+        def work(progress: object, cancelled: object) -> tuple[int, str]:
+            return generation, MarkdownRenderer().convert(text).html
+
+        self.runner.run("preview", work, on_success=self._show_preview)
+
+    def _show_preview(self, result: tuple[int, str]) -> None:
+        generation, html = result
+        if generation != self._render_generation:
+            return
+        scroll = self.preview.verticalScrollBar().value()
+        self.preview.setHtml(html)
+        self.preview.verticalScrollBar().setValue(scroll)
+
+    def _follow_link(self, url: QUrl) -> None:
+        scheme = url.scheme().lower()
+        if scheme in SAFE_SCHEMES:
+            QDesktopServices.openUrl(url)
+            return
+        if scheme:
+            self.messageRequested.emit(f"Refused to open a {scheme}: link")
+            return
+        target = url.path()
+        if not target:
+            return
+        folder = posixpath.dirname(self.rel_path)
+        rel = posixpath.normpath(posixpath.join(folder, target))
+        if rel.startswith("../") or not rel.endswith(".md"):
+            self.messageRequested.emit(f"Link outside the knowledge base: {target}")
+            return
+        self.openLinkRequested.emit(rel)
+
+    # Saving --------------------------------------------------------------------------------
+
+    def save(self) -> bool:
+        """Save atomically; a file changed outside the app is reported, never overwritten."""
+        from kbstudio.storage import ExternalChangeError
+
+        text = self.text
+        try:
+            self.loaded_hash = save_document_text(self.document.path, text, self.loaded_hash)
+        except ExternalChangeError as error:
+            self.externalChangeFound.emit(error)
+            return False
+        except OSError as error:
+            self.messageRequested.emit(f"Could not save {self.rel_path}: {error.strerror or error}")
+            return False
+        self._saved_text = text
+        self.document = self.kb.load(self.document.path)
+        self._show_problems(self.document)
+        self.dirtyChanged.emit(False)
+        self.saved.emit(self.rel_path)
+        return True
+
+    def reload_from_disk(self) -> None:
+        """Take the file as it is on disk now (dropping unsaved edits)."""
+        self.document = self.kb.load(self.document.path)
+        self.loaded_hash = self.document.content_hash
+        self._saved_text = self.document.text
+        self.replace_text(self.document.text)
+        self._show_problems(self.document)
+        self.dirtyChanged.emit(self.dirty)
+
+    def keep_mine(self) -> None:
+        """Adopt the file on disk as the base, so the next save writes this text over it."""
+        try:
+            self.loaded_hash = content_hash(self.document.path.read_bytes())
+        except FileNotFoundError:
+            self.loaded_hash = None
+        self.save()

@@ -1,0 +1,180 @@
+"""Search as you type: debounced, run off the GUI thread, with facets and suggestions."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kbstudio.index.search import SearchOptions, SearchResponse
+from kbstudio.model import KINDS, TIERS
+from kbstudio.ui.badges import status_badge, tier_badge
+
+PATH_ROLE = Qt.ItemDataRole.UserRole
+DEBOUNCE_MS = 150
+
+
+class QueryEdit(QLineEdit):
+    """The search box: Up/Down move through the results, Enter opens."""
+
+    moveRequested = Signal(int)
+    openRequested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            self.moveRequested.emit(1 if event.key() == Qt.Key.Key_Down else -1)
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.openRequested.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class SearchPanel(QWidget):
+    """The search box, filters and results; asks the window to run searches."""
+
+    searchRequested = Signal(str, object)  # query text, SearchOptions
+    openRequested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.query = QueryEdit()
+        self.query.setPlaceholderText("Search: what the caller says, or paste the error (Ctrl+K)")
+        self.query.setClearButtonEnabled(True)
+        self.suggestion = QLabel()
+        self.suggestion.setTextFormat(Qt.TextFormat.RichText)
+        self.suggestion.setVisible(False)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.tier_boxes = {tier: QCheckBox(tier) for tier in TIERS}
+        self.kind_boxes = {kind: QCheckBox("SOP" if kind == "sop" else "Article") for kind in KINDS}
+        self.published_only = QCheckBox("Published only")
+        self.results = QListWidget()
+        self.results.setWordWrap(True)
+        self.results.setAlternatingRowColors(True)
+        self.results.setUniformItemSizes(False)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._last_sent: tuple[str, SearchOptions] | None = None
+
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("Tiers:"))
+        for box in self.tier_boxes.values():
+            box.setChecked(True)
+            filters.addWidget(box)
+        filters.addSpacing(12)
+        for box in self.kind_boxes.values():
+            box.setChecked(True)
+            filters.addWidget(box)
+        filters.addSpacing(12)
+        filters.addWidget(self.published_only)
+        filters.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.query)
+        layout.addLayout(filters)
+        layout.addWidget(self.suggestion)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.results, 1)
+
+        self.query.textChanged.connect(self._timer.start)
+        self._timer.timeout.connect(self.request)
+        for box in (*self.tier_boxes.values(), *self.kind_boxes.values(), self.published_only):
+            box.toggled.connect(self._timer.start)
+        self.suggestion.linkActivated.connect(self._take_suggestion)
+        self.query.moveRequested.connect(self._move)
+        self.query.openRequested.connect(self._open_current)
+        self.results.itemActivated.connect(self._open_item)
+
+    def set_role_tiers(self, tiers: tuple[str, ...] | None) -> None:
+        """Tick the tiers a role sees by default (None: all of them)."""
+        for tier, box in self.tier_boxes.items():
+            box.blockSignals(True)
+            box.setChecked(tiers is None or tier in tiers)
+            box.blockSignals(False)
+
+    def options(self) -> SearchOptions:
+        """Return the filters chosen with the check boxes."""
+        tiers = tuple(t for t, box in self.tier_boxes.items() if box.isChecked())
+        kinds = tuple(k for k, box in self.kind_boxes.items() if box.isChecked())
+        return SearchOptions(
+            tiers=None if len(tiers) == len(TIERS) else (*tiers, *(() if tiers else ("none",))),
+            kinds=None if len(kinds) == len(KINDS) else kinds or ("none",),
+            statuses=("published",) if self.published_only.isChecked() else None,
+            limit=30,
+        )
+
+    def request(self) -> None:
+        """Ask for a search of the current text and filters (skipped when nothing changed)."""
+        wanted = (self.query.text(), self.options())
+        if wanted == self._last_sent:
+            return
+        self._last_sent = wanted
+        self.searchRequested.emit(*wanted)
+
+    def rerun(self) -> None:
+        """Search again (the index changed)."""
+        self._last_sent = None
+        self.request()
+
+    def show_response(self, response: SearchResponse) -> None:
+        """Show results, unless a newer query has been typed since this one was sent."""
+        if response.query != self.query.text():
+            return
+        self.results.clear()
+        for hit in response.results:
+            item = QListWidgetItem()
+            item.setData(PATH_ROLE, hit.path)
+            label = QLabel(
+                f"<b>{html.escape(hit.title)}</b> {tier_badge(hit.tier)} {status_badge(hit.status)}"
+                f"{' <i>SOP</i>' if hit.kind == 'sop' else ''}<br>"
+                f"<span style='color:gray'>{html.escape(hit.path)}</span><br>{hit.snippet}")
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setContentsMargins(4, 4, 4, 4)
+            item.setSizeHint(label.sizeHint())
+            self.results.addItem(item)
+            self.results.setItemWidget(item, label)
+        if self.results.count():
+            self.results.setCurrentRow(0)
+        if response.suggestion:
+            self.suggestion.setText(f"Did you mean: <a href='fix'>{html.escape(response.suggestion)}</a>")
+            self.suggestion.setProperty("suggestion", response.suggestion)
+        self.suggestion.setVisible(bool(response.suggestion))
+        facets = ", ".join(f"{k} {v}" for k, v in response.facets.get("tier", {}).items())
+        more = ""
+        if response.hidden_by_tier:
+            more = f" - <b>{response.hidden_by_tier} more for other tiers</b>"
+        text = f"{response.total} matches ({response.took_ms:.0f} ms){more}"
+        self.summary.setText(text + (f"<br><span style='color:gray'>{facets}</span>" if facets else ""))
+
+    def show_error(self, message: str) -> None:
+        """Show a search problem in place of the results."""
+        self.summary.setText(html.escape(message))
+
+    def _take_suggestion(self) -> None:
+        self.query.setText(str(self.suggestion.property("suggestion") or ""))
+
+    def _move(self, step: int) -> None:
+        row = max(0, min(self.results.count() - 1, self.results.currentRow() + step))
+        self.results.setCurrentRow(row)
+
+    def _open_current(self) -> None:
+        item = self.results.currentItem()
+        if item is not None:
+            self._open_item(item)
+
+    def _open_item(self, item: QListWidgetItem) -> None:
+        self.openRequested.emit(item.data(PATH_ROLE))
