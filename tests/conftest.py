@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,14 @@ def kb_root(tmp_path: Path) -> Path:
     root = tmp_path / "kb"
     write(root, "articles/reset.md", ARTICLE)
     return root
+
+
+@pytest.fixture()
+def content_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled demo KB."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    return target
 
 
 @pytest.fixture()

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from kbstudio.index.service import SearchService
 from kbstudio.kb import KnowledgeBase
-from tests.conftest import CONTENT
-
-
-@pytest.fixture()
-def content_copy(tmp_path: Path) -> Path:
-    """A writable copy of the bundled demo KB."""
-    target = tmp_path / "content"
-    shutil.copytree(CONTENT, target)
-    return target
 
 
 @pytest.fixture()

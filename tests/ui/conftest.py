@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ from PySide6.QtCore import QSettings
 from kbstudio.kb import KnowledgeBase
 from kbstudio.ui.main_window import MainWindow
 from kbstudio.ui.settings import AppSettings
-from tests.conftest import CONTENT
 
 
 @pytest.fixture()
@@ -21,11 +19,9 @@ def settings(tmp_path: Path) -> AppSettings:
 
 
 @pytest.fixture()
-def kb_copy(tmp_path: Path) -> Path:
+def kb_copy(content_copy: Path) -> Path:
     """A writable copy of the bundled demo KB."""
-    target = tmp_path / "content"
-    shutil.copytree(CONTENT, target)
-    return target
+    return content_copy
 
 
 @pytest.fixture()
