@@ -53,12 +53,23 @@ def _alerts_and_docfx(body: str) -> str:
     lines = body.split("\n")
     index = 0
     in_fence = False
+    fence_indent = ""
     while index < len(lines):
         line = lines[index]
         if _FENCE.match(line):
+            if not in_fence:
+                # Python-Markdown only sees fences at the margin; a fence indented inside a
+                # list item would show as plain text, so lift it (and its lines) out.
+                fence_indent = line[: len(line) - len(line.lstrip())]
+                out.append("")
             in_fence = not in_fence
+            out.append(line[len(fence_indent):] if line.startswith(fence_indent) else line.lstrip())
+            if not in_fence:
+                out.append("")
+            index += 1
+            continue
         if in_fence:
-            out.append(line)
+            out.append(line[len(fence_indent):] if line.startswith(fence_indent) else line)
             index += 1
             continue
         alert = _ALERT_START.match(line)

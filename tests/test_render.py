@@ -78,3 +78,9 @@ def test_every_corpus_document_renders(corpus) -> None:
         assert "<script" not in html.lower()
         count += 1
     assert count == 2459
+
+
+def test_fenced_code_inside_a_list_item_is_rendered_as_code() -> None:
+    html = render("1. Run this:\n\n   ```powershell\n   Get-Service spooler\n   ```\n\n2. Then check.\n")
+    assert "<pre" in html and "Get-Service" in html
+    assert ">powershell" not in html
