@@ -15,10 +15,10 @@ class SearchService:
     """Keeps a KB's index and a searcher over it."""
 
     def __init__(self, kb: KnowledgeBase, index_dir: str | Path | None = None,
-                 lock_timeout: float = 10.0) -> None:
+                 lock_timeout: float = 10.0, procs: int | None = None) -> None:
         self.kb = kb
         self.store = IndexStore(kb.root, index_base_dir(index_dir))
-        self.indexer = Indexer(kb, self.store, lock_timeout=lock_timeout)
+        self.indexer = Indexer(kb, self.store, lock_timeout=lock_timeout, procs=procs)
         self._searcher: KBSearcher | None = None
 
     @property

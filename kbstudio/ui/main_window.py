@@ -168,7 +168,9 @@ class MainWindow(QMainWindow):
         if self.service is not None:
             self.kb_work.run("close index", lambda p, c, s=self.service: s.close())
         self.kb = kb
-        self.service = SearchService(kb, self.index_dir)
+        # One process: forking worker processes from a Qt worker thread corrupts PySide6's
+        # reference counts (seen as crashes after a full build), so the app builds serially.
+        self.service = SearchService(kb, self.index_dir, procs=1)
         self.settings.remember_kb(str(kb.root))
         self.setWindowTitle(f"KB Studio - {kb.name}")
         self.kb_label.setText(str(kb.root))

@@ -114,7 +114,8 @@ class SearchPanel(QWidget):
         tiers = tuple(t for t, box in self.tier_boxes.items() if box.isChecked())
         kinds = tuple(k for k, box in self.kind_boxes.items() if box.isChecked())
         return SearchOptions(
-            tiers=None if len(tiers) == len(TIERS) else (*tiers, *(() if tiers else ("none",))),
+            # Untiered documents (an imported KB) stay visible: hiding them would hide everything.
+            tiers=None if len(tiers) == len(TIERS) else (*tiers, "untiered"),
             kinds=None if len(kinds) == len(KINDS) else kinds or ("none",),
             statuses=("published",) if self.published_only.isChecked() else None,
             limit=30,

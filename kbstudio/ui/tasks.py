@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
+import time
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 
 class TaskCancelled(Exception):
     """Raised inside a task when its ``cancelled()`` check finds the user cancelled it."""
-
-
-class TaskSignals(QObject):
-    """Signals a running task sends back to the GUI thread."""
-
-    progressChanged = Signal(int, int)
-    succeeded = Signal(object)
-    failed = Signal(str)
-    ended = Signal()
 
 
 class TaskHandle:
@@ -30,6 +25,8 @@ class TaskHandle:
         self.label = label
         self._cancel = threading.Event()
         self.running = True
+        self.result: Any = None
+        self.error: str | None = None
 
     def cancel(self) -> None:
         """Ask the task to stop at its next check."""
@@ -43,73 +40,88 @@ class TaskHandle:
 Work = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
 
 
-class _Runnable(QRunnable):
-    def __init__(self, work: Work, handle: TaskHandle, signals: TaskSignals) -> None:
-        super().__init__()
-        self.work = work
-        self.handle = handle
-        self.signals = signals
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        try:
-            result = self.work(self.signals.progressChanged.emit, self.handle.cancelled)
-        except TaskCancelled:
-            pass
-        except Exception as error:  # noqa: BLE001 - reported to the user, never a traceback
-            detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-            self.signals.failed.emit(f"{self.handle.label}: {detail}")
-        else:
-            if not self.handle.cancelled():
-                self.signals.succeeded.emit(result)
-        finally:
-            self.handle.running = False
-            self.signals.ended.emit()
+@dataclass
+class _Callbacks:
+    handle: TaskHandle
+    on_success: Callable[[Any], None] | None
+    on_error: Callable[[str], None] | None
+    on_progress: Callable[[int, int], None] | None
 
 
 class TaskRunner(QObject):
-    """Runs work on a thread pool; results, errors and progress come back as signals."""
+    """Runs work on Python threads; results, errors and progress come back on the GUI thread.
+
+    Only task numbers cross threads (as plain ints through three long-lived signals): per-task
+    QObjects with connected Python callables ended in garbage-collection crashes in PySide6.
+    """
 
     busyChanged = Signal(bool)
+    _taskEnded = Signal(int)
+    _taskProgressed = Signal(int, int, int)
 
     def __init__(self, parent: QObject | None = None, max_threads: int = 2) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(max_threads)
-        self._active: set[TaskHandle] = set()
-        self._signals: set[TaskSignals] = set()
+        self.pool = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="kbstudio")
+        self._tasks: dict[int, _Callbacks] = {}
+        self._numbers = itertools.count(1)
+        self._taskEnded.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._taskProgressed.connect(self._progress, Qt.ConnectionType.QueuedConnection)
 
     def run(self, label: str, work: Work, on_success: Callable[[Any], None] | None = None,
             on_error: Callable[[str], None] | None = None,
             on_progress: Callable[[int, int], None] | None = None) -> TaskHandle:
         """Start ``work(progress, cancelled)`` in the background and return its handle."""
         handle = TaskHandle(label)
-        signals = TaskSignals()
-        if on_success:
-            signals.succeeded.connect(on_success)
-        if on_error:
-            signals.failed.connect(on_error)
-        if on_progress:
-            signals.progressChanged.connect(on_progress)
-        signals.ended.connect(lambda: self._ended(handle, signals))
-        self._active.add(handle)
-        self._signals.add(signals)
-        if len(self._active) == 1:
+        number = next(self._numbers)
+        self._tasks[number] = _Callbacks(handle, on_success, on_error, on_progress)
+        if len(self._tasks) == 1:
             self.busyChanged.emit(True)
-        self.pool.start(_Runnable(work, handle, signals))
+        self.pool.submit(self._run, number, work, handle)
         return handle
 
-    def _ended(self, handle: TaskHandle, signals: TaskSignals) -> None:
-        self._active.discard(handle)
-        self._signals.discard(signals)
-        if not self._active:
+    def _run(self, number: int, work: Work, handle: TaskHandle) -> None:
+        def progress(done: int, total: int) -> None:
+            self._taskProgressed.emit(number, int(done), int(total))
+
+        try:
+            handle.result = work(progress, handle.cancelled)
+        except TaskCancelled:
+            pass
+        except Exception as error:  # noqa: BLE001 - reported to the user, never a traceback
+            detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+            handle.error = f"{handle.label}: {detail}"
+        finally:
+            handle.running = False
+            self._taskEnded.emit(number)
+
+    def _progress(self, number: int, done: int, total: int) -> None:
+        callbacks = self._tasks.get(number)
+        if callbacks is not None and callbacks.on_progress is not None:
+            callbacks.on_progress(done, total)
+
+    def _deliver(self, number: int) -> None:
+        callbacks = self._tasks.pop(number, None)
+        if callbacks is None:
+            return
+        handle = callbacks.handle
+        if handle.error is not None:
+            if callbacks.on_error is not None:
+                callbacks.on_error(handle.error)
+        elif not handle.cancelled() and callbacks.on_success is not None:
+            callbacks.on_success(handle.result)
+        if not self._tasks:
             self.busyChanged.emit(False)
 
     def cancel_all(self) -> None:
         """Ask every running task to stop."""
-        for handle in list(self._active):
-            handle.cancel()
+        for callbacks in list(self._tasks.values()):
+            callbacks.handle.cancel()
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Wait for every task to end (used at exit and in tests)."""
-        return self.pool.waitForDone(msecs)
+        deadline = time.monotonic() + msecs / 1000
+        while any(c.handle.running for c in list(self._tasks.values())):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
