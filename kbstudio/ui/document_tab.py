@@ -24,7 +24,7 @@ from kbstudio.kb import KnowledgeBase
 from kbstudio.model import Document
 from kbstudio.reader import content_hash
 from kbstudio.render import MarkdownRenderer
-from kbstudio.storage import save_document_text
+from kbstudio.storage import ExternalChangeError, save_document_text
 from kbstudio.ui.highlighter import MarkdownHighlighter
 from kbstudio.ui.metadata_form import MetadataForm
 from kbstudio.ui.tasks import TaskRunner
@@ -242,8 +242,6 @@ class DocumentTab(QWidget):
 
     def save(self) -> bool:
         """Save atomically; a file changed outside the app is reported, never overwritten."""
-        from kbstudio.storage import ExternalChangeError
-
         text = self.text
         try:
             self.loaded_hash = save_document_text(self.document.path, text, self.loaded_hash)

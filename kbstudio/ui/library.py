@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -118,8 +118,7 @@ class LibraryPanel(QWidget):
                 tip += "\n" + "\n".join(str(p) for p in doc.problems[:5])
             item.setToolTip(0, tip)
             item.setForeground(1, QBrush(tier_colour(doc.tier)))
-            item.setForeground(2, QBrush(tier_colour(None) if doc.status == "archived"
-                                         else _qcolor(STATUS_COLOURS.get(doc.status, "#757575"))))
+            item.setForeground(2, QBrush(QColor(STATUS_COLOURS.get(doc.status, "#757575"))))
             bold = item.font(1)
             bold.setBold(True)
             item.setFont(1, bold)
@@ -132,8 +131,3 @@ class LibraryPanel(QWidget):
         if rel_path:
             self.openRequested.emit(rel_path)
 
-
-def _qcolor(value: str):  # noqa: ANN202 - tiny adapter
-    from PySide6.QtGui import QColor
-
-    return QColor(value)

@@ -22,6 +22,7 @@ from kbstudio.index.search import SearchOptions, SearchResponse
 from kbstudio.index.service import SearchService
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import Document
+from kbstudio.reader import content_hash
 from kbstudio.storage import ExternalChangeError
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.library import LibraryPanel
@@ -362,17 +363,14 @@ class MainWindow(QMainWindow):
             on_disk = Path(path).read_bytes()
         except OSError:
             return
-        from kbstudio.reader import content_hash
-
         if content_hash(on_disk) == tab.loaded_hash:
             return  # our own save
         if not tab.dirty:
             tab.reload_from_disk()
             self.statusBar().showMessage(f"Reloaded {rel_path}: it changed on disk", 5000)
         else:
-            from kbstudio.storage import ExternalChangeError as Changed
-
-            self._ask_about_conflict(tab, Changed(Path(path), tab.loaded_hash, content_hash(on_disk)))
+            self._ask_about_conflict(
+                tab, ExternalChangeError(Path(path), tab.loaded_hash, content_hash(on_disk)))
 
     def close_tab(self, index: int) -> bool:
         """Close a tab, asking first when it has unsaved changes."""
