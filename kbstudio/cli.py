@@ -100,7 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-SUBCOMMANDS: set[str] = {"list", "new", "index", "search"}
+def subcommand_names() -> set[str]:
+    """Return the names of every subcommand."""
+    parser = build_parser()
+    for action in parser._subparsers._group_actions if parser._subparsers else []:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
 
 
 def _run_app(argv: Sequence[str]) -> int:
@@ -115,7 +121,7 @@ def _run_app(argv: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")):
+    if argv and (argv[0] not in subcommand_names() and not argv[0].startswith("-")):
         if len(argv) > 1 or not Path(argv[0]).exists():
             build_parser().parse_args(argv)  # prints usage and exits 2 for an unknown command
         return _guarded(lambda: _run_app(argv))
