@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -26,6 +27,14 @@ class Created:
     path: Path
     rel_path: str
     doc_id: str
+
+
+def kb_folder_name(kb_root: Path) -> str:
+    """Return a folder name for the KB's app state: readable name plus a hash of its real path."""
+    real = os.path.realpath(kb_root)
+    digest = hashlib.sha1(real.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    name = re.sub(r"[^\w.-]+", "-", Path(real).name)[:40] or "kb"
+    return f"{name}-{digest}"
 
 
 def slugify(title: str, limit: int = 60) -> str:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index
 
 from kbstudio.index.schema import SCHEMA_VERSION, build_schema
+from kbstudio.kb import kb_folder_name
 from kbstudio.storage import atomic_write
 
 ENV_INDEX_DIR = "KBSTUDIO_INDEX_DIR"
@@ -50,11 +49,8 @@ def index_base_dir(override: str | os.PathLike[str] | None = None) -> Path:
 
 
 def index_dir_for(kb_root: Path, base: Path) -> Path:
-    """Return the index folder of the KB at ``kb_root``: readable name plus a hash of its path."""
-    real = os.path.realpath(kb_root)
-    digest = hashlib.sha1(real.encode("utf-8", "surrogateescape")).hexdigest()[:12]
-    name = re.sub(r"[^\w.-]+", "-", Path(real).name)[:40] or "kb"
-    return base / f"{name}-{digest}"
+    """Return the index folder of the KB at ``kb_root``."""
+    return base / kb_folder_name(kb_root)
 
 
 @dataclass

@@ -267,6 +267,13 @@ class DocumentTab(QWidget):
         self._show_problems(self.document)
         self.dirtyChanged.emit(self.dirty)
 
+    def restore_text(self, text: str, base_hash: str | None) -> None:
+        """Put recovered unsaved text back; a save asks first if the file changed since."""
+        self.set_edit_mode(True)
+        self.replace_text(text)
+        self.loaded_hash = base_hash
+        self.dirtyChanged.emit(self.dirty)
+
     def keep_mine(self) -> None:
         """Adopt the file on disk as the base, so the next save writes this text over it."""
         try:

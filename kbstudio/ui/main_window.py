@@ -23,10 +23,12 @@ from kbstudio.index.service import SearchService
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import Document
 from kbstudio.reader import content_hash
-from kbstudio.storage import ExternalChangeError
+from kbstudio.recovery import RecoveredText, RecoveryStore
+from kbstudio.storage import ExternalChangeError, save_document_text
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.library import LibraryPanel
 from kbstudio.ui.new_dialog import NewDocumentDialog
+from kbstudio.ui.recovery_keeper import RecoveryKeeper
 from kbstudio.ui.search_panel import SearchPanel
 from kbstudio.ui.settings import ROLES, AppSettings
 from kbstudio.ui.tasks import TaskHandle, TaskRunner
@@ -35,10 +37,13 @@ from kbstudio.ui.tasks import TaskHandle, TaskRunner
 class MainWindow(QMainWindow):
     """KB Studio's main window."""
 
-    def __init__(self, settings: AppSettings, index_dir: str | None = None) -> None:
+    def __init__(self, settings: AppSettings, index_dir: str | None = None,
+                 state_dir: str | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.index_dir = index_dir
+        self.state_dir = state_dir
+        self.recovery: RecoveryKeeper | None = None
         self.kb: KnowledgeBase | None = None
         self.service: SearchService | None = None
         self.documents: dict[str, Document] = {}
@@ -169,6 +174,9 @@ class MainWindow(QMainWindow):
         if self.service is not None:
             self.kb_work.run("close index", lambda p, c, s=self.service: s.close())
         self.kb = kb
+        if self.recovery is not None:
+            self.recovery.stop()
+        self.recovery = RecoveryKeeper(RecoveryStore(kb.root, self.state_dir), self.open_tabs, self)
         # One process: forking worker processes from a Qt worker thread corrupts PySide6's
         # reference counts (seen as crashes after a full build), so the app builds serially.
         self.service = SearchService(kb, self.index_dir, procs=1)
@@ -187,6 +195,53 @@ class MainWindow(QMainWindow):
         self.documents = {doc.rel_path: doc for doc in documents}
         self.library.set_documents(documents)
         self.count_label.setText(f"{len(documents)} documents")
+        self._offer_recovery()
+
+    def _offer_recovery(self) -> None:
+        if self.recovery is None:
+            return
+        left_over = self.recovery.left_over()
+        if not left_over:
+            return
+        if self.ask_to_restore(left_over):
+            self.restore_recovered(left_over)
+        else:
+            for entry in left_over:
+                self.recovery.forget(entry.rel_path)
+
+    def ask_to_restore(self, entries: list[RecoveredText]) -> bool:
+        """Ask whether to bring back text left unsaved when KB Studio last stopped."""
+        names = "\n".join(f"  {entry.rel_path}" for entry in entries[:10])
+        more = f"\n  and {len(entries) - 10} more" if len(entries) > 10 else ""
+        answer = QMessageBox.question(
+            self, "Recover unsaved changes",
+            f"KB Studio stopped without saving changes to {len(entries)} document(s):\n"
+            f"{names}{more}\n\nRestore them? They open as unsaved edits for you to review and save.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def restore_recovered(self, entries: list[RecoveredText]) -> None:
+        """Open each recovered text as unsaved edits of its document."""
+        if self.kb is None:
+            return
+        for entry in entries:
+            path = self.kb.root / entry.rel_path
+            if not path.exists():
+                # The file went away (deleted or renamed meanwhile): bring it back rather than lose text.
+                try:
+                    save_document_text(path, entry.text, expected_hash=None)
+                except OSError as error:
+                    self.show_error(f"Could not restore {entry.rel_path}: {error}")
+                    continue
+            tab = self.open_document(entry.rel_path, edit=True)
+            if tab is not None and tab.text != entry.text:
+                tab.restore_text(entry.text, entry.base_hash)
+        self.statusBar().showMessage(f"Restored unsaved changes to {len(entries)} document(s)", 8000)
+
+    def open_tabs(self) -> list[DocumentTab]:
+        """Return every open document tab."""
+        return [w for w in (self.tabs.widget(i) for i in range(self.tabs.count()))
+                if isinstance(w, DocumentTab)]
 
     def _index_opened(self, service: SearchService, ready: bool) -> None:
         if service is not self.service:
@@ -307,6 +362,8 @@ class MainWindow(QMainWindow):
 
     def _saved(self, rel_path: str) -> None:
         tab = self.tab_for(rel_path)
+        if self.recovery is not None:
+            self.recovery.forget(rel_path)
         if tab is not None:
             self.documents[rel_path] = tab.document
             self.library.update_document(tab.document)
@@ -386,6 +443,8 @@ class MainWindow(QMainWindow):
                 return False
         if isinstance(widget, DocumentTab):
             self.watcher.removePath(str(widget.document.path))
+            if self.recovery is not None:
+                self.recovery.forget(widget.rel_path)
         self.tabs.removeTab(index)
         return True
 

@@ -27,7 +27,7 @@ def kb_copy(content_copy: Path) -> Path:
 @pytest.fixture()
 def window(qtbot, settings: AppSettings, kb_copy: Path, tmp_path: Path):
     """The main window with the demo KB open and its index ready."""
-    win = MainWindow(settings, index_dir=str(tmp_path / "indexes"))
+    win = MainWindow(settings, index_dir=str(tmp_path / "indexes"), state_dir=str(tmp_path / "state"))
     qtbot.addWidget(win)
     win.show()
     win.open_kb(KnowledgeBase(kb_copy))
