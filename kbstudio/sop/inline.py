@@ -1,0 +1,61 @@
+"""Inline Markdown helpers for SOP items: plain text, links, and durations such as '4 business hours'."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import unquote
+
+_LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_DURATION = re.compile(
+    r"\b(\d+(?:\.\d+)?)\s*(business\s+|working\s+)?(minutes?|mins?|hours?|hrs?|days?)\b", re.IGNORECASE
+)
+_AT_ONCE = re.compile(r"\b(at once|immediately|right away|straight away)\b", re.IGNORECASE)
+_WORD_NUMBERS = {"an": "1", "a": "1", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+                 "six": "6", "eight": "8", "ten": "10", "twelve": "12", "fifteen": "15", "thirty": "30"}
+_WORD_NUMBER = re.compile(r"\b(" + "|".join(_WORD_NUMBERS) + r")\s+(?=(business\s+|working\s+)?"
+                          r"(minutes?|hours?|days?)\b)", re.IGNORECASE)
+BUSINESS_DAY_MINUTES = 8 * 60
+_UNIT_MINUTES = {"min": 1, "hou": 60, "hrs": 60, "hr": 60, "day": 24 * 60}
+
+
+def plain_text(markdown: str) -> str:
+    """Return inline Markdown as plain text: links become their text, emphasis and code marks go."""
+    text = _LINK.sub(lambda match: match.group(2), markdown)
+    text = re.sub(r"<((?:https?|mailto):[^>\s]+)>", r"\1", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
+    text = re.sub(r"`+([^`]*)`+", r"\1", text)
+    return text
+
+
+def markdown_links(markdown: str) -> list[tuple[str, str]]:
+    """Return the (text, target) of every link (not image) in ``markdown``."""
+    return [(match.group(2), match.group(3)) for match in _LINK.finditer(markdown) if not match.group(1)]
+
+
+def resolve_link(from_rel_path: str, target: str) -> str | None:
+    """Return the KB path a relative link from ``from_rel_path`` points to, or None for other links."""
+    target = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    if not target or _SCHEME.match(target) or target.startswith("/"):
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(from_rel_path), target))
+    return None if joined.startswith("..") else joined
+
+
+def parse_minutes(text: str) -> tuple[int | None, bool]:
+    """Return (minutes, counted in business time) from a limit such as '4 business hours' or 'at once'."""
+    text = re.sub(r"\bhalf an hour\b", "30 minutes", text, flags=re.IGNORECASE)
+    text = _WORD_NUMBER.sub(lambda match: _WORD_NUMBERS[match.group(1).lower()] + " ", text)
+    duration = _DURATION.search(text)
+    at_once = _AT_ONCE.search(text)
+    if at_once and (duration is None or at_once.start() < duration.start()):
+        return 0, False
+    if duration is None:
+        return None, False
+    amount, business, unit = float(duration.group(1)), bool(duration.group(2)), duration.group(3).lower()
+    per_unit = _UNIT_MINUTES.get(unit[:3], _UNIT_MINUTES.get(unit[:2], 1))
+    if business and unit.startswith("day"):
+        per_unit = BUSINESS_DAY_MINUTES
+    return round(amount * per_unit), business

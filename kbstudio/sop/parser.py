@@ -1,0 +1,317 @@
+"""Parse an SOP document into its sections, tolerating varied headings and malformed items."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kbstudio.model import ERROR, INFO, TIERS, WARNING, Document, Problem, tier_rank
+from kbstudio.sop.inline import parse_minutes, plain_text
+from kbstudio.sop.model import SECTION_TITLES, SECTIONS, Check, EscalationTarget, Field, Sop, TimeLimit
+
+# Tried in order, so "When to escalate" is criteria and "Escalation steps" is steps, not the target.
+_SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (key, re.compile(pattern))
+    for key, pattern in (
+        ("checks", r"before escalat|\bchecks?\b|checklist|try first|first-line checks"),
+        ("criteria", r"when to escalate|criteria|\bwhen\b|triggers?"),
+        ("collect", r"information|collect|gather|details|fields|what to record"),
+        ("time_limits", r"\btimes?\b|timing|\bslas?\b|deadline"),
+        ("steps", r"\bsteps?\b|procedure|process|how to escalate"),
+        ("target", r"escalat|hand.?off|hand over|contact|\bwho\b|route|routing"),
+        ("scope", r"scope|applies|covers|purpose|overview"),
+    )
+)
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_BULLET = re.compile(r"^(\s*)(?:[-*+]|(\d+)[.)])(?:\s+(.*))?$")
+_CHECKBOX = re.compile(r"^\[([ xX]?)\]\s*(.*)$")
+_BOLD_START = re.compile(r"^(\*\*|__)(.+?)\1(.*)$")
+_PLAIN_FIELD = re.compile(r"^([^:(]+?)\s*(\([^)]*\))?\s*:\s*(.*)$")
+_MARK_IN_NAME = re.compile(r"\s*\(([^)]*)\)\s*:?\s*$")
+_MARK_AT_START = re.compile(r"^\s*:?\s*\(([^)]*)\)")
+_TIER_WORD = re.compile(r"\bL[0-4]\b", re.IGNORECASE)
+_LABELLED = re.compile(r"^\*\*(.+?):?\*\*:?\s*(.*)$")
+_PLAIN_LABELLED = re.compile(r"^([^:*`\[]{1,60}):\s*(.*)$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def section_key(heading: str) -> str | None:
+    """Return which SOP section a heading names ('checks', 'collect', ...), or None."""
+    name = heading.strip().rstrip(":").lower()
+    for key, pattern in _SECTION_PATTERNS:
+        if pattern.search(name):
+            return key
+    return None
+
+
+@dataclass
+class _Item:
+    text: str
+    line: int
+    numbered: bool
+
+
+@dataclass
+class _Section:
+    key: str
+    heading: str
+    line: int
+    items: list[_Item] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    stray: list[tuple[int, str]] = field(default_factory=list)
+    after_blank: bool = False
+
+    def add(self, raw: str, line: int, in_fence: bool) -> None:
+        """Add one body line: a new list item, a continuation, or paragraph text."""
+        bullet = None if in_fence else _BULLET.match(raw)
+        stripped = raw.strip()
+        if bullet and len(bullet.group(1).expandtabs()) < 2:
+            self.items.append(_Item((bullet.group(3) or "").strip(), line, bullet.group(2) is not None))
+        elif not stripped:
+            self.after_blank = True
+            return
+        elif self.items and (raw[:1].isspace() or not self.after_blank or in_fence):
+            last = self.items[-1]
+            last.text = f"{last.text}\n{raw}" if in_fence else f"{last.text} {stripped}".strip()
+        elif self.items:
+            self.stray.append((line, stripped))
+        elif self.paragraphs and not self.after_blank:
+            self.paragraphs[-1] = f"{self.paragraphs[-1]} {stripped}"
+        else:
+            self.paragraphs.append(stripped)
+        self.after_blank = False
+
+
+def _split_sections(document: Document) -> list[_Section]:
+    """Cut the body into the known sections; unknown level-2 headings end a section."""
+    sections: list[_Section] = []
+    current: _Section | None = None
+    in_fence = False
+    body = _COMMENT.sub(lambda match: "\n" * match.group(0).count("\n"), document.body)
+    for offset, raw in enumerate(body.splitlines()):
+        line = document.body_line + offset
+        fence = bool(_FENCE.match(raw))
+        heading = None if in_fence or fence else _HEADING.match(raw)
+        if heading and len(heading.group(1)) <= 3:
+            level = len(heading.group(1))
+            key = section_key(heading.group(2)) if level >= 2 else None
+            if key is not None and (level == 2 or current is None or current.key != key):
+                current = _Section(key, heading.group(2), line)
+                sections.append(current)
+                continue
+            if level <= 2:
+                current = None
+                continue
+        if fence:
+            in_fence = not in_fence
+        if current is not None:
+            current.add(raw, line, in_fence or fence)
+    return sections
+
+
+class _Parser:
+    """Turn the sections of one document into an Sop, recording problems as it goes."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.problems: list[Problem] = []
+
+    def problem(self, rule: str, line: int | None, message: str, severity: str = WARNING) -> None:
+        self.problems.append(Problem(rule, severity, self.document.rel_path, line, message))
+
+    def parse(self) -> Sop:
+        document = self.document
+        sop = Sop(document, document.id, document.title, document.tier, document.escalates_to)
+        if document.kind != "sop":
+            self.problem("sop-not-sop", document.key_lines.get("kind"),
+                         "not marked 'kind: sop' in front matter")
+        if not document.id:
+            self.problem("sop-no-id", None, "no id in front matter")
+        merged: dict[str, _Section] = {}
+        for section in _split_sections(document):
+            if section.key in merged:
+                self.problem("sop-duplicate-section", section.line,
+                             f"second '{SECTION_TITLES[section.key]}' section (merged with the first)")
+                first = merged[section.key]
+                first.items.extend(section.items)
+                first.paragraphs.extend(section.paragraphs)
+                first.stray.extend(section.stray)
+                continue
+            merged[section.key] = section
+            sop.section_lines[section.key] = section.line
+        for key in SECTIONS:
+            section = merged.get(key)
+            if section is None:
+                self.problem("sop-missing-section", None, f"no '## {SECTION_TITLES[key]}' section",
+                             INFO if key == "scope" else WARNING)
+                continue
+            for line, text in section.stray:
+                self.problem("sop-stray-text", line, f"text after the list in '{section.heading}' is not "
+                             f"part of any item: {text[:60]}", INFO)
+            getattr(self, f"_{key}")(sop, section)
+            if not section.items and not section.paragraphs:
+                self.problem("sop-empty-section", section.line, f"'{section.heading}' is empty")
+        self._tiers(sop)
+        sop.problems = sorted(self.problems, key=lambda problem: problem.line or 0)
+        return sop
+
+    def _items(self, section: _Section, what: str) -> list[_Item]:
+        """Return the non-empty items; empty ones (template placeholders) become problems."""
+        kept = []
+        for item in section.items:
+            box = _CHECKBOX.match(item.text)
+            if (box.group(2) if box else item.text).strip():
+                kept.append(item)
+            else:
+                self.problem("sop-empty-item", item.line, f"empty {what}")
+        return kept
+
+    def _scope(self, sop: Sop, section: _Section) -> None:
+        parts = list(section.paragraphs) + [f"- {item.text}" for item in section.items if item.text]
+        sop.scope = "\n\n".join(part for part in parts if part)
+
+    def _list_or_paragraphs(self, section: _Section, what: str) -> list[str]:
+        items = [item.text for item in self._items(section, what)]
+        if not items and section.paragraphs:
+            self.problem("sop-not-a-list", section.line, f"'{section.heading}' has no list: "
+                         f"each paragraph is taken as one {what}", INFO)
+            return list(section.paragraphs)
+        return items
+
+    def _criteria(self, sop: Sop, section: _Section) -> None:
+        sop.criteria = self._list_or_paragraphs(section, "criterion")
+
+    def _steps(self, sop: Sop, section: _Section) -> None:
+        sop.steps = self._list_or_paragraphs(section, "step")
+
+    def _checks(self, sop: Sop, section: _Section) -> None:
+        for item in self._items(section, "check"):
+            box = _CHECKBOX.match(item.text)
+            if box is None:
+                self.problem("sop-bad-check", item.line, "write each check as a task list item: '- [ ] ...'")
+            text = box.group(2).strip() if box else item.text
+            sop.checks.append(Check(text, item.line))
+
+    def _collect(self, sop: Sop, section: _Section) -> None:
+        seen: set[str] = set()
+        for item in self._items(section, "field"):
+            found = self._field(item)
+            if found is None:
+                continue
+            if found.name.lower() in seen:
+                self.problem("sop-duplicate-field", item.line, f"field '{found.name}' is listed twice")
+                continue
+            seen.add(found.name.lower())
+            sop.collect.append(found)
+
+    def _field(self, item: _Item) -> Field | None:
+        bold = _BOLD_START.match(item.text)
+        plain = None if bold else _PLAIN_FIELD.match(item.text)
+        if bold:
+            name, rest = bold.group(2), bold.group(3)
+        else:
+            name, rest = (item.text, "") if plain is None else (plain.group(1), f"{plain.group(2) or ''}: "
+                                                                f"{plain.group(3)}")
+            self.problem("sop-bad-field", item.line,
+                         "write each field as '- **Field name** (required): hint' or '(optional)'")
+        word = ""
+        if inner := _MARK_IN_NAME.search(name):
+            word, name = inner.group(1), name[: inner.start()]
+        elif lead := _MARK_AT_START.match(rest):
+            word, rest = lead.group(1), rest[lead.end():]
+        name = plain_text(name).strip().rstrip(":").strip()
+        if not name:
+            self.problem("sop-bad-field", item.line, "field has no name")
+            return None
+        word = word.strip().lower()
+        required = word.startswith(("required", "mandatory", "must"))
+        if not required and not word.startswith("optional") and bold:
+            self.problem("sop-field-requirement", item.line,
+                         f"field '{name}' should say (required) or (optional); taken as optional")
+        return Field(name, required, rest.strip().lstrip(":-–—").strip(), item.line)
+
+    def _target(self, sop: Sop, section: _Section) -> None:
+        values: dict[str, str] = {}
+        for item in self._items(section, "target line"):
+            label, value = _labelled(item.text)
+            key = _target_key(label) if label else None
+            if key is None:
+                self.problem("sop-bad-target", item.line,
+                             "write the target as '- **Tier:** L2', '- **Team:** ...', '- **How:** ...'")
+                continue
+            values.setdefault(key, value)
+            if key == "tier" and not _TIER_WORD.search(value):
+                self.problem("sop-bad-target", item.line, f"tier '{value}' is not one of {', '.join(TIERS)}")
+        tier_match = _TIER_WORD.search(values.get("tier", ""))
+        tier = tier_match.group(0).upper() if tier_match else None
+        sop.target = EscalationTarget(tier, values.get("team") or None, values.get("how") or None,
+                                      section.line)
+        for key in ("tier", "team", "how"):
+            if not values.get(key):
+                self.problem("sop-incomplete-target", section.line, f"'{section.heading}' does not say the "
+                             f"{'team or queue' if key == 'team' else key}")
+
+    def _time_limits(self, sop: Sop, section: _Section) -> None:
+        for item in self._items(section, "time limit"):
+            label, value = _labelled(item.text)
+            if not label:
+                self.problem("sop-bad-time-limit", item.line, "write each limit as '- **Label:** value'")
+                label, value = "", item.text
+            if not value:
+                self.problem("sop-empty-item", item.line, f"time limit '{plain_text(label)}' has no value")
+            minutes, business = parse_minutes(plain_text(value))
+            sop.time_limits.append(TimeLimit(plain_text(label), value, minutes, item.line, business))
+
+    def _tiers(self, sop: Sop) -> None:
+        document, target = self.document, sop.target
+        raw = document.meta.get("escalates_to")
+        if raw not in (None, "") and document.escalates_to is None:
+            self.problem("sop-bad-escalates-to", document.key_lines.get("escalates_to"),
+                         f"escalates_to '{raw}' is not one of {', '.join(TIERS)}")
+        if sop.escalates_to is None:
+            sop.escalates_to = target.tier
+        elif target.tier and target.tier != sop.escalates_to:
+            self.problem("sop-tier-mismatch", target.line, f"'Escalate to' says {target.tier} but "
+                         f"front matter escalates_to is {sop.escalates_to}")
+        if sop.escalates_to is None:
+            self.problem("sop-no-escalation-tier", None,
+                         "no escalates_to in front matter or 'Escalate to' tier")
+        elif sop.tier and tier_rank(sop.escalates_to) <= tier_rank(sop.tier):
+            self.problem("sop-escalates-downward", document.key_lines.get("escalates_to", target.line),
+                         f"escalates to {sop.escalates_to}, which is not above its tier {sop.tier}", ERROR)
+
+
+_TARGET_LABELS = (("tier", r"tier|level"), ("team", r"team|queue|group|who|to whom|owner"),
+                  ("how", r"how|method|channel|via|contact"))
+
+
+def _target_key(label: str) -> str | None:
+    lowered = label.lower()
+    for key, pattern in _TARGET_LABELS:
+        if re.search(rf"\b({pattern})\b", lowered):
+            return key
+    return None
+
+
+def _labelled(text: str) -> tuple[str, str]:
+    """Split '**Label:** value' (or 'Label: value') into its label and value; ('', text) otherwise."""
+    match = _LABELLED.match(text) or _PLAIN_LABELLED.match(text)
+    if match is None:
+        return "", text
+    return match.group(1).strip().rstrip(":").strip(), match.group(2).strip()
+
+
+def parse_sop(document: Document) -> Sop:
+    """Parse ``document`` as an SOP, as far as it goes; what is missing or malformed is in ``problems``."""
+    return _Parser(document).parse()
+
+
+def find_sop(documents: list[Document], key: str) -> Document | None:
+    """Return the document whose id (any case) or KB path is ``key``, or None."""
+    wanted = key.strip().upper()
+    path = key.strip().replace("\\", "/").removeprefix("./")
+    for document in documents:
+        if (document.id or "").upper() == wanted or document.rel_path == path:
+            return document
+    return None
