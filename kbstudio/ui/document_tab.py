@@ -6,10 +6,10 @@ import posixpath
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont, QTextCursor
+from PySide6.QtGui import QDesktopServices, QTextCursor
 from PySide6.QtWidgets import (
+    QFileDialog,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTextBrowser,
@@ -21,10 +21,13 @@ from PySide6.QtWidgets import (
 from kbstudio.fmedit import remove_field, set_field
 from kbstudio.frontmatter import FrontMatterError, parse_front_matter, split_front_matter
 from kbstudio.kb import KnowledgeBase
+from kbstudio.media import MediaError, read_image_file, save_image
 from kbstudio.model import Document
 from kbstudio.reader import content_hash
 from kbstudio.render import MarkdownRenderer
 from kbstudio.storage import ExternalChangeError, save_document_text
+from kbstudio.ui.editor import MarkdownEditor
+from kbstudio.ui.find_bar import FindBar
 from kbstudio.ui.highlighter import MarkdownHighlighter
 from kbstudio.ui.metadata_form import MetadataForm
 from kbstudio.ui.tasks import TaskRunner
@@ -58,6 +61,7 @@ class DocumentTab(QWidget):
     saved = Signal(str)                  # the KB-relative path that was saved
     externalChangeFound = Signal(object)  # the ExternalChangeError of a refused save
     dirtyChanged = Signal(bool)
+    linkPickerRequested = Signal()
 
     def __init__(self, kb: KnowledgeBase, document: Document, runner: TaskRunner,
                  read_mode: bool = True, parent: QWidget | None = None) -> None:
@@ -70,11 +74,9 @@ class DocumentTab(QWidget):
         self._saved_text = document.text
         self._render_generation = 0
 
-        self.editor = QPlainTextEdit()
+        self.editor = MarkdownEditor()
         self.editor.setObjectName("editor")
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        self.editor.setFont(mono)
+        self.editor.image_saver = self._save_image
         self.editor.setPlainText(document.text)
         self.editor.document().setModified(False)
         self.highlighter = MarkdownHighlighter(self.editor.document())
@@ -85,12 +87,19 @@ class DocumentTab(QWidget):
         self.mode_button = QPushButton()
         self.mode_button.setCheckable(True)
         self.save_button = QPushButton("Save")
+        self.link_button = QPushButton("Link...")
+        self.link_button.setToolTip("Insert a link to another document (Ctrl+L)")
+        self.image_button = QPushButton("Image...")
+        self.image_button.setToolTip("Insert an image; you can also paste or drop one into the text")
+        self.find_bar = FindBar()
         self.problems = QLabel()
         self.problems.setStyleSheet("color: #c62828;")
         self.problems.setWordWrap(True)
         toolbar = QToolBar()
         toolbar.addWidget(self.mode_button)
         toolbar.addWidget(self.save_button)
+        toolbar.addWidget(self.link_button)
+        toolbar.addWidget(self.image_button)
         toolbar.addWidget(self.problems)
         self.edit_side = QSplitter()
         self.edit_side.setOrientation(self.edit_side.orientation().Vertical)
@@ -103,6 +112,7 @@ class DocumentTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(toolbar)
+        layout.addWidget(self.find_bar)
         layout.addWidget(self.splitter, 1)
 
         self._preview_timer = QTimer(self)
@@ -115,6 +125,9 @@ class DocumentTab(QWidget):
         self.preview.anchorClicked.connect(self._follow_link)
         self.mode_button.toggled.connect(self.set_edit_mode)
         self.save_button.clicked.connect(self.save)
+        self.link_button.clicked.connect(self.linkPickerRequested.emit)
+        self.image_button.clicked.connect(self.choose_image)
+        self.editor.messageRequested.connect(self.messageRequested)
 
         self._show_problems(document)
         self._sync_form()
@@ -140,7 +153,10 @@ class DocumentTab(QWidget):
         self.mode_button.blockSignals(False)
         self.mode_button.setText("Read" if editing else "Edit")
         self.edit_side.setVisible(editing)
-        self.save_button.setVisible(editing)
+        for button in (self.save_button, self.link_button, self.image_button):
+            button.setVisible(editing)
+        if self.find_bar.isVisible():
+            self.open_find(replace=False)
 
     def _show_problems(self, document: Document) -> None:
         text = "; ".join(f"line {p.line}: {p.message}" if p.line else p.message
@@ -158,6 +174,48 @@ class DocumentTab(QWidget):
             self._form_timer.setInterval(PREVIEW_DELAY_MS)
             self._form_timer.timeout.connect(self._sync_form)
         self._form_timer.start()
+
+    # Find, links and images ---------------------------------------------------------------
+
+    @property
+    def editing(self) -> bool:
+        """Return True when the editor is shown."""
+        return self.mode_button.isChecked()
+
+    def open_find(self, replace: bool) -> None:
+        """Show the find bar on the editor (with replace) or on the read view."""
+        self.find_bar.open_on(self.editor if self.editing else self.preview, replace and self.editing)
+
+    def insert_link(self, rel_path: str, title: str) -> None:
+        """Insert a Markdown link to another document at the cursor (the selection becomes its text)."""
+        self.set_edit_mode(True)
+        folder = posixpath.dirname(self.rel_path) or "."
+        target = posixpath.relpath(rel_path, folder).replace(" ", "%20").replace(")", "%29")
+        cursor = self.editor.textCursor()
+        label = cursor.selectedText() or title
+        label = label.replace("[", "\\[").replace("]", "\\]")
+        cursor.insertText(f"[{label}]({target})")
+        self.editor.setFocus()
+
+    def choose_image(self) -> None:
+        """Ask for an image file and insert it."""
+        name, _ = QFileDialog.getOpenFileName(self, "Insert image", "",
+                                              "Images (*.png *.jpg *.jpeg *.gif *.webp)")
+        if name:
+            self.insert_image_file(Path(name))
+
+    def insert_image_file(self, path: Path) -> bool:
+        """Copy an image into the KB's media folder and link it at the cursor."""
+        try:
+            markdown = self._save_image(read_image_file(path), path.name)
+        except MediaError as error:
+            self.messageRequested.emit(f"Image not inserted: {error}")
+            return False
+        self.editor.textCursor().insertText(markdown)
+        return True
+
+    def _save_image(self, data: bytes, name_hint: str) -> str:
+        return save_image(self.kb.root, self.document.path, data, name_hint).markdown
 
     # Front matter both ways ----------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, Qt
@@ -27,6 +28,7 @@ from kbstudio.recovery import RecoveredText, RecoveryStore
 from kbstudio.storage import ExternalChangeError, save_document_text
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.library import LibraryPanel
+from kbstudio.ui.link_picker import LinkPicker
 from kbstudio.ui.new_dialog import NewDocumentDialog
 from kbstudio.ui.recovery_keeper import RecoveryKeeper
 from kbstudio.ui.search_panel import SearchPanel
@@ -44,6 +46,7 @@ class MainWindow(QMainWindow):
         self.index_dir = index_dir
         self.state_dir = state_dir
         self.recovery: RecoveryKeeper | None = None
+        self.link_picker: LinkPicker | None = None
         self.kb: KnowledgeBase | None = None
         self.service: SearchService | None = None
         self.documents: dict[str, Document] = {}
@@ -123,6 +126,19 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
 
+        edit_menu = self.menuBar().addMenu("&Edit")
+        for label, keys, handler in (
+            ("&Undo", QKeySequence.StandardKey.Undo, lambda t: t.editor.undo()),
+            ("&Redo", QKeySequence.StandardKey.Redo, lambda t: t.editor.redo()),
+            ("&Find...", QKeySequence.StandardKey.Find, lambda t: t.open_find(replace=False)),
+            ("Find and &replace...", QKeySequence("Ctrl+H"), lambda t: t.open_find(replace=True)),
+            ("Insert &link to a document...", QKeySequence("Ctrl+L"), self.pick_link),
+            ("Insert &image...", QKeySequence("Ctrl+Shift+I"), lambda t: t.choose_image()),
+        ):
+            action = QAction(label, self, shortcut=keys)
+            action.triggered.connect(lambda _=False, h=handler: self._on_current_tab(h))
+            edit_menu.addAction(action)
+
         find = QAction("&Search", self, shortcut=QKeySequence("Ctrl+K"))
         find.triggered.connect(self.focus_search)
         view = self.menuBar().addMenu("&View")
@@ -136,6 +152,11 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             roles.addAction(action)
             self.role_actions[role] = action
+
+    def _on_current_tab(self, handler: Callable[[DocumentTab], object]) -> None:
+        tab = self.current_tab()
+        if tab is not None:
+            handler(tab)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -335,6 +356,7 @@ class MainWindow(QMainWindow):
         tab.saved.connect(self._saved)
         tab.externalChangeFound.connect(lambda error, t=tab: self._ask_about_conflict(t, error))
         tab.dirtyChanged.connect(lambda dirty, t=tab: self._mark_dirty(t, dirty))
+        tab.linkPickerRequested.connect(lambda t=tab: self.pick_link(t))
         if self.tabs.indexOf(self.placeholder) >= 0:
             self.tabs.removeTab(self.tabs.indexOf(self.placeholder))
         index = self.tabs.addTab(tab, document.title[:40])
@@ -342,6 +364,31 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(index)
         self.watcher.addPath(str(path))
         return tab
+
+    def pick_link(self, tab: DocumentTab) -> LinkPicker:
+        """Let the user search for a document and insert a link to it into ``tab``."""
+        selected = tab.editor.textCursor().selectedText() if tab.editing else ""
+        picker = LinkPicker(self, initial=selected if "\u2029" not in selected else "")
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        service = self.service
+
+        def search(text: str) -> None:
+            if service is None or not service.is_open or not text.strip():
+                return
+            self.kb_work.run("link search", lambda p, c: service.search(text, SearchOptions(limit=30)),
+                             on_success=picker.show_results, on_error=self.show_error)
+
+        def accepted() -> None:
+            chosen = picker.chosen()
+            if chosen is not None and self.tabs.indexOf(tab) >= 0:
+                tab.insert_link(*chosen)
+
+        picker.queryChanged.connect(search)
+        picker.accepted.connect(accepted)
+        self.link_picker = picker
+        picker.open()
+        picker.start()
+        return picker
 
     def _mark_dirty(self, tab: DocumentTab, dirty: bool) -> None:
         index = self.tabs.indexOf(tab)
