@@ -4,12 +4,12 @@ from kbstudio.sop.escalation_map import EscalationMap, MapEdge, TierColumn, esca
 from kbstudio.sop.inline import markdown_links, parse_minutes, plain_text, resolve_link
 from kbstudio.sop.match import SopMatch, linked_sops, rank_sops_for_article, sop_for_article
 from kbstudio.sop.model import SECTION_TITLES, SECTIONS, Check, EscalationTarget, Field, Sop, TimeLimit
-from kbstudio.sop.parser import find_sop, parse_sop, section_key
+from kbstudio.sop.parser import find_document, parse_sop, section_key
 from kbstudio.sop.svg import escalation_map_svg
 
 __all__ = [
     "SECTIONS", "SECTION_TITLES", "Check", "EscalationMap", "EscalationTarget", "Field", "MapEdge", "Sop",
-    "SopMatch", "TierColumn", "TimeLimit", "escalation_map", "escalation_map_svg", "find_sop", "linked_sops",
-    "markdown_links", "parse_minutes", "parse_sop", "plain_text", "rank_sops_for_article", "resolve_link",
-    "section_key", "sop_for_article",
+    "SopMatch", "TierColumn", "TimeLimit", "escalation_map", "escalation_map_svg", "find_document",
+    "linked_sops", "markdown_links", "parse_minutes", "parse_sop", "plain_text", "rank_sops_for_article",
+    "resolve_link", "section_key", "sop_for_article",
 ]

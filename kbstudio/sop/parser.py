@@ -307,7 +307,7 @@ def parse_sop(document: Document) -> Sop:
     return _Parser(document).parse()
 
 
-def find_sop(documents: list[Document], key: str) -> Document | None:
+def find_document(documents: list[Document], key: str) -> Document | None:
     """Return the document whose id (any case) or KB path is ``key``, or None."""
     wanted = key.strip().upper()
     path = key.strip().replace("\\", "/").removeprefix("./")
