@@ -1,0 +1,1 @@
+"""Versioning and team sync of a KB through git (Qt-free): commit, history, pull, push, conflicts."""

@@ -1,0 +1,205 @@
+"""Conflicts of an unfinished merge: listing them with base, mine and theirs, resolving, finishing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from kbstudio.storage import atomic_write
+from kbstudio.vcs.commit import Committer, ConflictMarkersError, files_with_markers, has_conflict_markers
+from kbstudio.vcs.fmmerge import merge_document
+from kbstudio.vcs.ids import Renumbered, renumber_after_merge
+from kbstudio.vcs.repo import KBRepo
+from kbstudio.vcs.runner import GitError
+
+ConflictKind = Literal["both_edited", "delete_vs_edit", "rename_vs_edit", "both_added", "both_renamed"]
+Choice = Literal["mine", "theirs", "edited"]
+KIND_TEXT = {
+    "both_edited": "edited on both sides",
+    "delete_vs_edit": "deleted on one side, edited on the other",
+    "rename_vs_edit": "renamed on one side, edited on the other",
+    "both_added": "added on both sides",
+    "both_renamed": "renamed differently on both sides",
+}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One conflicted document with the three texts (None where a side has no such file)."""
+
+    path: str
+    kind: ConflictKind
+    base: str | None
+    mine: str | None
+    theirs: str | None
+    renamed_from: str | None = None
+
+    @property
+    def deleted_by(self) -> str | None:
+        """Return "mine" or "theirs" for the side that deleted the document."""
+        if self.kind != "delete_vs_edit":
+            return None
+        return "mine" if self.mine is None else "theirs"
+
+    @property
+    def description(self) -> str:
+        """Return a one-line description for the conflict list."""
+        text = KIND_TEXT[self.kind]
+        if self.deleted_by:
+            text = f"deleted by {'you' if self.deleted_by == 'mine' else 'them'}, edited by the other side"
+        return f"{self.path}: {text}" + (f" (was {self.renamed_from})" if self.renamed_from else "")
+
+    def to_json(self) -> dict[str, str | None]:
+        """Return the conflict as a JSON-ready dict (without the texts)."""
+        return {"path": self.path, "kind": self.kind, "deleted_by": self.deleted_by,
+                "renamed_from": self.renamed_from, "description": self.description}
+
+
+@dataclass
+class MergeOutcome:
+    """What resolving changed: conflicts still open, or the merge commit and what it brought in."""
+
+    remaining: list[str] = field(default_factory=list)
+    merge_sha: str | None = None
+    changed: list[str] = field(default_factory=list)
+    renumbered: list[Renumbered] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        """Return True when the merge commit was made."""
+        return self.merge_sha is not None
+
+
+class Conflicts:
+    """Lists and resolves the conflicts of the KB repository's unfinished merge."""
+
+    def __init__(self, repo: KBRepo, committer: Committer | None = None) -> None:
+        self.repo = repo
+        self.committer = committer or Committer(repo)
+
+    def _stages(self) -> dict[str, set[int]]:
+        out = self.repo.git("ls-files", "-u", "-z").stdout
+        stages: dict[str, set[int]] = {}
+        for entry in filter(None, out.split("\0")):
+            info, _, path = entry.partition("\t")
+            stages.setdefault(path, set()).add(int(info.split()[2]))
+        return stages
+
+    def paths(self) -> list[str]:
+        """Return the KB paths that are still conflicted."""
+        return self.repo.kb_paths(list(self._stages()))
+
+    def list(self) -> list[Conflict]:
+        """Return every conflicted document of the KB with its kind and three texts."""
+        if not self.repo.merging():
+            return []
+        base = self.repo.git("merge-base", "HEAD", "MERGE_HEAD", check=False).stdout.strip()
+        renames = {**_renames(self.repo, base, "HEAD"), **_renames(self.repo, base, "MERGE_HEAD")}
+        conflicts = []
+        for repo_path, stages in sorted(self._stages().items()):
+            path = self.repo.to_kb(repo_path)
+            if path is None:
+                continue
+            texts = [self.repo.show(f":{stage}", path) if stage in stages else None for stage in (1, 2, 3)]
+            in_base = bool(base) and self.repo.show(base, path) is not None
+            renamed_from = renames.get(repo_path)
+            renamed_from = self.repo.to_kb(renamed_from) if renamed_from else None
+            conflicts.append(Conflict(path, _kind(stages, in_base), *texts, renamed_from=renamed_from))
+        return conflicts
+
+    def auto_merge(self) -> list[str]:
+        """Resolve conflicts where the sides changed different front-matter fields; return their paths."""
+        merged = []
+        for conflict in self.list():
+            if conflict.base is None or conflict.mine is None or conflict.theirs is None:
+                continue
+            text = merge_document(conflict.base, conflict.mine, conflict.theirs, self.repo.git)
+            if text is not None:
+                self._write(conflict.path, text)
+                merged.append(conflict.path)
+        return merged
+
+    def resolve(self, path: str, choice: Choice, text: str | None = None) -> MergeOutcome:
+        """Resolve one document with mine, theirs, or the text edited by hand (given, or as saved).
+
+        The last resolution makes the merge commit. The side not taken stays in history.
+        """
+        conflict = next((c for c in self.list() if c.path == path), None)
+        if conflict is None:
+            raise GitError(f"{path} has no conflict to resolve")
+        if choice == "edited":
+            if text is None:
+                file = self.repo.kb.root / path
+                text = file.read_text("utf-8", errors="surrogateescape") if file.exists() else None
+            if text is not None and has_conflict_markers(text):
+                raise ConflictMarkersError([path])
+        elif choice in ("mine", "theirs"):
+            text = conflict.mine if choice == "mine" else conflict.theirs
+        else:
+            raise GitError(f"unknown choice {choice!r}: use mine, theirs or edited")
+        if text is None:
+            (self.repo.kb.root / path).unlink(missing_ok=True)
+            self.repo.git("rm", "-q", "--cached", "--ignore-unmatch", "--", self.repo.literal(path))
+        else:
+            self._write(path, text)
+        remaining = self.paths()
+        return MergeOutcome(remaining) if remaining else self.finish()
+
+    def finish(self) -> MergeOutcome:
+        """Make the merge commit once nothing is conflicted, then keep new ids unique."""
+        remaining = self.paths()
+        if remaining or self.repo.git("ls-files", "-u").stdout:
+            return MergeOutcome(remaining or ["(files outside the knowledge base)"])
+        if not self.repo.merging():
+            raise GitError("no merge is in progress")
+        before = self.repo.head()
+        staged = self.committer.staged()
+        marked = files_with_markers(self.repo.kb.root, staged)
+        if marked:
+            raise ConflictMarkersError(marked)
+        self.repo.git("commit", "-q", "--no-edit")
+        sha = self.repo.head()
+        renumbered = renumber_after_merge(self.repo, "HEAD", self.committer) if sha else []
+        return MergeOutcome([], self.repo.head(), self.repo.changed_between(before), renumbered)
+
+    def abort(self) -> None:
+        """Give up the merge and go back to the state before the pull."""
+        self.repo.git("merge", "--abort")
+
+    def _write(self, path: str, text: str) -> None:
+        file = self.repo.kb.root / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(file, text.encode("utf-8", "surrogateescape"))
+        self.repo.git("add", "--", self.repo.literal(path))
+
+
+def _kind(stages: set[int], in_base: bool) -> ConflictKind:
+    if stages == {1, 2, 3}:
+        return "both_edited" if in_base else "rename_vs_edit"
+    if stages in ({1, 2}, {1, 3}):
+        return "delete_vs_edit"
+    if stages == {2, 3}:
+        return "both_added"
+    return "both_renamed"
+
+
+def _renames(repo: KBRepo, base: str, side: str) -> dict[str, str]:
+    """Return {new path: old path} for the files renamed between ``base`` and ``side``."""
+    if not base:
+        return {}
+    out = repo.git("diff", "--name-status", "-M", "--diff-filter=R", "-z", base, side).stdout
+    tokens = out.split("\0")
+    return {tokens[i + 2]: tokens[i + 1] for i in range(0, len(tokens) - 2, 3) if tokens[i].startswith("R")}
+
+
+def rename_notes(repo: KBRepo, base: str, ours: str, theirs: str) -> list[str]:
+    """Describe renames on one side of a clean merge whose file the other side edited."""
+    notes = []
+    for renamer, editor, who in ((theirs, ours, "them"), (ours, theirs, "you")):
+        edited = set(repo.git("diff", "--name-only", "--no-renames", "--diff-filter=M", "-z", base,
+                              editor).stdout.split("\0"))
+        for new, old in _renames(repo, base, renamer).items():
+            if old in edited and repo.to_kb(new):
+                notes.append(f"{repo.to_kb(old)} was renamed to {repo.to_kb(new)} by {who}; "
+                             f"the other side's edits were merged into {repo.to_kb(new)}")
+    return notes

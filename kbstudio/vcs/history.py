@@ -1,0 +1,106 @@
+"""A document's history: its versions (following renames), its text at a version, restoring one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from kbstudio.storage import atomic_write
+from kbstudio.vcs.commit import CommitResult, Committer
+from kbstudio.vcs.diff import FileDiff, diff_texts
+from kbstudio.vcs.repo import KBRepo
+from kbstudio.vcs.runner import GitError
+from kbstudio.vcs.safety import check_sha
+
+_FORMAT = "%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%B"
+
+
+@dataclass(frozen=True)
+class Version:
+    """One commit that changed a document, with the document's path in that commit."""
+
+    sha: str
+    author: str
+    email: str
+    date: datetime
+    summary: str
+    message: str
+    path: str
+    change: str
+
+    @property
+    def short(self) -> str:
+        """Return the abbreviated commit id."""
+        return self.sha[:8]
+
+    def to_json(self) -> dict[str, str]:
+        """Return the version as a JSON-ready dict."""
+        return {"sha": self.sha, "author": self.author, "email": self.email,
+                "date": self.date.isoformat(), "summary": self.summary, "message": self.message,
+                "path": self.path, "change": self.change}
+
+
+class History:
+    """Reads and restores versions of the KB's documents."""
+
+    def __init__(self, repo: KBRepo, committer: Committer | None = None) -> None:
+        self.repo = repo
+        self.committer = committer or Committer(repo)
+
+    def versions(self, kb_rel: str, limit: int | None = None) -> list[Version]:
+        """Return every commit that changed ``kb_rel``, newest first, following renames."""
+        if self.repo.head() is None:
+            return []
+        args = ["log", "--follow", "-z", "--name-status", f"--format={_FORMAT}"]
+        if limit:
+            args.append(f"--max-count={int(limit)}")
+        out = self.repo.git(*args, "--", self.repo.literal(kb_rel)).stdout
+        versions = []
+        for record in out.split("\x1e"):
+            if not record.strip("\0\n"):
+                continue
+            header, _, files = record.partition("\0")
+            sha, author, email, when, summary, message = header.split("\x1f", 5)
+            tokens = [t for t in files.lstrip("\n").split("\0") if t]
+            change = tokens[0][:1] if tokens else "M"
+            path = tokens[-1] if tokens else self.repo.to_repo(kb_rel)
+            versions.append(Version(sha, author, email, datetime.fromisoformat(when), summary,
+                                    message.strip(), self.repo.to_kb(path) or path, change))
+        return versions
+
+    def text_at(self, sha: str, kb_rel: str) -> str:
+        """Return the text of ``kb_rel`` (its path in that commit) at commit ``sha``."""
+        text = self.repo.show(check_sha(sha), kb_rel)
+        if text is None:
+            raise GitError(f"{kb_rel} does not exist in commit {sha[:8]}")
+        return text
+
+    def version_text(self, version: Version) -> str:
+        """Return a document's text at one of its versions (empty when that commit deleted it)."""
+        if version.change == "D":
+            return ""
+        return self.text_at(version.sha, version.path)
+
+    def diff(self, kb_rel: str, old: Version, new: Version | None = None) -> FileDiff:
+        """Return the diff between two versions; ``new`` None means the document as saved now."""
+        if new is None:
+            path = self.repo.kb.root / kb_rel
+            new_text = path.read_text("utf-8", errors="replace") if path.is_file() else ""
+            new_label = f"{kb_rel} (saved)"
+        else:
+            new_text, new_label = self.version_text(new), f"{new.path} ({new.short})"
+        return diff_texts(self.version_text(old), new_text, f"{old.path} ({old.short})", new_label)
+
+    def restore(self, kb_rel: str, sha: str, message: str | None = None) -> CommitResult:
+        """Put the text ``kb_rel`` had at ``sha`` back as a new commit; history is never rewritten."""
+        versions = {v.sha: v for v in self.versions(kb_rel)}
+        full = next((s for s in versions if s.startswith(check_sha(sha))), None)
+        if full is None:
+            raise GitError(f"commit {sha[:8]} is not in the history of {kb_rel}")
+        if versions[full].change == "D":
+            raise GitError(f"commit {full[:8]} deleted {kb_rel}: restore an earlier version")
+        text = self.version_text(versions[full])
+        (self.repo.kb.root / kb_rel).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.repo.kb.root / kb_rel, text.encode("utf-8", "surrogateescape"))
+        summary = message or f"Restore {kb_rel} to the version of {full[:8]}"
+        return self.committer.commit(summary, [kb_rel])

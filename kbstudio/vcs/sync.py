@@ -1,0 +1,181 @@
+"""Pull (fetch, then merge) and push, stopping safely at conflicts, mass deletions and failures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from kbstudio.vcs.commit import Committer
+from kbstudio.vcs.conflicts import Conflicts, rename_notes
+from kbstudio.vcs.ids import Renumbered, renumber_after_merge
+from kbstudio.vcs.remote import FailureKind, PushResult, Remote, RemoteError
+from kbstudio.vcs.repo import KBRepo, is_document
+from kbstudio.vcs.runner import Cancelled, Progress, last_message, never
+
+SyncStatus = Literal["ok", "conflicts", "needs_confirmation", "uncommitted", "remote_error",
+                     "push_rejected", "error"]
+MASS_DELETE_SHARE = 0.25
+
+
+@dataclass
+class SyncResult:
+    """What a pull, push or sync did; ``changed`` lists KB paths to re-index."""
+
+    status: SyncStatus
+    message: str = ""
+    pulled: bool = False
+    pushed: bool = False
+    changed: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    auto_merged: list[str] = field(default_factory=list)
+    renumbered: list[Renumbered] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    deletions: list[str] = field(default_factory=list)
+    uncommitted: list[str] = field(default_factory=list)
+    ahead: int = 0
+    behind: int = 0
+    failure: FailureKind | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Return True when everything asked for was done."""
+        return self.status == "ok"
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the result as a JSON-ready dict."""
+        data = {key: value for key, value in self.__dict__.items() if key != "renumbered"}
+        data["renumbered"] = [change.to_json() for change in self.renumbered]
+        return data
+
+
+@dataclass(frozen=True)
+class RepoState:
+    """What the status bar shows, without touching the network."""
+
+    branch: str | None
+    has_remote: bool
+    ahead: int
+    behind: int
+    merging: bool
+    uncommitted: int
+
+
+class SyncService:
+    """Pulls and pushes a KB repository."""
+
+    def __init__(self, repo: KBRepo, remote: Remote | None = None, conflicts: Conflicts | None = None,
+                 committer: Committer | None = None) -> None:
+        self.repo = repo
+        self.remote = remote or Remote(repo)
+        self.committer = committer or Committer(repo)
+        self.conflicts = conflicts or Conflicts(repo, self.committer)
+
+    def state(self) -> RepoState:
+        """Return branch, ahead/behind (as of the last fetch), merge state and uncommitted count."""
+        ahead, behind = self.remote.ahead_behind() if self.repo.head() else (0, 0)
+        return RepoState(self.repo.branch(), self.remote.name() is not None, ahead, behind,
+                         self.repo.merging(), len(self.committer.status()))
+
+    def sync(self, progress: Progress | None = None, cancelled: Cancelled = never,
+             allow_mass_delete: bool = False) -> SyncResult:
+        """Pull, then push when the pull finished cleanly."""
+        result = self.pull(progress, cancelled, allow_mass_delete)
+        if result.status != "ok":
+            return result
+        pushed = self.push(progress, cancelled)
+        pushed.changed, pushed.pulled = result.changed, result.pulled
+        pushed.auto_merged, pushed.renumbered, pushed.notes = (
+            result.auto_merged, result.renumbered, result.notes)
+        return pushed
+
+    def pull(self, progress: Progress | None = None, cancelled: Cancelled = never,
+             allow_mass_delete: bool = False) -> SyncResult:
+        """Fetch, then merge the upstream branch (never rebase); stop at conflicts or mass deletions."""
+        blocked = self._blocked()
+        if blocked is not None:
+            return blocked
+        try:
+            self.remote.fetch(progress, cancelled)
+        except RemoteError as error:
+            return SyncResult("remote_error", str(error), failure=error.kind)
+        upstream = self.remote.upstream()
+        if upstream is None:
+            return SyncResult("ok", "the remote has no copy of this branch yet")
+        ahead, behind = self.remote.ahead_behind()
+        if behind == 0:
+            return SyncResult("ok", "already up to date", ahead=ahead)
+        before = self.repo.head()
+        if before is not None and not allow_mass_delete:
+            deletions, total = self._deletions(before, upstream)
+            if deletions and len(deletions) > total * MASS_DELETE_SHARE:
+                return SyncResult(
+                    "needs_confirmation", f"the pull would delete {len(deletions)} of {total} documents; "
+                    "confirm to go on", deletions=deletions, ahead=ahead, behind=behind)
+        return self._merge(before, upstream, ahead, behind)
+
+    def push(self, progress: Progress | None = None, cancelled: Cancelled = never) -> SyncResult:
+        """Push the current branch; a rejection comes back with git's reason."""
+        blocked = self._blocked(uncommitted_ok=True)
+        if blocked is not None:
+            return blocked
+        if self.repo.head() is None:
+            return SyncResult("ok", "nothing to push yet")
+        try:
+            result: PushResult = self.remote.push(progress, cancelled)
+        except RemoteError as error:
+            return SyncResult("remote_error", str(error), failure=error.kind)
+        if not result.ok:
+            return SyncResult("push_rejected", f"the remote refused the push: {result.reason}. "
+                              "Pull first, then push again.", failure="rejected")
+        ahead, behind = self.remote.ahead_behind()
+        return SyncResult("ok", "pulled and pushed", pushed=True, ahead=ahead, behind=behind)
+
+    def _blocked(self, uncommitted_ok: bool = False) -> SyncResult | None:
+        if self.repo.merging():
+            paths = self.conflicts.paths()
+            return SyncResult("conflicts", "a merge waits for its conflicts to be resolved", conflicts=paths)
+        if uncommitted_ok:
+            return None
+        out = self.repo.git("status", "--porcelain=v1", "-z", "--untracked-files=no").stdout
+        dirty = [entry[3:] for entry in out.split("\0") if len(entry) > 3]
+        if dirty:
+            return SyncResult("uncommitted", "commit your changes before pulling: "
+                              + ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else ""),
+                              uncommitted=self.repo.kb_paths(dirty))
+        return None
+
+    def _deletions(self, head: str, upstream: str) -> tuple[list[str], int]:
+        base = self.repo.git("merge-base", head, upstream, check=False).stdout.strip()
+        if not base:
+            return [], 0
+        out = self.repo.git("diff", "--name-only", "-M", "--diff-filter=D", "-z", base, upstream, "--",
+                            self.repo.kb_pathspec).stdout
+        deleted = [path for path in self.repo.kb_paths(out.split("\0")) if is_document(path)]
+        total = sum(1 for path in self.repo.changed_between(None, head) if is_document(path))
+        return deleted, total
+
+    def _merge(self, before: str | None, upstream: str, ahead: int, behind: int) -> SyncResult:
+        name = upstream.removeprefix("refs/remotes/")
+        out = self.repo.git("merge", "--no-edit", "--ff", "-m", f"Merge changes from {name}", upstream,
+                            check=False)
+        notes = []
+        if before is not None:
+            base = self.repo.git("merge-base", before, upstream, check=False).stdout.strip()
+            notes = rename_notes(self.repo, base, before, upstream) if base else []
+        if out.returncode != 0 and not self.repo.merging():
+            return SyncResult("error", f"the merge did not start: {last_message(out.stderr)}")
+        auto = self.conflicts.auto_merge() if self.repo.merging() else []
+        remaining = self.conflicts.paths()
+        if remaining:
+            return SyncResult("conflicts", f"{len(remaining)} documents have conflicts to resolve",
+                              pulled=True, conflicts=remaining, auto_merged=auto, notes=notes,
+                              ahead=ahead, behind=behind)
+        renumbered: list[Renumbered] = []
+        if self.repo.merging():
+            outcome = self.conflicts.finish()
+            renumbered = outcome.renumbered
+        else:
+            renumbered = renumber_after_merge(self.repo, "HEAD", self.committer)
+        ahead, behind = self.remote.ahead_behind()
+        return SyncResult("ok", "pulled", pulled=True, changed=self.repo.changed_between(before),
+                          auto_merged=auto, renumbered=renumbered, notes=notes, ahead=ahead, behind=behind)
