@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
 
 import markdown
 import nh3
@@ -21,6 +23,30 @@ _TASK = re.compile(r"<li>(<p>)?\[([ xX])\]\s")
 _IMG = re.compile(r"<img\b[^>]*>")
 _IMG_ATTR = re.compile(r'(\w+)="([^"]*)"')
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_LIST_ITEM = re.compile(r"^( {0,3})([-*+]|\d{1,9}[.)])( +)\S")
+MARKDOWN_INDENT = 4
+
+
+def _list_continuations(body: str) -> str:
+    """Indent top-level list continuations to the 4 columns Python-Markdown needs.
+
+    CommonMark (and the corpus) continue a ``1.`` item at 3 spaces; Python-Markdown would end
+    the list there, so images and paragraphs under a step fell out and the numbering restarted.
+    """
+    out: list[str] = []
+    content_col = 0
+    for line in body.split("\n"):
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        item = _LIST_ITEM.match(line)
+        if item and not item.group(1):
+            content_col = len(item.group(2)) + len(item.group(3))
+        elif stripped and content_col and indent < content_col:
+            content_col = 0   # text back at the margin ends the list
+        elif stripped and content_col and content_col < MARKDOWN_INDENT:
+            line = " " * (MARKDOWN_INDENT - content_col) + line
+        out.append(line)
+    return "\n".join(out)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1",
@@ -32,7 +58,7 @@ ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "title", "width", "height"},
     "th": {"align", "style"}, "td": {"align", "style"},
     "span": {"class", "style"}, "div": {"class"}, "code": {"class"}, "pre": {"class", "style"},
-    "p": {"class"},
+    "p": {"class"}, "ol": {"start"},
     "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
 }
 LINK_SCHEMES = {"http", "https", "mailto"}
@@ -94,13 +120,17 @@ def _alerts_and_docfx(body: str) -> str:
     return "\n".join(out)
 
 
-def _placeholder_remote_images(text: str) -> str:
+def _placeholder_images(text: str, base_dir: Path | None) -> str:
+    """Replace remote images, and local ones that do not exist under ``base_dir``, by a label."""
     def replace(match: re.Match[str]) -> str:
         attrs = dict(_IMG_ATTR.findall(match.group(0)))
         src = html.unescape(attrs.get("src", ""))
+        alt = html.escape(html.unescape(attrs.get("alt", "")) or "image")
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", src):
-            alt = attrs.get("alt", "") or "image"
             return f'<span class="remote-image">[remote image not loaded: {alt}]</span>'
+        if base_dir is not None and not (base_dir / unquote(src.split("#")[0].split("?")[0])).is_file():
+            return (f'<span class="missing-image">[missing image: {alt} '
+                    f"({html.escape(src)})]</span>")
         return match.group(0)
 
     return _IMG.sub(replace, text)
@@ -110,7 +140,7 @@ def _tasks(text: str) -> str:
     return _TASK.sub(lambda m: f"<li>{m.group(1) or ''}{'☑' if m.group(2) != ' ' else '☐'} ", text)
 
 
-def sanitize(raw_html: str) -> str:
+def sanitize(raw_html: str, base_dir: Path | None = None) -> str:
     """Return ``raw_html`` with scripts, handlers, unknown schemes and remote images removed."""
     clean = nh3.clean(
         raw_html,
@@ -121,28 +151,28 @@ def sanitize(raw_html: str) -> str:
         filter_style_properties=SAFE_STYLE_PROPERTIES,
         clean_content_tags={"script", "style"},
     )
-    return _placeholder_remote_images(clean)
+    return _placeholder_images(clean, base_dir)
 
 
 class MarkdownRenderer:
     """Render KB Markdown (GitHub and DocFX flavours) to sanitised HTML."""
 
-    def __init__(self) -> None:
+    def __init__(self, code_style: str = "friendly") -> None:
         self._md = markdown.Markdown(
             extensions=["tables", "fenced_code", "codehilite", "sane_lists", "md_in_html", "toc"],
             extension_configs={"codehilite": {"noclasses": True, "guess_lang": False,
-                                              "pygments_style": "friendly"}},
+                                              "pygments_style": code_style}},
             output_format="html",
         )
 
-    def convert(self, text: str) -> Rendered:
-        """Render a whole document (front matter is left out) to safe HTML."""
+    def convert(self, text: str, base_dir: Path | None = None) -> Rendered:
+        """Render a document (front matter left out) to safe HTML; images are checked under ``base_dir``."""
         body = split_front_matter(text).body if text.startswith("---") else text
         self._md.reset()
         try:
-            raw = self._md.convert(_alerts_and_docfx(body))
+            raw = self._md.convert(_alerts_and_docfx(_list_continuations(body)))
         except (ValueError, RecursionError, IndexError) as error:
             raw = f"<pre>{html.escape(body)}</pre><p>(could not render: {html.escape(str(error))})</p>"
-        safe = _tasks(sanitize(raw))
+        safe = _tasks(sanitize(raw, base_dir))
         links = [html.unescape(h) for h in re.findall(r'<a\s+href="([^"]*)"', safe)]
         return Rendered(safe, links)

@@ -84,3 +84,24 @@ def test_fenced_code_inside_a_list_item_is_rendered_as_code() -> None:
     html = render("1. Run this:\n\n   ```powershell\n   Get-Service spooler\n   ```\n\n2. Then check.\n")
     assert "<pre" in html and "Get-Service" in html
     assert ">powershell" not in html
+
+
+def test_steps_keep_their_numbers_around_images_and_code() -> None:
+    text = ("1. Open the app.\n\n"
+            "   :::image type=\"content\" source=\"media/a.png\" alt-text=\"The app\":::\n\n"
+            "2. Run this:\n\n   ```powershell\n   Get-Thing\n   ```\n\n3. Done.\n\nAfter the list.\n")
+    out = MarkdownRenderer().convert(text).html
+    assert out.count("<li>") == 3
+    first_list = out[:out.index("</ol>")]
+    assert 'alt="The app"' in first_list, "the image stays inside its step"
+    assert '<ol start="3">' in out, "the step after a code block keeps its number"
+    assert "<p>After the list.</p>" in out
+
+
+def test_missing_local_images_are_labelled_and_existing_ones_kept(tmp_path) -> None:
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "ok.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    text = "![Present](media/ok.png)\n\n![Gone <b>](media/gone%20now.png)\n"
+    out = MarkdownRenderer().convert(text, base_dir=tmp_path).html
+    assert '<img alt="Present" src="media/ok.png">' in out
+    assert '<span class="missing-image">[missing image: Gone &lt;b&gt; (media/gone%20now.png)]</span>' in out

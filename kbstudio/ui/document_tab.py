@@ -31,8 +31,10 @@ from kbstudio.ui.find_bar import FindBar
 from kbstudio.ui.highlighter import MarkdownHighlighter
 from kbstudio.ui.metadata_form import MetadataForm
 from kbstudio.ui.tasks import TaskRunner
+from kbstudio.ui.theme import preview_css
 
 PREVIEW_DELAY_MS = 300
+LIGHT_CODE_STYLE, DARK_CODE_STYLE = "friendly", "monokai"
 SAFE_SCHEMES = ("http", "https", "mailto")
 
 
@@ -64,8 +66,9 @@ class DocumentTab(QWidget):
     linkPickerRequested = Signal()
 
     def __init__(self, kb: KnowledgeBase, document: Document, runner: TaskRunner,
-                 read_mode: bool = True, parent: QWidget | None = None) -> None:
+                 read_mode: bool = True, dark: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.dark = dark
         self.kb = kb
         self.document = document
         self.rel_path = document.rel_path
@@ -83,6 +86,7 @@ class DocumentTab(QWidget):
         self.preview = PreviewBrowser(kb.root)
         self.preview.setObjectName("preview")
         self.preview.setSearchPaths([str(document.path.parent)])
+        self.preview.document().setDefaultStyleSheet(preview_css(dark))
         self.form = MetadataForm()
         self.mode_button = QPushButton()
         self.mode_button.setCheckable(True)
@@ -264,11 +268,20 @@ class DocumentTab(QWidget):
         self._render_generation += 1
         generation = self._render_generation
         text = self.text
+        code_style = DARK_CODE_STYLE if self.dark else LIGHT_CODE_STYLE
+        folder = self.document.path.parent
 
         def work(progress: object, cancelled: object) -> tuple[int, str]:
-            return generation, MarkdownRenderer().convert(text).html
+            return generation, MarkdownRenderer(code_style).convert(text, base_dir=folder).html
 
         self.runner.run("preview", work, on_success=self._show_preview)
+
+    def set_dark(self, dark: bool) -> None:
+        """Switch the read view between the light and the dark theme."""
+        if dark != self.dark:
+            self.dark = dark
+            self.preview.document().setDefaultStyleSheet(preview_css(dark))
+            self.refresh_preview()
 
     def _show_preview(self, result: tuple[int, str]) -> None:
         generation, html = result

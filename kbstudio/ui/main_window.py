@@ -6,8 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -34,6 +35,7 @@ from kbstudio.ui.recovery_keeper import RecoveryKeeper
 from kbstudio.ui.search_panel import SearchPanel
 from kbstudio.ui.settings import ROLES, AppSettings
 from kbstudio.ui.tasks import TaskHandle, TaskRunner
+from kbstudio.ui.theme import THEMES, apply_theme, selection_css, wants_dark
 
 
 class MainWindow(QMainWindow):
@@ -68,11 +70,11 @@ class MainWindow(QMainWindow):
         self.placeholder = QLabel("Search on the left, or pick a document from the library.")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.tabs.addTab(self.placeholder, "Welcome")
-        splitter = QSplitter()
-        splitter.addWidget(self.left)
-        splitter.addWidget(self.tabs)
-        splitter.setSizes([460, 820])
-        self.setCentralWidget(splitter)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.left)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setSizes([460, 820])
+        self.setCentralWidget(self.splitter)
 
         self.kb_label = QLabel()
         self.count_label = QLabel()
@@ -103,9 +105,36 @@ class MainWindow(QMainWindow):
 
         self.library.set_grouping(self.settings.get("group_by"))
         self.apply_role(self.settings.role)
-        geometry = self.settings.get("geometry")
-        if geometry:
-            self.restoreGeometry(geometry)
+        self._restore_layout()
+        self.dark = False
+        self.apply_theme(self.settings.get("theme"))
+        QGuiApplication.styleHints().colorSchemeChanged.connect(
+            lambda _: self.apply_theme(self.settings.get("theme")))
+
+    # Layout and theme -----------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        if self.settings.get("geometry"):
+            self.restoreGeometry(self.settings.get("geometry"))
+        if self.settings.get("main_split"):
+            self.splitter.restoreState(self.settings.get("main_split"))
+        self.left.setCurrentIndex(self.settings.get("left_tab"))
+
+    def _save_layout(self) -> None:
+        self.settings.set("geometry", bytes(self.saveGeometry()))
+        self.settings.set("main_split", bytes(self.splitter.saveState()))
+        self.settings.set("left_tab", self.left.currentIndex())
+
+    def apply_theme(self, theme: str) -> None:
+        """Use the light or dark theme, or follow the system (``system``)."""
+        theme = theme if theme in THEMES else "system"
+        self.settings.set("theme", theme)
+        self.theme_actions[theme].setChecked(True)
+        self.dark = wants_dark(theme)
+        apply_theme(QApplication.instance(), self.dark)
+        self.search.results.setStyleSheet(selection_css(self.dark))
+        for tab in self.open_tabs():
+            tab.set_dark(self.dark)
 
     # Menus ----------------------------------------------------------------------------------
 
@@ -143,6 +172,16 @@ class MainWindow(QMainWindow):
         find.triggered.connect(self.focus_search)
         view = self.menuBar().addMenu("&View")
         view.addAction(find)
+        themes = view.addMenu("T&heme")
+        theme_group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for theme in THEMES:
+            action = QAction("Follow the system" if theme == "system" else theme.title(), self,
+                             checkable=True)
+            action.triggered.connect(lambda _=False, t=theme: self.apply_theme(t))
+            theme_group.addAction(action)
+            themes.addAction(action)
+            self.theme_actions[theme] = action
         roles = view.addMenu("I work at &tier")
         group = QActionGroup(self)
         self.role_actions: dict[str, QAction] = {}
@@ -350,7 +389,11 @@ class MainWindow(QMainWindow):
             return None
         document = self.kb.load(path)
         read_mode = not edit if edit is not None else self.settings.role == "L1"
-        tab = DocumentTab(self.kb, document, self.render_work, read_mode=read_mode)
+        tab = DocumentTab(self.kb, document, self.render_work, read_mode=read_mode, dark=self.dark)
+        if self.settings.get("editor_split"):
+            tab.splitter.restoreState(self.settings.get("editor_split"))
+        tab.splitter.splitterMoved.connect(
+            lambda *_: self.settings.set("editor_split", bytes(tab.splitter.saveState())))
         tab.openLinkRequested.connect(self.open_document)
         tab.messageRequested.connect(lambda text: self.statusBar().showMessage(text, 6000))
         tab.saved.connect(self._saved)
@@ -510,7 +553,7 @@ class MainWindow(QMainWindow):
         if not self.close_all_tabs():
             event.ignore()
             return
-        self.settings.set("geometry", bytes(self.saveGeometry()))
+        self._save_layout()
         self.kb_work.cancel_all()
         self.kb_work.wait()
         self.render_work.wait()

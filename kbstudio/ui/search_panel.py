@@ -64,10 +64,6 @@ class SearchPanel(QWidget):
         self.results.setWordWrap(True)
         self.results.setAlternatingRowColors(True)
         self.results.setUniformItemSizes(False)
-        # Item widgets draw their own text; a light selection keeps grey paths readable.
-        self.results.setStyleSheet(
-            "QListWidget::item:selected { background: #d6e4f5; }"
-            "QListWidget::item:selected:!active { background: #e4ecf5; }")
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)

@@ -11,8 +11,11 @@ DEFAULTS: dict[str, Any] = {
     "recent": [],
     "last_kb": "",
     "geometry": b"",
-    "window_state": b"",
     "group_by": "folder",
+    "theme": "system",
+    "main_split": b"",
+    "editor_split": b"",
+    "left_tab": 0,
 }
 ROLES = ("L1", "L2", "L3")
 MAX_RECENT = 10
