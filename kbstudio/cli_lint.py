@@ -1,0 +1,86 @@
+"""The ``lint`` command: content health checks for a KB, for people, pre-commit and CI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from kbstudio.kb import KnowledgeBase
+from kbstudio.lint import RULES, lint_documents, select_rules
+from kbstudio.model import ERROR, INFO, WARNING, Problem
+
+SEVERITY_RANK: dict[str, int] = {INFO: 0, WARNING: 1, ERROR: 2}
+
+
+def _ids(value: str | None) -> list[str] | None:
+    return None if value is None else [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): '{value}'") from None
+
+
+def _print_rules() -> None:
+    width = max(len(rule.id) for rule in RULES)
+    for rule in RULES:
+        print(f"{rule.id:<{width}}  {rule.severity:<7}  {rule.description}")
+
+
+def _summary(shown: list[Problem], total: int, documents: int, seconds: float) -> str:
+    errors = sum(1 for p in shown if p.severity == ERROR)
+    warnings = sum(1 for p in shown if p.severity == WARNING)
+    hidden = f" ({total - len(shown)} below the severity not shown)" if total > len(shown) else ""
+    return (f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{hidden} "
+            f"in {documents} documents ({seconds:.2f} s)")
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Lint a KB; exit 1 when anything at or above --severity was found."""
+    if args.list_rules:
+        _print_rules()
+        return 0
+    if args.path is None:
+        raise argparse.ArgumentTypeError("lint: give the knowledge base folder (PATH)")
+    if not Path(args.path).is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{args.path}: not a folder (a knowledge base is a folder of Markdown files)")
+    try:
+        rules = select_rules(_ids(args.rule), _ids(args.ignore) or ())
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    started = time.perf_counter()
+    kb = KnowledgeBase(Path(args.path))
+    documents = kb.load_all()
+    problems = lint_documents(documents, kb.root, today=args.today, rules=rules)
+    threshold = SEVERITY_RANK[args.severity]
+    shown = [p for p in problems if SEVERITY_RANK.get(p.severity, 0) >= threshold]
+    if args.json:
+        print(json.dumps([p.to_json() for p in shown], ensure_ascii=False, indent=1))
+    else:
+        for problem in shown:
+            print(problem)
+    print(_summary(shown, len(problems), len(documents), time.perf_counter() - started), file=sys.stderr)
+    return 1 if shown else 0
+
+
+def add_lint_commands(commands: argparse._SubParsersAction) -> None:
+    """Add the lint subcommand to the CLI parser."""
+    lint = commands.add_parser(
+        "lint", help="check content health: front matter, links, SOPs, staleness, duplicates, personal data")
+    lint.add_argument("path", nargs="?", help="the knowledge base folder")
+    lint.add_argument("--json", action="store_true",
+                      help='print one JSON array of {"rule", "severity", "path", "line", "message"}')
+    lint.add_argument("--severity", choices=(ERROR, WARNING), default=WARNING,
+                      help="report and fail on findings at or above this (default: warning)")
+    lint.add_argument("--rule", metavar="IDS", help="run only these rules (comma-separated ids)")
+    lint.add_argument("--ignore", metavar="IDS", help="skip these rules (comma-separated ids)")
+    lint.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the date stale checks use")
+    lint.add_argument("--list-rules", action="store_true", help="print every rule and exit")
+    lint.set_defaults(handler=cmd_lint)

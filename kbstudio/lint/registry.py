@@ -1,0 +1,59 @@
+"""Every lint rule, in the order they are documented."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kbstudio.lint import rules_content, rules_links, rules_privacy, rules_schema, rules_sop
+from kbstudio.lint.rule import Rule
+from kbstudio.model import ERROR, WARNING
+
+RULES: tuple[Rule, ...] = (
+    Rule("unreadable", ERROR, "the file cannot be read: bad YAML, invalid UTF-8, binary, too large",
+         rules_schema.check_unreadable),
+    Rule("missing-field", ERROR, "a published document lacks id, title, kind, tier, owner or review_by",
+         rules_schema.check_missing_field),
+    Rule("invalid-value", ERROR, "tier, kind, status, escalates_to or review_by has a value not allowed",
+         rules_schema.check_invalid_value),
+    Rule("duplicate-id", ERROR, "two documents have the same id", rules_schema.check_duplicate_id),
+    Rule("broken-link", ERROR, "a relative link points to a file that does not exist",
+         rules_links.check_broken_link),
+    Rule("broken-image", ERROR, "an image path points to a file that does not exist",
+         rules_links.check_broken_image),
+    Rule("sop-missing-section", ERROR,
+         "an SOP lacks When to escalate, Before escalating, Information to collect or Escalate to",
+         rules_sop.check_sop_missing_section),
+    Rule("sop-missing-escalates-to", ERROR, "an SOP has no escalates_to tier",
+         rules_sop.check_sop_missing_escalates_to),
+    Rule("sop-escalation-tier", ERROR, "an SOP escalates to its own tier or a lower one",
+         rules_sop.check_sop_escalation_tier),
+    Rule("duplicate-key", WARNING, "a front-matter key appears twice", rules_schema.check_duplicate_key),
+    Rule("broken-anchor", WARNING, "a link points to a #heading the target document does not have",
+         rules_links.check_broken_anchor),
+    Rule("stale", WARNING, "review_by of a review or published document has passed",
+         rules_content.check_stale),
+    Rule("orphan", WARNING, "no other document links to a review or published document and it has no tags",
+         rules_links.check_orphan),
+    Rule("likely-duplicate", WARNING, "another document has a very similar title or issue statement",
+         rules_content.check_likely_duplicate, needs_similarity=True),
+    Rule("personal-email", WARNING, "a person's email address in the body",
+         rules_privacy.check_personal_email),
+    Rule("personal-phone", WARNING, "a phone number in the body", rules_privacy.check_personal_phone),
+    Rule("empty-section", WARNING, "a heading with nothing under it in a review or published document",
+         rules_content.check_empty_section),
+    Rule("todo", WARNING, "TODO or FIXME left in a review or published document", rules_content.check_todo),
+)
+RULE_IDS: tuple[str, ...] = tuple(rule.id for rule in RULES)
+
+
+def select_rules(only: Iterable[str] | None = None, ignore: Iterable[str] = ()) -> tuple[Rule, ...]:
+    """Return the rules named in ``only`` (all when None) minus those in ``ignore``.
+
+    Raises ValueError naming any unknown rule id.
+    """
+    only_set = set(only) if only is not None else set(RULE_IDS)
+    ignore_set = set(ignore)
+    unknown = sorted((only_set | ignore_set) - set(RULE_IDS))
+    if unknown:
+        raise ValueError(f"unknown lint rule {', '.join(unknown)}; rules are {', '.join(RULE_IDS)}")
+    return tuple(rule for rule in RULES if rule.id in only_set and rule.id not in ignore_set)
