@@ -32,14 +32,43 @@ def _list_continuations(body: str) -> str:
 
     CommonMark (and the corpus) continue a ``1.`` item at 3 spaces; Python-Markdown would end
     the list there, so images and paragraphs under a step fell out and the numbering restarted.
+    A fence inside a step becomes an indented code block (``:::lang`` keeps its highlighting),
+    since Python-Markdown only sees fences at the margin.
     """
     out: list[str] = []
     content_col = 0
+    fence: tuple[str, int, bool] | None = None   # (marker, indent, inside a list item)
     for line in body.split("\n"):
         stripped = line.lstrip(" ")
         indent = len(line) - len(stripped)
+        if fence is not None:
+            marker, fence_indent, in_list = fence
+            if stripped.startswith(marker) and not stripped.strip(marker[0]).strip():
+                fence = None
+                if in_list:
+                    out.append("")
+                    continue
+            elif in_list:
+                code = line[fence_indent:] if line[:fence_indent].isspace() else stripped
+                out.append(" " * (2 * MARKDOWN_INDENT) + code if code.strip() else "")
+                continue
+            out.append(line)
+            continue
+        opening = _FENCE.match(line)
+        if opening:
+            in_list = bool(content_col) and indent >= content_col
+            fence = (opening.group(1), indent, in_list)
+            if in_list:
+                language = stripped[3:].strip().strip("{}.").split(" ")[0]
+                out += ["", " " * (2 * MARKDOWN_INDENT) + (f":::{language}" if language else ":::text")]
+                continue
+            content_col = 0
+            out.append(line)
+            continue
         item = _LIST_ITEM.match(line)
         if item and not item.group(1):
+            if content_col and out and out[-1].startswith(" ") and out[-1].strip():
+                out.append("")   # else the indented line before would swallow this item
             content_col = len(item.group(2)) + len(item.group(3))
         elif stripped and content_col and indent < content_col:
             content_col = 0   # text back at the margin ends the list
@@ -47,6 +76,7 @@ def _list_continuations(body: str) -> str:
             line = " " * (MARKDOWN_INDENT - content_col) + line
         out.append(line)
     return "\n".join(out)
+
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1",

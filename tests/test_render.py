@@ -94,7 +94,8 @@ def test_steps_keep_their_numbers_around_images_and_code() -> None:
     assert out.count("<li>") == 3
     first_list = out[:out.index("</ol>")]
     assert 'alt="The app"' in first_list, "the image stays inside its step"
-    assert '<ol start="3">' in out, "the step after a code block keeps its number"
+    assert out.count("<ol") == 1, "one list: the code block stays inside its step"
+    assert first_list.index("Get-Thing") < first_list.index("Done.")
     assert "<p>After the list.</p>" in out
 
 
@@ -105,3 +106,8 @@ def test_missing_local_images_are_labelled_and_existing_ones_kept(tmp_path) -> N
     out = MarkdownRenderer().convert(text, base_dir=tmp_path).html
     assert '<img alt="Present" src="media/ok.png">' in out
     assert '<span class="missing-image">[missing image: Gone &lt;b&gt; (media/gone%20now.png)]</span>' in out
+
+
+def test_a_step_right_after_an_indented_paragraph_is_a_new_step() -> None:
+    out = render("1. One:\n\n   ```\n   code\n   ```\n\n   Then this.\n2. Two.\n")
+    assert out.count("<li>") == 2 and "Then this. 2." not in out

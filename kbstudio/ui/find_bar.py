@@ -35,6 +35,8 @@ class FindBar(QWidget):
         self.replace_button = QPushButton("Replace")
         self.replace_all_button = QPushButton("Replace all")
         close = QPushButton("Close")
+        self.find_edit.setMinimumWidth(180)
+        self.replace_edit.setMinimumWidth(150)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
         for widget in (self.find_edit, self.previous_button, self.next_button, self.case_box,
