@@ -179,3 +179,12 @@ def test_the_commands_run_as_a_real_process(content_copy: Path) -> None:
                                timeout=120).stdout
     for command in ("sop", "handoff", "escalate", "map"):
         assert command in help_text
+
+
+def test_the_answers_example_in_the_docs_fits_the_vpn_sop(content_copy: Path, tmp_path: Path,
+                                                          capsys: Cap) -> None:
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "sops.md").read_text("utf-8")
+    example = docs.split("```json\n", 1)[1].split("```", 1)[0]
+    answers = write(tmp_path, "example.json", example)
+    code, out, err = cli(capsys, "handoff", str(content_copy), VPN, "--answers", str(answers))
+    assert code == 0 and err == "" and "Username: jdoe" in out
