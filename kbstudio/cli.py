@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kbstudio import __version__
+from kbstudio.cli_git import add_git_commands
 from kbstudio.cli_lint import add_lint_commands
 from kbstudio.cli_search import HANDLED_ERRORS, add_search_commands
 from kbstudio.cli_sop import add_sop_commands
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="for SOPs: the tier it hands over to (default: the next tier up)")
     new.set_defaults(handler=cmd_new)
     add_search_commands(commands)
+    add_git_commands(commands)
     add_lint_commands(commands)
     add_sop_commands(commands)
     return parser

@@ -33,7 +33,7 @@ _AUTH = re.compile(r"Authentication failed|could not read (Username|Password)|te
 _NETWORK = re.compile(r"Could not resolve host|Connection refused|Connection timed out|unable to access|"
                       r"Network is unreachable|Could not read from remote repository|"
                       r"does not appear to be a git repository|unable to connect|Connection reset|"
-                      r"repository .* not found", re.IGNORECASE)
+                      r"repository .* (not found|does not exist)", re.IGNORECASE)
 AUTH_HELP = ("KB Studio never asks for or stores passwords. For an HTTPS remote, set up a git "
              "credential helper (for example 'git config --global credential.helper store', or your "
              "system's keychain or Git Credential Manager) and run 'git fetch' once in a terminal to save "

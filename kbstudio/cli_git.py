@@ -1,0 +1,218 @@
+"""The ``sync``, ``resolve``, ``history``, ``commit`` and ``clone`` commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kbstudio.cli_search import TerminalProgress
+from kbstudio.index.service import SearchService
+from kbstudio.kb import KnowledgeBase
+from kbstudio.vcs.commit import ConflictMarkersError
+from kbstudio.vcs.remote import RemoteError, clone
+from kbstudio.vcs.runner import GitError
+from kbstudio.vcs.safety import UnsafeInputError
+from kbstudio.vcs.service import VersionControl
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_CONFLICTS, EXIT_REMOTE, EXIT_CONFIRM = 0, 1, 2, 3, 4, 5
+SYNC_EXIT = {"ok": EXIT_OK, "conflicts": EXIT_CONFLICTS, "remote_error": EXIT_REMOTE,
+             "push_rejected": EXIT_REMOTE, "needs_confirmation": EXIT_CONFIRM, "uncommitted": EXIT_USAGE,
+             "error": EXIT_PROBLEMS}
+
+
+def _say(message: str) -> None:
+    print(f"kbstudio: {message}", file=sys.stderr)
+
+
+def _guard(handler: Callable[[argparse.Namespace, KnowledgeBase], int]
+           ) -> Callable[[argparse.Namespace, KnowledgeBase], int]:
+    """Turn git failures into messages and exit codes."""
+    def run(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+        try:
+            return handler(args, kb)
+        except RemoteError as error:
+            _say(str(error))
+            return EXIT_REMOTE
+        except ConflictMarkersError as error:
+            _say(str(error))
+            return EXIT_PROBLEMS
+        except (GitError, UnsafeInputError) as error:
+            _say(str(error))
+            return EXIT_USAGE
+    run.__doc__ = handler.__doc__
+    return run
+
+
+def _vc(kb: KnowledgeBase, timeout: float = 60.0) -> VersionControl:
+    vc = VersionControl.open(kb, network_timeout=timeout)
+    if vc is None:
+        raise GitError(f"{kb.root} is not inside a git repository (run 'git init' there first)")
+    return vc
+
+
+def _progress() -> Callable[[int, int, str], None]:
+    bar = TerminalProgress("sync")
+    return lambda done, total, _stage: bar(done, total)
+
+
+def _reindex(kb: KnowledgeBase, changed: list[str], index_dir: str | None) -> None:
+    """Update an existing search index from the changed files only."""
+    if not changed:
+        return
+    service = SearchService(kb, index_dir)
+    try:
+        if service.open_existing():
+            changes = service.update_paths(changed)
+            print(f"index updated: {len(changes.added)} added, {len(changes.updated)} updated, "
+                  f"{len(changes.removed)} removed", file=sys.stderr)
+    finally:
+        service.close()
+
+
+def _dump(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+@_guard
+def cmd_sync(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    """Commit (with -m), pull and push; exit 0 synced, 3 conflicts, 4 remote failure."""
+    vc = _vc(kb, args.timeout)
+    if args.message:
+        vc.committer.commit(args.message)
+    result = vc.sync.sync(progress=_progress(), allow_mass_delete=args.allow_deletions)
+    _reindex(kb, result.changed, args.index_dir)
+    if args.json:
+        _dump(result.to_json())
+    else:
+        for path in result.conflicts:
+            print(path)
+        for line in [*result.notes, *map(str, result.renumbered)]:
+            _say(line)
+        for path in result.auto_merged:
+            _say(f"{path}: front matter merged field by field")
+        for path in result.deletions:
+            _say(f"would delete {path}")
+        if result.status == "needs_confirmation":
+            _say("run again with --allow-deletions to accept these deletions")
+        elif result.status == "conflicts":
+            _say("resolve each with: kbstudio resolve PATH FILE --mine|--theirs|--edited")
+        _say(result.message)
+    return SYNC_EXIT[result.status]
+
+
+@_guard
+def cmd_resolve(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    """Resolve one conflicted document; the last one finishes the merge."""
+    vc = _vc(kb)
+    outcome = vc.conflicts.resolve(_kb_rel(kb, args.file), args.choice)
+    if outcome.finished:
+        _reindex(kb, outcome.changed, args.index_dir)
+        for change in outcome.renumbered:
+            _say(str(change))
+        sha = (outcome.merge_sha or "")[:8]
+        _say(f"all conflicts resolved; merge committed as {sha} (run 'kbstudio sync' to push it)")
+        return EXIT_OK
+    for path in outcome.remaining:
+        print(path)
+    _say(f"{len(outcome.remaining)} conflicts left")
+    return EXIT_CONFLICTS
+
+
+@_guard
+def cmd_history(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    """Print every version of a document, newest first, following renames."""
+    versions = _vc(kb).history.versions(_kb_rel(kb, args.file), limit=args.limit)
+    if args.json:
+        _dump([version.to_json() for version in versions])
+        return EXIT_OK
+    for version in versions:
+        moved = f"  ({version.path})" if version.path != _kb_rel(kb, args.file) else ""
+        print(f"{version.short}  {version.date:%Y-%m-%d %H:%M}  {version.author}  {version.summary}{moved}")
+    if not versions:
+        _say(f"{args.file} has no committed versions")
+    return EXIT_OK
+
+
+@_guard
+def cmd_commit(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    """Commit every saved change of the KB (or the given files) with a message."""
+    files = [_kb_rel(kb, file) for file in args.files] or None
+    result = _vc(kb).committer.commit(args.message, files)
+    if result.committed:
+        print(result.sha)
+        _say(f"committed {len(result.changed)} files")
+    else:
+        _say("nothing to commit")
+    return EXIT_OK
+
+
+def cmd_clone(args: argparse.Namespace) -> int:
+    """Clone a remote KB into a new folder and print where it is."""
+    try:
+        target = clone(args.url, Path(args.dir), timeout=args.timeout, progress=_progress())
+    except RemoteError as error:
+        _say(str(error))
+        return EXIT_REMOTE
+    except (GitError, UnsafeInputError) as error:
+        _say(str(error))
+        return EXIT_USAGE
+    print(target)
+    return EXIT_OK
+
+
+def _kb_rel(kb: KnowledgeBase, file: str) -> str:
+    """Accept a file as a path from here or relative to the KB; return it relative to the KB."""
+    path = Path(file)
+    for candidate in (path, kb.root / path):
+        absolute = candidate if candidate.is_absolute() else Path.cwd() / candidate
+        try:
+            return absolute.resolve().relative_to(kb.root).as_posix()
+        except ValueError:
+            continue
+    raise UnsafeInputError(f"{file} is not inside the knowledge base {kb.root}")
+
+
+def add_git_commands(commands: argparse._SubParsersAction) -> None:
+    """Add the git subcommands to the CLI parser."""
+    sync = commands.add_parser("sync", help="pull (fetch and merge) and push a KB through git")
+    sync.add_argument("path", help="the knowledge base folder")
+    sync.add_argument("-m", "--message", help="commit saved changes with this message first")
+    sync.add_argument("--allow-deletions", action="store_true",
+                      help="go on when the pull deletes more than a quarter of the documents")
+    sync.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the remote")
+    sync.add_argument("--json", action="store_true", help="print one JSON object")
+    sync.add_argument("--index-dir", help="folder holding the indexes (default: user cache)")
+    sync.set_defaults(handler=cmd_sync, needs_kb=True)
+
+    resolve = commands.add_parser("resolve", help="resolve one conflicted document after a sync")
+    resolve.add_argument("path", help="the knowledge base folder")
+    resolve.add_argument("file", help="the conflicted document")
+    choice = resolve.add_mutually_exclusive_group(required=True)
+    for name, meaning in (("mine", "keep your version"), ("theirs", "take the remote's version"),
+                          ("edited", "take the file as you edited it (refused while markers remain)")):
+        choice.add_argument(f"--{name}", dest="choice", action="store_const", const=name, help=meaning)
+    resolve.add_argument("--index-dir", help="folder holding the indexes (default: user cache)")
+    resolve.set_defaults(handler=cmd_resolve, needs_kb=True)
+
+    history = commands.add_parser("history", help="every version of a document, following renames")
+    history.add_argument("path", help="the knowledge base folder")
+    history.add_argument("file", help="the document")
+    history.add_argument("--limit", type=int, help="show at most this many versions")
+    history.add_argument("--json", action="store_true", help="print one JSON array")
+    history.set_defaults(handler=cmd_history, needs_kb=True)
+
+    commit = commands.add_parser("commit", help="commit the KB's saved changes")
+    commit.add_argument("path", help="the knowledge base folder")
+    commit.add_argument("files", nargs="*", help="only these documents (default: every change)")
+    commit.add_argument("-m", "--message", required=True, help="the commit message")
+    commit.set_defaults(handler=cmd_commit, needs_kb=True)
+
+    clone_cmd = commands.add_parser("clone", help="clone a remote KB into a new folder")
+    clone_cmd.add_argument("url", help="the remote (https, ssh, or a path)")
+    clone_cmd.add_argument("dir", help="the new folder")
+    clone_cmd.add_argument("--timeout", type=float, default=600.0, help="seconds before giving up")
+    clone_cmd.set_defaults(handler=cmd_clone)
