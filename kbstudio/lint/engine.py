@@ -14,9 +14,9 @@ from kbstudio.lint.rule import LintContext, Rule
 from kbstudio.model import Document, Problem
 
 
-def sort_key(problem: Problem) -> tuple[str, int, str, str]:
-    """Order findings by path, line, rule and message."""
-    return (problem.path, problem.line or 0, problem.rule, problem.message)
+def sort_key(problem: Problem) -> tuple[str, int, str]:
+    """Order findings by path, line and rule (a stable sort keeps a rule's own order within a line)."""
+    return (problem.path, problem.line or 0, problem.rule)
 
 
 def run_rules(page: Page, context: LintContext, rules: Sequence[Rule]) -> list[Problem]:

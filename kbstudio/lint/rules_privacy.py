@@ -39,7 +39,7 @@ _LOCAL_WORDS = re.compile(r"[a-z]+")
 _MACHINE_LOCAL = re.compile(r"(?=[0-9a-f]*\d[0-9a-f]*\d[0-9a-f]*\d)[0-9a-f]{6,}", re.IGNORECASE)
 _PHONE = re.compile(
     r"(?<![\w.+=/-])(?:"
-    r"\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,6}"  # international: +44 20 7946 0958
+    r"\+\d{1,3}(?:[ -]?\(?\d{1,4}\)?){2,6}"  # international: +44 20 7946 0958 (dots make decimals)
     r"|\(\d{3}\)[ -]?\d{3}-\d{4}|\d{3}-\d{3}-\d{4}"  # North American: (425) 555-0100, 425-555-0100
     r"|0[1-9]\d{0,3}([ -])\d{2,4}\1\d{2,4}(?:\1\d{2,4})?"  # national trunk prefix: 020 7946 0958
     r")(?![\w.-]*\d)"
