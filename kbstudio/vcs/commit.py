@@ -75,6 +75,16 @@ def files_with_markers(root: Path, rel_paths: list[str]) -> list[str]:
     return found
 
 
+def suggest_message(changes: list[FileStatus]) -> str:
+    """Return a commit message describing ``changes``, for commits made automatically after saving."""
+    verbs = {"A": "Add", "?": "Add", "D": "Delete", "R": "Rename"}
+    if len(changes) == 1:
+        change = changes[0]
+        return f"{verbs.get(change.state, 'Update')} {change.path}"
+    return f"Update {len(changes)} documents: " + ", ".join(change.path for change in changes[:3]) + (
+        ", ..." if len(changes) > 3 else "")
+
+
 class Committer:
     """Stages and commits the KB's saved files."""
 

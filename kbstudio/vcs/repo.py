@@ -109,7 +109,8 @@ class KBRepo:
     def open(self) -> Iterator[git.Repo]:
         """Open a GitPython Repo for one operation and close it, so no cat-file helpers linger."""
         repo = git.Repo(self.worktree)
-        repo.git.update_environment(**{k: v for k, v in self.git.env.items() if k.startswith(("GIT", "SSH"))})
+        env: dict[str, str | None] = {k: v for k, v in self.git.env.items() if k.startswith(("GIT", "SSH"))}
+        repo.git.update_environment(**env, GIT_ASKPASS=None, SSH_ASKPASS=None)
         repo.git.set_persistent_git_options(c="core.fsmonitor=false")
         try:
             yield repo

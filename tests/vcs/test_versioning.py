@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kbstudio.kb import KnowledgeBase
-from kbstudio.vcs.commit import ConflictMarkersError, has_conflict_markers, marker_lines
+from kbstudio.vcs.commit import ConflictMarkersError, has_conflict_markers, marker_lines, suggest_message
 from kbstudio.vcs.diff import diff_texts
 from kbstudio.vcs.repo import IdentityMissingError, KBRepo
 from kbstudio.vcs.safety import UnsafeInputError, check_ref, check_url, git_environment, redact
@@ -149,3 +149,23 @@ def test_fsmonitor_from_repo_config_never_runs(alice: Side, tmp_path: Path) -> N
     assert not marker.exists()
     subprocess.run(["git", "status"], cwd=alice.root, capture_output=True, check=False)
     assert marker.exists()  # plain git would have run it
+
+
+def test_first_sync_to_an_empty_remote_then_auto_message(tmp_path: Path) -> None:
+    bare = tmp_path / "empty.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    root = tmp_path / "kb"
+    root.mkdir()
+    (root / "a.md").write_text(document("KB-0001", "A"), encoding="utf-8")
+    repo = KBRepo.init(KnowledgeBase(root))
+    git(root, "remote", "add", "origin", str(bare))
+    vc = VersionControl(repo)
+    assert suggest_message(vc.committer.status()).startswith("Update 3 documents")
+    vc.committer.commit("Start")
+    result = vc.sync.sync()
+    assert result.status == "ok" and result.pushed
+    assert git(bare, "log", "--format=%s", "main").strip() == "Start"
+    state = vc.sync.state()
+    assert (state.branch, state.ahead, state.behind, state.merging) == ("main", 0, 0, False)
+    (root / "a.md").write_text(document("KB-0001", "A", status="review"), encoding="utf-8")
+    assert suggest_message(vc.committer.status()) == "Update a.md"
