@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,9 +74,17 @@ class KnowledgeBase:
         path = Path(path)
         return read_document(path if path.is_absolute() else self.root / path, self.root)
 
-    def load_all(self) -> list[Document]:
-        """Read every document; unreadable ones come back with their problems."""
-        return [read_document(path, self.root, walked=True) for path in self.iter_paths()]
+    def load_all(self, cancelled: Callable[[], bool] | None = None) -> list[Document]:
+        """Read every document; unreadable ones come back with their problems.
+
+        When ``cancelled`` returns True, reading stops and what was read so far is returned.
+        """
+        documents: list[Document] = []
+        for path in self.iter_paths():
+            if cancelled is not None and len(documents) % 64 == 0 and cancelled():
+                break
+            documents.append(read_document(path, self.root, walked=True))
+        return documents
 
     def retired_ids(self) -> set[str]:
         """Return the ids of deleted documents, which are never given out again."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,6 +21,9 @@ class SearchService:
         self.store = IndexStore(kb.root, index_base_dir(index_dir))
         self.indexer = Indexer(kb, self.store, lock_timeout=lock_timeout, procs=procs)
         self._searcher: KBSearcher | None = None
+        # The app searches on one thread while indexing runs on another: swapping or refreshing
+        # the searcher waits for a running search instead of closing it underneath.
+        self._lock = threading.RLock()
 
     @property
     def is_open(self) -> bool:
@@ -57,15 +61,17 @@ class SearchService:
         if changes.rebuilt or self._searcher is None:
             self._replace(KBSearcher(self.store.open()))
         else:
-            self._searcher.refresh()
+            with self._lock:
+                self._searcher.refresh()
         return changes
 
     def search(self, text: str, options: SearchOptions | None = None) -> SearchResponse:
         """Search; builds the index first when there is none yet."""
         if self._searcher is None and not self.open_existing():
             self.ensure()
-        assert self._searcher is not None
-        return self._searcher.search(text, options)
+        with self._lock:
+            assert self._searcher is not None
+            return self._searcher.search(text, options)
 
     @property
     def doc_count(self) -> int:
@@ -73,12 +79,14 @@ class SearchService:
         return self._searcher.doc_count if self._searcher else 0
 
     def _replace(self, searcher: KBSearcher) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-        self._searcher = searcher
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = searcher
 
     def close(self) -> None:
         """Release the searcher."""
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None

@@ -54,6 +54,8 @@ class MainWindow(QMainWindow):
         self.documents: dict[str, Document] = {}
         self.kb_work = TaskRunner(self, max_threads=1)   # index and search, one at a time
         self.render_work = TaskRunner(self, max_threads=1)
+        self.load_work = TaskRunner(self, max_threads=1)     # reading every document
+        self.search_work = TaskRunner(self, max_threads=1)   # searches never wait behind indexing
         self._index_task: TaskHandle | None = None
         self.setWindowTitle("KB Studio")
         self.resize(1280, 820)
@@ -245,13 +247,16 @@ class MainWindow(QMainWindow):
         self.kb_label.setText(str(kb.root))
         self.count_label.setText("loading...")
         service = self.service
-        self.kb_work.run(f"loading {kb.name}", lambda p, c: kb.load_all(),
-                         on_success=self._documents_loaded, on_error=self.show_error)
         self.kb_work.run("opening index", lambda p, c: service.open_existing(),
                          on_success=lambda ready: self._index_opened(service, ready),
                          on_error=self.show_error)
+        self.load_work.run(f"loading {kb.name}", lambda p, c: kb.load_all(c),
+                           on_success=lambda docs: self._documents_loaded(kb, docs),
+                           on_error=self.show_error)
 
-    def _documents_loaded(self, documents: list[Document]) -> None:
+    def _documents_loaded(self, kb: KnowledgeBase, documents: list[Document]) -> None:
+        if kb is not self.kb:
+            return
         self.documents = {doc.rel_path: doc for doc in documents}
         self.library.set_documents(documents)
         self.count_label.setText(f"{len(documents)} documents")
@@ -362,7 +367,7 @@ class MainWindow(QMainWindow):
         if not service.is_open:
             self.search.show_error("The index is being built; results will appear when it is ready.")
             return
-        self.kb_work.run("search", lambda p, c: service.search(text, options),
+        self.search_work.run("search", lambda p, c: service.search(text, options),
                          on_success=self.search.show_response, on_error=self.search.show_error)
 
     # Documents ------------------------------------------------------------------------------
@@ -418,7 +423,7 @@ class MainWindow(QMainWindow):
         def search(text: str) -> None:
             if service is None or not service.is_open or not text.strip():
                 return
-            self.kb_work.run("link search", lambda p, c: service.search(text, SearchOptions(limit=30)),
+            self.search_work.run("link search", lambda p, c: service.search(text, SearchOptions(limit=30)),
                              on_success=picker.show_results, on_error=self.show_error)
 
         def accepted() -> None:
@@ -555,8 +560,9 @@ class MainWindow(QMainWindow):
             return
         self._save_layout()
         self.kb_work.cancel_all()
-        self.kb_work.wait()
-        self.render_work.wait()
+        self.load_work.cancel_all()
+        for runner in (self.kb_work, self.load_work, self.search_work, self.render_work):
+            runner.wait()
         if self.service is not None:
             self.service.close()
         event.accept()
