@@ -76,3 +76,12 @@ def test_today_option_and_rule_list(tmp_path: Path) -> None:
 def test_empty_folder_is_clean(tmp_path: Path) -> None:
     result = run(str(tmp_path), "--json")
     assert result.returncode == 0 and json.loads(result.stdout) == []
+
+
+def test_pre_commit_hook_runs_kbstudio_lint_on_the_repository() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((CONTENT.parent / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    hook = next(h for h in hooks if h["id"] == "kbstudio-lint")
+    assert hook["entry"] == "kbstudio lint ." and hook["language"] == "python"
+    assert hook["pass_filenames"] is False and hook["args"] == ["--severity", "error"]
