@@ -1,16 +1,15 @@
 """Near-duplicate detection: token sets, an exact prefix-filter candidate index, then Jaccard.
 
-Prefix filtering: order every token by one fixed global order (rarest first, as counted when the
-index was built; tokens first seen later sort as rarest). Two sets whose Jaccard similarity is at
-least ``t`` always share a token among the first ``|A| - ceil(t * |A|) + 1`` tokens of each, so
-indexing only those prefixes finds every pair above the threshold without comparing all pairs.
-"""
+Prefix filtering: order every token by one fixed global order (rarest first as counted when the index
+was built; ties, and tokens first seen later, by hash). Two sets whose Jaccard similarity is at least
+``t`` always share a token among the first ``|A| - ceil(t * |A|) + 1`` tokens of each, whatever the
+order, so indexing only those prefixes finds every pair above the threshold without comparing all
+pairs; the frequency order only keeps the candidate lists short."""
 
 from __future__ import annotations
 
 import math
 import re
-import zlib
 from collections import Counter
 from collections.abc import Iterable
 
@@ -22,16 +21,13 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[^\W_]+(?:['.][^\W_]+)*", re.UNICODE)  # keeps 5.7.1 and can't whole
 
 
+def _fold(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word[-1] == "s" and word[-2] != "s" else word
+
+
 def words(text: str) -> list[str]:
     """Return the lowercased content words of ``text``, with a light plural fold."""
-    out = []
-    for word in _WORD.findall(text.lower()):
-        if word in STOPWORDS:
-            continue
-        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        out.append(word)
-    return out
+    return [_fold(word) for word in _WORD.findall(text.lower()) if word not in STOPWORDS]
 
 
 def shingles(tokens: list[str], size: int = 3) -> frozenset[str]:
@@ -69,17 +65,20 @@ class SimilarityIndex:
         """Index many sets at once, fixing the token order from their frequencies."""
         items = [(key, tokens) for key, tokens in items if len(tokens) >= self.min_size]
         counts = Counter(token for _, tokens in items for token in tokens)
-        self._rank = {token: (count, zlib.crc32(token.encode())) for token, count in counts.items()}
+        self._rank = {token: (count, hash(token)) for token, count in counts.items()}
         for key, tokens in items:
             self.add(key, tokens)
 
     def _order(self, token: str) -> tuple[int, int]:
         rank = self._rank.get(token)
-        return rank if rank is not None else (0, zlib.crc32(token.encode()))
+        return rank if rank is not None else (0, hash(token))
 
     def _prefix(self, tokens: frozenset[str]) -> list[str]:
         length = len(tokens) - math.ceil(self.threshold * len(tokens)) + 1
-        return sorted(tokens, key=self._order)[:length]
+        try:
+            return sorted(tokens, key=self._rank.__getitem__)[:length]
+        except KeyError:  # a token first seen after the build
+            return sorted(tokens, key=self._order)[:length]
 
     def add(self, key: str, tokens: frozenset[str]) -> None:
         """Index (or re-index) the set of ``key``."""
