@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import posixpath
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QPushButton,
     QSplitter,
-    QTextBrowser,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -30,29 +30,13 @@ from kbstudio.ui.editor import MarkdownEditor
 from kbstudio.ui.find_bar import FindBar
 from kbstudio.ui.highlighter import MarkdownHighlighter
 from kbstudio.ui.metadata_form import MetadataForm
+from kbstudio.ui.preview import PreviewBrowser, PreviewDocument, build_preview
 from kbstudio.ui.tasks import TaskRunner
 from kbstudio.ui.theme import preview_css
 
 PREVIEW_DELAY_MS = 300
 LIGHT_CODE_STYLE, DARK_CODE_STYLE = "friendly", "monokai"
 SAFE_SCHEMES = ("http", "https", "mailto")
-
-
-class PreviewBrowser(QTextBrowser):
-    """A read view that never loads anything from the network or outside the KB."""
-
-    def __init__(self, kb_root: Path, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.kb_root = kb_root.resolve()
-        self.setOpenLinks(False)
-
-    def loadResource(self, kind: int, url: QUrl) -> object:  # noqa: N802 - Qt override
-        if url.scheme() not in ("", "file"):
-            return None
-        local = Path(url.toLocalFile() or url.path()).resolve()
-        if not local.is_relative_to(self.kb_root):
-            return None
-        return super().loadResource(kind, url)
 
 
 class DocumentTab(QWidget):
@@ -64,6 +48,7 @@ class DocumentTab(QWidget):
     externalChangeFound = Signal(object)  # the ExternalChangeError of a refused save
     dirtyChanged = Signal(bool)
     linkPickerRequested = Signal()
+    startSopRequested = Signal(str)       # the KB-relative path of the SOP to run
 
     def __init__(self, kb: KnowledgeBase, document: Document, runner: TaskRunner,
                  read_mode: bool = True, dark: bool = False, parent: QWidget | None = None) -> None:
@@ -85,8 +70,6 @@ class DocumentTab(QWidget):
         self.highlighter = MarkdownHighlighter(self.editor.document())
         self.preview = PreviewBrowser(kb.root)
         self.preview.setObjectName("preview")
-        self.preview.setSearchPaths([str(document.path.parent)])
-        self.preview.document().setDefaultStyleSheet(preview_css(dark))
         self.form = MetadataForm()
         self.mode_button = QPushButton()
         self.mode_button.setCheckable(True)
@@ -96,11 +79,24 @@ class DocumentTab(QWidget):
         self.image_button = QPushButton("Image...")
         self.image_button.setToolTip("Insert an image; you can also paste or drop one into the text")
         self.find_bar = FindBar()
+        self.start_button = QPushButton("Start escalation")
+        self.start_button.setToolTip("Run this SOP step by step and get a hand-off note for the ticket")
+        self.start_button.setVisible(document.kind == "sop")
+        self.escalation_bar = QLabel()
+        self.escalation_bar.setObjectName("escalationBar")
+        self.escalation_bar.setWordWrap(True)
+        self.escalation_bar.setTextFormat(Qt.TextFormat.RichText)
+        self.escalation_bar.setVisible(False)
+        self.escalation_bar.setStyleSheet(
+            "#escalationBar { border-top: 1px solid palette(mid); padding: 6px; }")
+        self.escalation_sop: str | None = None
+        self.run_panel: QWidget | None = None
         self.problems = QLabel()
         self.problems.setStyleSheet("color: #c62828;")
         self.problems.setWordWrap(True)
         toolbar = QToolBar()
         toolbar.addWidget(self.mode_button)
+        toolbar.addWidget(self.start_button)
         toolbar.addWidget(self.save_button)
         toolbar.addWidget(self.link_button)
         toolbar.addWidget(self.image_button)
@@ -118,6 +114,7 @@ class DocumentTab(QWidget):
         layout.addWidget(toolbar)
         layout.addWidget(self.find_bar)
         layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.escalation_bar)
 
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
@@ -131,6 +128,8 @@ class DocumentTab(QWidget):
         self.save_button.clicked.connect(self.save)
         self.link_button.clicked.connect(self.linkPickerRequested.emit)
         self.image_button.clicked.connect(self.choose_image)
+        self.start_button.clicked.connect(lambda: self.startSopRequested.emit(self.rel_path))
+        self.escalation_bar.linkActivated.connect(self._escalation_link)
         self.editor.messageRequested.connect(self.messageRequested)
 
         self._show_problems(document)
@@ -221,6 +220,48 @@ class DocumentTab(QWidget):
     def _save_image(self, data: bytes, name_hint: str) -> str:
         return save_image(self.kb.root, self.document.path, data, name_hint).markdown
 
+    # Escalation ----------------------------------------------------------------------------
+
+    def set_escalation(self, sop: Document | None) -> None:
+        """Show which SOP to follow when this article does not solve the problem."""
+        self.escalation_sop = sop.rel_path if sop is not None else None
+        if sop is None:
+            self.escalation_bar.setVisible(False)
+            return
+        name = html.escape(" ".join(part for part in (sop.id, sop.title) if part))
+        target = f" (escalates to {sop.escalates_to})" if sop.escalates_to else ""
+        self.escalation_bar.setText(
+            f"<b>Didn't solve it?</b> Follow <a href='open'>{name}</a>{html.escape(target)} "
+            f"&nbsp; <a href='start'>Start the escalation</a>")
+        self.escalation_bar.setVisible(True)
+
+    def _escalation_link(self, action: str) -> None:
+        if self.escalation_sop is None:
+            return
+        if action == "start":
+            self.startSopRequested.emit(self.escalation_sop)
+        else:
+            self.openLinkRequested.emit(self.escalation_sop)
+
+    def show_run_panel(self, panel: QWidget) -> None:
+        """Put an SOP run beside the read view (replacing an earlier run)."""
+        self.close_run_panel()
+        self.run_panel = panel
+        self.splitter.addWidget(panel)
+        width = max(self.splitter.width(), 900)
+        sizes = self.splitter.sizes()
+        self.splitter.setSizes([*sizes[:-1], width * 45 // 100] if len(sizes) > 1 else sizes)
+        self.start_button.setEnabled(False)
+
+    def close_run_panel(self) -> None:
+        """Remove the SOP run panel."""
+        if self.run_panel is not None:
+            self.run_panel.hide()
+            self.run_panel.setParent(None)
+            self.run_panel.deleteLater()
+            self.run_panel = None
+        self.start_button.setEnabled(True)
+
     # Front matter both ways ----------------------------------------------------------------
 
     def _sync_form(self) -> None:
@@ -270,9 +311,14 @@ class DocumentTab(QWidget):
         text = self.text
         code_style = DARK_CODE_STYLE if self.dark else LIGHT_CODE_STYLE
         folder = self.document.path.parent
+        kb_root = self.kb.root
+        css = preview_css(self.dark)
+        gui_thread = self.thread()
 
-        def work(progress: object, cancelled: object) -> tuple[int, str]:
-            return generation, MarkdownRenderer(code_style).convert(text, base_dir=folder).html
+        # Laying out a long document takes ~70 ms for 5,000 lines: done here, off the GUI thread.
+        def work(progress: object, cancelled: object) -> tuple[int, PreviewDocument]:
+            html = MarkdownRenderer(code_style).convert(text, base_dir=folder).html
+            return generation, build_preview(html, kb_root, folder, css, gui_thread)
 
         self.runner.run("preview", work, on_success=self._show_preview)
 
@@ -280,16 +326,12 @@ class DocumentTab(QWidget):
         """Switch the read view between the light and the dark theme."""
         if dark != self.dark:
             self.dark = dark
-            self.preview.document().setDefaultStyleSheet(preview_css(dark))
             self.refresh_preview()
 
-    def _show_preview(self, result: tuple[int, str]) -> None:
-        generation, html = result
-        if generation != self._render_generation:
-            return
-        scroll = self.preview.verticalScrollBar().value()
-        self.preview.setHtml(html)
-        self.preview.verticalScrollBar().setValue(scroll)
+    def _show_preview(self, result: tuple[int, PreviewDocument]) -> None:
+        generation, document = result
+        if generation == self._render_generation:
+            self.preview.show_document(document)
 
     def _follow_link(self, url: QUrl) -> None:
         scheme = url.scheme().lower()

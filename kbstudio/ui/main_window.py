@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTabWidget,
+    QWidget,
 )
 
 from kbstudio.index.indexer import IndexChanges
@@ -28,12 +29,14 @@ from kbstudio.reader import content_hash
 from kbstudio.recovery import RecoveredText, RecoveryStore
 from kbstudio.storage import ExternalChangeError, save_document_text
 from kbstudio.ui.document_tab import DocumentTab
+from kbstudio.ui.escalation_map_view import EscalationMapView
 from kbstudio.ui.library import LibraryPanel
 from kbstudio.ui.link_picker import LinkPicker
 from kbstudio.ui.new_dialog import NewDocumentDialog
 from kbstudio.ui.recovery_keeper import RecoveryKeeper
 from kbstudio.ui.search_panel import SearchPanel
 from kbstudio.ui.settings import ROLES, AppSettings
+from kbstudio.ui.sop_actions import SopActions
 from kbstudio.ui.tasks import TaskHandle, TaskRunner
 from kbstudio.ui.theme import THEMES, apply_theme, selection_css, wants_dark
 
@@ -95,8 +98,12 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.cancel_button)
         status.addPermanentWidget(self.role_label)
         self.watcher = QFileSystemWatcher(self)
+        self.sops = SopActions(lambda: list(self.documents.values()), self.open_document,
+                               self.render_work, self)
         self._build_menus()
 
+        self.sops.messageRequested.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.sops.openDocumentRequested.connect(self.open_document)
         self.search.searchRequested.connect(self.run_search)
         self.search.openRequested.connect(self.open_document)
         self.library.openRequested.connect(self.open_document)
@@ -170,10 +177,14 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, h=handler: self._on_current_tab(h))
             edit_menu.addAction(action)
 
+        map_action = QAction("&Escalation map", self, shortcut=QKeySequence("Ctrl+Shift+M"))
+        map_action.triggered.connect(self.show_escalation_map)
+
         find = QAction("&Search", self, shortcut=QKeySequence("Ctrl+K"))
         find.triggered.connect(self.focus_search)
         view = self.menuBar().addMenu("&View")
         view.addAction(find)
+        view.addAction(map_action)
         themes = view.addMenu("T&heme")
         theme_group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
@@ -260,6 +271,8 @@ class MainWindow(QMainWindow):
         self.documents = {doc.rel_path: doc for doc in documents}
         self.library.set_documents(documents)
         self.count_label.setText(f"{len(documents)} documents")
+        for tab in self.open_tabs():
+            tab.set_escalation(self.sops.escalation_for(tab.document))
         self._offer_recovery()
 
     def _offer_recovery(self) -> None:
@@ -405,11 +418,10 @@ class MainWindow(QMainWindow):
         tab.externalChangeFound.connect(lambda error, t=tab: self._ask_about_conflict(t, error))
         tab.dirtyChanged.connect(lambda dirty, t=tab: self._mark_dirty(t, dirty))
         tab.linkPickerRequested.connect(lambda t=tab: self.pick_link(t))
-        if self.tabs.indexOf(self.placeholder) >= 0:
-            self.tabs.removeTab(self.tabs.indexOf(self.placeholder))
-        index = self.tabs.addTab(tab, document.title[:40])
-        self.tabs.setTabToolTip(index, rel_path)
-        self.tabs.setCurrentIndex(index)
+        tab.startSopRequested.connect(self.sops.start)
+        tab.set_escalation(self.sops.escalation_for(document))
+        self._add_page(tab, document.title[:40])
+        self.tabs.setTabToolTip(self.tabs.currentIndex(), rel_path)
         self.watcher.addPath(str(path))
         return tab
 
@@ -437,6 +449,20 @@ class MainWindow(QMainWindow):
         picker.open()
         picker.start()
         return picker
+
+    def show_escalation_map(self) -> EscalationMapView | None:
+        """Open the escalation map of the KB in a tab."""
+        if self.kb is None or not self.documents:
+            self.statusBar().showMessage("The documents are still loading", 4000)
+            return None
+        view = self.sops.map_view(f"Escalation map: {self.kb.name}")
+        self._add_page(view, "Escalation map")
+        return view
+
+    def _add_page(self, widget: QWidget, title: str) -> None:
+        if self.tabs.indexOf(self.placeholder) >= 0:
+            self.tabs.removeTab(self.tabs.indexOf(self.placeholder))
+        self.tabs.setCurrentIndex(self.tabs.addTab(widget, title))
 
     def _mark_dirty(self, tab: DocumentTab, dirty: bool) -> None:
         index = self.tabs.indexOf(tab)
