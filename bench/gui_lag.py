@@ -171,7 +171,7 @@ def bench_search(app: QApplication, scratch: Path, big: Path, queries: list[str]
         window.search.query.clear()
         typed = query[:60]
         type_slowly(app, window.search.query, typed, 60)
-        wait_until(app, lambda: bool(answered) and answered[-1].strip() == typed.strip(), timeout=10)
+        wait_until(app, lambda t=typed: bool(answered) and answered[-1].strip() == t.strip(), timeout=10)
         shown += window.search.results.count() > 0
     ours = probe.stop()
     report(f"typing {len(queries)} queries, {window.service.doc_count} docs (worst / p99)", ours, None)
