@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,13 +47,19 @@ class CheckRow(QWidget):
 
     def __init__(self, number: int, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.done = QCheckBox(f"{number}. {text}")
-        self.done.setStyleSheet("QCheckBox { font-weight: 600; }")
+        self.done = QCheckBox()
+        self.done.setToolTip("Done")
+        label = QLabel(f"<b>{number}.</b> {html.escape(text)}")
+        label.setWordWrap(True)
+        label.setBuddy(self.done)
         self.result = QLineEdit(placeholderText="Result (what you saw)")
         self.solved = QCheckBox("This solved it")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 4)
-        layout.addWidget(self.done)
+        top = QHBoxLayout()
+        top.addWidget(self.done, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(label, 1)
+        layout.addLayout(top)
         row = QHBoxLayout()
         row.setContentsMargins(24, 0, 0, 0)
         row.addWidget(self.result, 1)
@@ -145,6 +152,7 @@ class SopRunPanel(QWidget):
         body_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(body)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -178,12 +186,18 @@ class SopRunPanel(QWidget):
         now = datetime.now().astimezone()
         elapsed = int((now - self.started).total_seconds())
         parts = [f"<b>{elapsed // 60}:{elapsed % 60:02d}</b> elapsed"]
+        call_limit = self.sop.call_limit
         for state in limit_states(self.sop, self.run(), now):
-            minutes = state.limit.minutes or 0
+            if state.limit is not call_limit:
+                continue
             colour = "#c62828" if state.over else "#ef6c00" if state.remaining_minutes <= 2 else "#2e7d32"
-            left = ("over" if state.over else f"{format_minutes(max(state.remaining_minutes, 0))} left")
-            parts.append(f"<span style='color:{colour}'>{state.limit.label}: "
-                         f"{format_minutes(minutes)} ({left})</span>")
+            left = "over: escalate now" if state.over else f"{format_minutes(state.remaining_minutes)} left"
+            parts[0] += (f" &nbsp;<span style='color:{colour}'>{html.escape(state.limit.label)}: "
+                         f"{format_minutes(state.limit.minutes or 0)} ({left})</span>")
+        others = [f"{html.escape(limit.label)}: {html.escape(limit.text)}"
+                  for limit in self.sop.time_limits if limit is not call_limit]
+        if others:
+            parts.append("<small>" + "; ".join(others) + "</small>")
         self.clock.setText("<br>".join(parts))
 
     def _update_state(self) -> None:
