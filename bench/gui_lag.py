@@ -109,7 +109,7 @@ def report(label: str, ours: tuple[float, float], base: tuple[float, float] | No
 
 def bench_typing(app: QApplication, scratch: Path, corpus: Path) -> None:
     kb_root = scratch / "typing-kb"
-    (kb_root / "articles").mkdir(parents=True)
+    (kb_root / "articles").mkdir(parents=True, exist_ok=True)
     (kb_root / "articles" / "long.md").write_text(long_article(corpus, 5000), "utf-8")
     probe = LagProbe()
 
