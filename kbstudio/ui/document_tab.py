@@ -189,6 +189,16 @@ class DocumentTab(QWidget):
         """Show the find bar on the editor (with replace) or on the read view."""
         self.find_bar.open_on(self.editor if self.editing else self.preview, replace and self.editing)
 
+    def go_to_line(self, line: int) -> None:
+        """Show the editor with the cursor at ``line`` (1-based)."""
+        self.set_edit_mode(True)
+        block = self.editor.document().findBlockByNumber(max(0, min(line, self.editor.blockCount()) - 1))
+        cursor = QTextCursor(block)
+        cursor.select(QTextCursor.SelectionType.LineUnderCursor)
+        self.editor.setTextCursor(cursor)
+        self.editor.centerCursor()
+        self.editor.setFocus()
+
     def insert_link(self, rel_path: str, title: str) -> None:
         """Insert a Markdown link to another document at the cursor (the selection becomes its text)."""
         self.set_edit_mode(True)

@@ -24,12 +24,14 @@ from kbstudio.index.indexer import IndexChanges
 from kbstudio.index.search import SearchOptions, SearchResponse
 from kbstudio.index.service import SearchService
 from kbstudio.kb import KnowledgeBase
+from kbstudio.lint import Linter
 from kbstudio.model import Document
 from kbstudio.reader import content_hash
 from kbstudio.recovery import RecoveredText, RecoveryStore
 from kbstudio.storage import ExternalChangeError, save_document_text
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.escalation_map_view import EscalationMapView
+from kbstudio.ui.health_panel import HealthPanel
 from kbstudio.ui.library import LibraryPanel
 from kbstudio.ui.link_picker import LinkPicker
 from kbstudio.ui.new_dialog import NewDocumentDialog
@@ -68,6 +70,9 @@ class MainWindow(QMainWindow):
         self.left = QTabWidget()
         self.left.addTab(self.search, "Search")
         self.left.addTab(self.library, "Library")
+        self.health = HealthPanel()
+        self.left.addTab(self.health, "Health")
+        self.linter: Linter | None = None
         self.tabs = QTabWidget()
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)
@@ -107,6 +112,7 @@ class MainWindow(QMainWindow):
         self.search.searchRequested.connect(self.run_search)
         self.search.openRequested.connect(self.open_document)
         self.library.openRequested.connect(self.open_document)
+        self.health.openAtLineRequested.connect(self.open_at_line)
         self.library.groupingChanged.connect(lambda key: self.settings.set("group_by", key))
         self.tabs.tabCloseRequested.connect(self.close_tab)
         self.cancel_button.clicked.connect(self._cancel_indexing)
@@ -274,6 +280,22 @@ class MainWindow(QMainWindow):
         for tab in self.open_tabs():
             tab.set_escalation(self.sops.escalation_for(tab.document))
         self._offer_recovery()
+        self.linter = None
+        self.health.summary.setText("Checking the knowledge base...")
+        self.load_work.run("checking content", lambda p, c: Linter(kb.root, documents),
+                           on_success=lambda linter: self._linted(kb, linter), on_error=self.show_error)
+
+    def _linted(self, kb: KnowledgeBase, linter: Linter) -> None:
+        if kb is not self.kb:
+            return
+        self.linter = linter
+        self.health.set_problems(linter.problems())
+
+    def open_at_line(self, rel_path: str, line: int) -> None:
+        """Open a document in the editor at ``line`` (from a Health finding)."""
+        tab = self.open_document(rel_path, edit=True)
+        if tab is not None:
+            tab.go_to_line(line)
 
     def _offer_recovery(self) -> None:
         if self.recovery is None:
@@ -488,6 +510,9 @@ class MainWindow(QMainWindow):
         if tab is not None:
             self.documents[rel_path] = tab.document
             self.library.update_document(tab.document)
+            if self.linter is not None:
+                self.linter.update(tab.document)
+                self.health.set_problems(self.linter.problems())
             self._mark_dirty(tab, False)
         self.statusBar().showMessage(f"Saved {rel_path}", 4000)
         service = self.service

@@ -1,0 +1,94 @@
+"""Content health: lint findings grouped by rule; click one to open the document at its line."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kbstudio.lint import RULES
+from kbstudio.model import ERROR, Problem
+
+SEVERITY_COLOURS = {ERROR: "#c62828", "warning": "#ef6c00", "info": "#757575"}
+LOCATION_ROLE = Qt.ItemDataRole.UserRole
+
+
+class HealthPanel(QWidget):
+    """Counts by rule, and every finding under its rule."""
+
+    openAtLineRequested = Signal(str, int)   # KB-relative path, line (1-based)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = QLabel("Checking the knowledge base...")
+        self.summary.setWordWrap(True)
+        self.errors_only = QCheckBox("Errors only")
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Finding", "Where"])
+        self.tree.setColumnWidth(0, 300)
+        self.tree.setUniformRowHeights(True)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.errors_only)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.tree, 1)
+        self._problems: list[Problem] = []
+        self.errors_only.toggled.connect(lambda _: self.refresh())
+        self.tree.itemClicked.connect(self._activated)
+        self.tree.itemActivated.connect(lambda item: self._activated(item, toggle=False))
+
+    def set_problems(self, problems: list[Problem]) -> None:
+        """Show a new set of findings."""
+        self._problems = problems
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild the tree from the findings, keeping which rules were expanded."""
+        expanded = {self.tree.topLevelItem(i).data(0, LOCATION_ROLE)
+                    for i in range(self.tree.topLevelItemCount()) if self.tree.topLevelItem(i).isExpanded()}
+        shown = [p for p in self._problems if p.severity == ERROR or not self.errors_only.isChecked()]
+        by_rule: dict[str, list[Problem]] = {}
+        for problem in shown:
+            by_rule.setdefault(problem.rule, []).append(problem)
+        descriptions = {rule.id: rule.description for rule in RULES}
+        self.tree.setUpdatesEnabled(False)
+        self.tree.clear()
+        order = sorted(by_rule, key=lambda rule: (by_rule[rule][0].severity != ERROR, rule))
+        for rule in order:
+            found = by_rule[rule]
+            colour = QBrush(QColor(SEVERITY_COLOURS.get(found[0].severity, "#757575")))
+            group = QTreeWidgetItem([f"{rule}  ({len(found)})", found[0].severity])
+            group.setToolTip(0, descriptions.get(rule, rule))
+            group.setForeground(0, colour)
+            group.setData(0, LOCATION_ROLE, rule)
+            self.tree.addTopLevelItem(group)
+            for problem in found[:500]:  # enough to act on; the CLI lists everything
+                where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+                child = QTreeWidgetItem([problem.message, where])
+                child.setToolTip(0, problem.message)
+                child.setData(0, LOCATION_ROLE, (problem.path, problem.line or 1))
+                group.addChild(child)
+            group.setExpanded(rule in expanded)
+        self.tree.setUpdatesEnabled(True)
+        errors = sum(1 for p in self._problems if p.severity == ERROR)
+        warnings = len(self._problems) - errors
+        files = len({p.path for p in self._problems})
+        self.summary.setText("No findings: every document passes." if not self._problems else
+                             f"{errors} errors, {warnings} warnings in {files} documents")
+
+    def _activated(self, item: QTreeWidgetItem, toggle: bool = True) -> None:
+        location = item.data(0, LOCATION_ROLE)
+        if isinstance(location, tuple):
+            self.openAtLineRequested.emit(location[0], int(location[1]))
+        elif toggle:
+            item.setExpanded(not item.isExpanded())
