@@ -11,6 +11,7 @@ from pathlib import Path
 from kbstudio import __version__
 from kbstudio.cli_git import add_git_commands
 from kbstudio.cli_lint import add_lint_commands
+from kbstudio.cli_review import add_review_commands
 from kbstudio.cli_search import HANDLED_ERRORS, add_search_commands
 from kbstudio.cli_sop import add_sop_commands
 from kbstudio.kb import KnowledgeBase
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_git_commands(commands)
     add_lint_commands(commands)
     add_sop_commands(commands)
+    add_review_commands(commands)
     return parser
 
 

@@ -1,0 +1,196 @@
+"""The ``submit``, ``review``, ``approve``, ``request-changes`` and ``dashboard`` commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from kbstudio.cli_git import _kb_rel, _vc
+from kbstudio.kb import KnowledgeBase
+from kbstudio.model import STATUSES
+from kbstudio.review import (
+    InvalidInputError,
+    ReviewError,
+    ReviewResult,
+    approve,
+    dashboard,
+    request_changes,
+    review_queue,
+    submit,
+)
+from kbstudio.review.dashboard import RECENT_LIMIT, Dashboard
+from kbstudio.storage import ExternalChangeError
+from kbstudio.vcs.commit import ConflictMarkersError
+from kbstudio.vcs.runner import GitError
+from kbstudio.vcs.safety import UnsafeInputError
+from kbstudio.vcs.service import VersionControl
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+Handler = Callable[[argparse.Namespace, KnowledgeBase], int]
+
+
+def _say(message: str) -> None:
+    print(f"kbstudio: {message}", file=sys.stderr)
+
+
+def _dump(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def _guard(handler: Handler) -> Handler:
+    """Exit 1 when the workflow refuses an action, 2 on bad input or a KB that is not versioned."""
+    def run(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+        try:
+            return handler(args, kb)
+        except (InvalidInputError, UnsafeInputError) as error:
+            _say(str(error))
+            return EXIT_USAGE
+        except (ReviewError, ExternalChangeError, ConflictMarkersError) as error:
+            _say(str(error))
+            return EXIT_REFUSED
+        except GitError as error:
+            _say(str(error))
+            return EXIT_USAGE
+    run.__doc__ = handler.__doc__
+    return run
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'s' * (count != 1)}"
+
+
+def _report(result: ReviewResult, as_json: bool) -> int:
+    if as_json:
+        _dump(result.to_json())
+    else:
+        print(result.sha or "")
+        name = result.doc_id or result.path
+        _say(f"{name}: {result.old_status} -> {result.new_status}, committed as {(result.sha or '')[:8]}")
+    return EXIT_OK
+
+
+@_guard
+def cmd_submit(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    """Submit a document for review and commit it."""
+    vcs = _vc(kb)
+    return _report(submit(vcs, kb, _kb_rel(kb, args.file), args.reviewer or []), args.json)
+
+
+@_guard
+def cmd_approve(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    """Publish a document in review and commit it with a Reviewed-by trailer."""
+    vcs = _vc(kb)
+    return _report(approve(vcs, kb, _kb_rel(kb, args.file), args.reviewer, args.comment or ""), args.json)
+
+
+@_guard
+def cmd_request_changes(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    """Send a document in review back to draft with the reviewer's comment, and commit it."""
+    vcs = _vc(kb)
+    return _report(request_changes(vcs, kb, _kb_rel(kb, args.file), args.reviewer, args.comment), args.json)
+
+
+@_guard
+def cmd_review(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    """List the documents waiting for review, oldest first."""
+    items = review_queue(VersionControl.open(kb), kb)
+    if args.json:
+        _dump([item.to_json() for item in items])
+        return EXIT_OK
+    for item in items:
+        since = f"changed since {item.last_published[:8]} (last published)" if item.last_published \
+            else "new document"
+        print(f"{item.id or '-'}  {item.tier or '-'}  {_days(item.age_days)}  {item.path}")
+        print(f"    {item.title}")
+        print(f"    submitted by {item.submitted_by or 'unknown (not committed)'} on "
+              f"{item.submitted_at:%Y-%m-%d}; reviewers: {', '.join(item.reviewers) or '-'}; {since}")
+        if args.diff:
+            print("    " + item.diff.unified().rstrip("\n").replace("\n", "\n    "))
+    _say(f"{len(items)} document{'s' * (len(items) != 1)} in review")
+    return EXIT_OK
+
+
+def _print_dashboard(board: Dashboard) -> None:
+    print(f"{board.name}: {board.total} documents, {board.review_queue_size} in review, "
+          f"{len(board.stale)} stale (today {board.today.isoformat()})")
+    header = ["TIER", *STATUSES, "total"]
+    rows = [header] + [[tier, *(str(row[s]) for s in STATUSES), str(sum(row.values()))]
+                       for tier, row in board.counts.items()]
+    rows.append(["total", *(str(n) for n in board.by_status().values()), str(board.total)])
+    widths = [max(len(row[col]) for row in rows) for col in range(len(header))]
+    for row in rows:
+        print("  ".join(cell.rjust(width) if col else cell.ljust(width)
+                        for col, (cell, width) in enumerate(zip(row, widths, strict=True))))
+    if board.stale:
+        print("\nStale (review_by passed):")
+        for entry in board.stale:
+            print(f"  {entry.review_by.isoformat()}  {_days(entry.days_overdue):>9}  {entry.id or '-'}  "
+                  f"{entry.path}")
+    for path in board.unreadable:
+        print(f"unreadable: {path}")
+    if board.recent:
+        print("\nRecent changes:")
+        for change in board.recent:
+            print(f"  {change.sha[:8]}  {change.date:%Y-%m-%d %H:%M}  {change.author}  {change.summary}")
+
+
+@_guard
+def cmd_dashboard(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    """Print documents by tier and status, stale documents, the review queue size and recent changes."""
+    board = dashboard(kb, kb.load_all(), VersionControl.open(kb), today=args.today, recent_limit=args.recent)
+    if args.json:
+        _dump(board.to_json())
+    else:
+        _print_dashboard(board)
+    return EXIT_OK
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): '{value}'") from None
+
+
+def _action_parser(commands: argparse._SubParsersAction, name: str, help_text: str
+                   ) -> argparse.ArgumentParser:
+    parser = commands.add_parser(name, help=help_text)
+    parser.add_argument("path", help="the knowledge base folder")
+    parser.add_argument("file", help="the document")
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    return parser
+
+
+def add_review_commands(commands: argparse._SubParsersAction) -> None:
+    """Add the review workflow subcommands to the CLI parser."""
+    submit_cmd = _action_parser(commands, "submit", "submit a document for review (commits it)")
+    submit_cmd.add_argument("--reviewer", action="append", metavar="'NAME <EMAIL>'",
+                            help="who should validate it (repeat for several; default: the document's)")
+    submit_cmd.set_defaults(handler=cmd_submit, needs_kb=True)
+
+    approve_cmd = _action_parser(commands, "approve", "publish a document in review (Reviewed-by trailer)")
+    approve_cmd.add_argument("--reviewer", required=True, metavar="'NAME <EMAIL>'", help="who validated it")
+    approve_cmd.add_argument("--comment", help="an optional note for the commit message")
+    approve_cmd.set_defaults(handler=cmd_approve, needs_kb=True)
+
+    changes = _action_parser(commands, "request-changes", "send a document in review back to draft")
+    changes.add_argument("--reviewer", required=True, metavar="'NAME <EMAIL>'", help="who reviewed it")
+    changes.add_argument("--comment", required=True, help="what has to change (kept in the commit message)")
+    changes.set_defaults(handler=cmd_request_changes, needs_kb=True)
+
+    queue = commands.add_parser("review", help="list the review queue, oldest submission first")
+    queue.add_argument("path", help="the knowledge base folder")
+    queue.add_argument("--json", action="store_true", help="print one JSON array")
+    queue.add_argument("--diff", action="store_true", help="show each diff since the last published version")
+    queue.set_defaults(handler=cmd_review, needs_kb=True)
+
+    board = commands.add_parser("dashboard", help="documents by tier and status, stale ones, recent changes")
+    board.add_argument("path", help="the knowledge base folder")
+    board.add_argument("--json", action="store_true", help="print one JSON object")
+    board.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the date stale checks use")
+    board.add_argument("--recent", type=int, default=RECENT_LIMIT, metavar="N", help="recent changes to show")
+    board.set_defaults(handler=cmd_dashboard, needs_kb=True)
