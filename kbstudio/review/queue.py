@@ -9,6 +9,7 @@ from typing import Any
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import Document
 from kbstudio.review.states import status_of_text
+from kbstudio.review.trailers import REVIEWED_BY, parse_message
 from kbstudio.vcs.diff import FileDiff, diff_texts
 from kbstudio.vcs.history import Version
 from kbstudio.vcs.runner import GitError
@@ -65,24 +66,36 @@ def _text(vcs: VersionControl, version: Version) -> str:
         return ""
 
 
+def _approved(version: Version) -> bool:
+    return bool(parse_message(version.message).values(REVIEWED_BY))
+
+
 def review_trail(vcs: VersionControl, rel_path: str) -> Trail:
-    """Walk a document's history (newest first, following renames) back to its last published version.
+    """Walk a document's history (newest first, following renames) back to its last validated version.
 
     ``submitted`` is the oldest commit of the newest unbroken run of commits with status review
-    (None when the committed version is not in review); ``published`` the newest with status published.
+    (None when the committed version is not in review). ``published`` is, in the newest run of commits
+    with status published, the newest approval (``Reviewed-by``), else the commit that began the run:
+    edits committed to a published document without review are part of what the reviewer sees.
     """
     submitted: Version | None = None
+    published: Version | None = None
+    published_text = ""
     in_review_run = True
     for version in vcs.history.versions(rel_path):
         text = _text(vcs, version)
         status = status_of_text(text)
+        if published is not None and status != "published":
+            break
         if status == "published":
-            return Trail(submitted, version, text)
-        if in_review_run and status == "review":
+            published, published_text = version, text
+            if _approved(version):
+                break
+        elif in_review_run and status == "review":
             submitted = version
         else:
             in_review_run = False
-    return Trail(submitted, None)
+    return Trail(submitted, published, published_text)
 
 
 def _mtime(document: Document) -> datetime:
