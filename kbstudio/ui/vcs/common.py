@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -111,28 +113,27 @@ def ask(parent: QWidget, title: str, text: str, yes_label: str, on_yes: Callable
 
 
 class TextProgress:
-    """The latest progress text of a task: the worker writes it, the GUI thread reads it.
+    """The stage texts of a task's progress, queued by the worker and taken in order by the GUI thread.
 
-    The runner only carries (done, total) as ints across threads; the stage text ("Receiving
-    objects") waits here under a lock and is read when the runner's progress reaches the GUI.
+    The runner only carries (done, total) as ints across threads; each report's stage text ("Receiving
+    objects") waits here, one per report, so the GUI pairs every (done, total) with its own text.
     """
 
     def __init__(self, text: str = "") -> None:
-        self._lock = threading.Lock()
-        self._text = text
+        self._texts: deque[str] = deque()  # append and popleft are thread-safe
+        self._last = text
 
-    @property
-    def text(self) -> str:
-        """Return the latest stage text."""
-        with self._lock:
-            return self._text
+    def next_text(self) -> str:
+        """Return the text of the next report that reached the GUI thread."""
+        with contextlib.suppress(IndexError):
+            self._last = self._texts.popleft()
+        return self._last
 
     def adapt(self, progress: Callable[[int, int], None]) -> Progress:
         """Return a core progress callback (done, total, text) feeding the runner's (done, total)."""
 
         def report(done: int, total: int, text: str) -> None:
-            with self._lock:
-                self._text = text
+            self._texts.append(text)
             progress(done, total)
 
         return report
@@ -182,7 +183,7 @@ class GitJob(QObject):
         self._stop.set()
 
     def _report(self, done: int, total: int) -> None:
-        self.progressChanged.emit(done, total, self._progress.text)
+        self.progressChanged.emit(done, total, self._progress.next_text())
 
     def _finish(self, result: Any) -> None:
         done, self._done, self._handle = self._done, None, None

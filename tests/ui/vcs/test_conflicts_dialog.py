@@ -114,3 +114,22 @@ def test_abort_the_merge_after_confirming(qtbot, alice: Side, bob: Side, git_wor
     assert changed == [DOCS] and "aborted" in dialog.status.text()
     assert "Bob's step for articles/doc-1.md" in bob.read(DOCS[0]) and "<<<<<<<" not in bob.read(DOCS[0])
     assert dialog.conflict_list.count() == 0 and not dialog.abort_button.isEnabled()
+
+
+def test_rename_versus_edit_keeps_the_new_name(qtbot, alice: Side, bob: Side, git_work) -> None:  # noqa: ANN001
+    alice.git("mv", "articles/doc-3.md", "articles/reset-password.md")
+    alice.edit("articles/reset-password.md", "2. Try again.", "2. Alice's step.")
+    alice.commit()
+    alice.sync()
+    bob.edit("articles/doc-3.md", "2. Try again.", "2. Bob's step.")
+    bob.commit()
+    assert bob.sync().status == "conflicts"
+    dialog, changed = open_dialog(qtbot, bob, git_work)
+    assert dialog.conflict_list.item(0).text() == "articles/reset-password.md\nrename vs edit"
+    assert "renamed (from articles/doc-3.md)" in dialog.explanation.text()
+    assert [b.text() for b in dialog.choice_buttons] == ["Keep my text", "Take their text", "Use edited text"]
+    with qtbot.waitSignal(dialog.headChanged):
+        dialog.button_for("mine").click()
+    assert "Bob's step." in bob.read("articles/reset-password.md")
+    assert not (bob.root / "articles/doc-3.md").exists()
+    assert "articles/doc-3.md" in changed[-1] and "articles/reset-password.md" in changed[-1]
