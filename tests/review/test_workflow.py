@@ -263,3 +263,13 @@ def test_identity_is_required_before_anything_changes(review_kb: ReviewKB,
     with pytest.raises(GitError, match="does not know who you are"):
         submit(review_kb.vcs, review_kb.kb, VPN, [RITA])
     assert review_kb.read(VPN) == text
+
+
+def test_a_new_untracked_document_is_added_by_its_submit_commit(review_kb: ReviewKB) -> None:
+    review_kb.write("articles/new one.md", "# A brand new article\n\nNo front matter yet.\n")
+    result = submit(review_kb.vcs, review_kb.kb, "articles/new one.md", [RITA])
+    assert result.changed == ["articles/new one.md"] and result.doc_id is None
+    assert review_kb.message().startswith("Submit articles/new one.md for review: A brand new article\n")
+    assert review_kb.read("articles/new one.md") == (
+        f"---\nstatus: review\nreviewers: [{RITA}]\n---\n# A brand new article\n\nNo front matter yet.\n")
+    assert review_kb.git("status", "--porcelain") == ""
