@@ -25,6 +25,7 @@ from kbstudio.ui.tasks import TaskRunner
 from kbstudio.ui.vcs.common import Failure, ask, merge_touched, monospace, run_quick, sentence
 from kbstudio.ui.vcs.diff_view import DiffView
 from kbstudio.vcs.conflicts import Choice, Conflict, MergeOutcome
+from kbstudio.vcs.diff import FileDiff, diff_texts
 from kbstudio.vcs.service import VersionControl
 
 KIND_LABELS = {"both_edited": "both edited", "delete_vs_edit": "delete vs edit",
@@ -38,6 +39,7 @@ class Entry:
 
     conflict: Conflict
     on_disk: str | None
+    diff: FileDiff  # mine vs theirs, computed on the worker (difflib is slow on long texts)
 
 
 def options(conflict: Conflict) -> list[Option]:
@@ -164,7 +166,9 @@ class ConflictsDialog(QDialog):
                 return None
             root = vcs.repo.kb.root
             return [Entry(c, (root / c.path).read_text("utf-8", errors="replace")
-                          if (root / c.path).is_file() else None) for c in vcs.conflicts.list()]
+                          if (root / c.path).is_file() else None,
+                          diff_texts(c.mine or "", c.theirs or "", "mine", "theirs"))
+                    for c in vcs.conflicts.list()]
 
         run_quick(self.git_work, self, "read conflicts", work, lambda entries: self._show(entries, note))
 
@@ -215,7 +219,7 @@ class ConflictsDialog(QDialog):
         else:
             self.kind_label.setText(f"<b>{conflict.path}</b>: {KIND_LABELS[conflict.kind]}")
             self.explanation.setText(explain(conflict))
-            self.diff_view.set_texts(conflict.mine or "", conflict.theirs or "", "mine", "theirs")
+            self.diff_view.set_diff(entry.diff if entry else None)
         offered = options(conflict) if conflict else []
         for index, button in enumerate(self.choice_buttons):
             button.setVisible(index < len(offered))
