@@ -148,7 +148,7 @@ class DiffView(QWidget):
         self._render()
 
     def set_texts(self, old: str, new: str, old_label: str = "old", new_label: str = "new") -> FileDiff:
-        """Show the difference between two short texts; return it (for long ones use set_diff from a worker)."""
+        """Show the difference between two short texts and return it (long ones: set_diff from a worker)."""
         diff = diff_texts(old, new, old_label, new_label)
         self.set_diff(diff)
         return diff
