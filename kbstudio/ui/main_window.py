@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,6 +43,9 @@ from kbstudio.ui.sop_actions import SopActions
 from kbstudio.ui.tasks import TaskHandle, TaskRunner
 from kbstudio.ui.theme import THEMES, apply_theme, selection_css, wants_dark
 
+EAGER_LINT_LIMIT = 5000   # bigger KBs are checked when the Health tab is opened
+GIL_SWITCH_INTERVAL = 0.001
+
 
 class MainWindow(QMainWindow):
     """KB Studio's main window."""
@@ -49,6 +53,8 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: AppSettings, index_dir: str | None = None,
                  state_dir: str | None = None) -> None:
         super().__init__()
+        # Background work is Python too: a short GIL switch interval lets the GUI thread in sooner.
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         self.settings = settings
         self.index_dir = index_dir
         self.state_dir = state_dir
@@ -73,6 +79,7 @@ class MainWindow(QMainWindow):
         self.health = HealthPanel()
         self.left.addTab(self.health, "Health")
         self.linter: Linter | None = None
+        self._lint_started = False
         self.tabs = QTabWidget()
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)
@@ -113,6 +120,8 @@ class MainWindow(QMainWindow):
         self.search.openRequested.connect(self.open_document)
         self.library.openRequested.connect(self.open_document)
         self.health.openAtLineRequested.connect(self.open_at_line)
+        self.left.currentChanged.connect(
+            lambda _: self.start_lint() if self.left.currentWidget() is self.health else None)
         self.library.groupingChanged.connect(lambda key: self.settings.set("group_by", key))
         self.tabs.tabCloseRequested.connect(self.close_tab)
         self.cancel_button.clicked.connect(self._cancel_indexing)
@@ -281,7 +290,21 @@ class MainWindow(QMainWindow):
             tab.set_escalation(self.sops.escalation_for(tab.document))
         self._offer_recovery()
         self.linter = None
-        self.health.summary.setText("Checking the knowledge base...")
+        self._lint_started = False
+        if len(documents) <= EAGER_LINT_LIMIT or self.left.currentWidget() is self.health:
+            self.start_lint()
+        else:
+            self.health.summary.setText(
+                f"{len(documents)} documents: the check starts when you open this tab.")
+
+    def start_lint(self) -> None:
+        """Check the whole KB in the background (once per KB)."""
+        kb = self.kb
+        if kb is None or self._lint_started or not self.documents:
+            return
+        self._lint_started = True
+        documents = list(self.documents.values())
+        self.health.summary.setText(f"Checking {len(documents)} documents...")
         self.load_work.run("checking content", lambda p, c: Linter(kb.root, documents),
                            on_success=lambda linter: self._linted(kb, linter), on_error=self.show_error)
 

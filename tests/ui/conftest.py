@@ -32,7 +32,7 @@ def window(qtbot, settings: AppSettings, kb_copy: Path, tmp_path: Path):
     win.show()
     win.open_kb(KnowledgeBase(kb_copy))
     qtbot.waitUntil(lambda: win.index_label.text().startswith("index ready"), timeout=60_000)
-    qtbot.waitUntil(lambda: win.library.tree.topLevelItemCount() > 0, timeout=10_000)
+    qtbot.waitUntil(lambda: win.library.model.rowCount() > 0, timeout=10_000)
     yield win
     for index in range(win.tabs.count()):
         widget = win.tabs.widget(index)

@@ -18,11 +18,17 @@ def test_title_status_bar_and_library(window, kb_copy: Path) -> None:
     assert window.count_label.text() == "61 documents"
     assert str(kb_copy.resolve()) in window.kb_label.text()
     window.library.set_grouping("tier")
-    groups = [window.library.tree.topLevelItem(i).text(0)
-              for i in range(window.library.tree.topLevelItemCount())]
+    groups = window.library.top_level_labels()
     assert groups[0].startswith("L0") and groups[-1].startswith("L4")
     window.library.filter.setText("bitlocker")
-    assert window.library.tree.topLevelItemCount() == 1
+    window.library.refresh()   # what the filter's short typing delay does
+    assert window.library.model.rowCount() == 1
+    group = window.library.model.index(0, 0)
+    assert group.data().endswith("(1)")
+    found = window.library.model.index(0, 0, group)
+    assert "BitLocker" in found.data()
+    window.library.tree.activated.emit(found.siblingAtColumn(2))
+    assert window.current_tab().rel_path == "articles/devices/bitlocker-recovery-key.md"
 
 
 def test_typing_a_query_and_opening_the_first_result(window, qtbot) -> None:

@@ -20,7 +20,7 @@ def _second_window(qtbot, settings, tmp_path: Path, kb_copy: Path, monkeypatch, 
     qtbot.addWidget(win)
     win.show()
     win.open_kb(KnowledgeBase(kb_copy))
-    qtbot.waitUntil(lambda: win.library.tree.topLevelItemCount() > 0, timeout=20_000)
+    qtbot.waitUntil(lambda: win.library.model.rowCount() > 0, timeout=20_000)
     return win
 
 
