@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -32,13 +32,15 @@ from kbstudio.recovery import RecoveredText, RecoveryStore
 from kbstudio.storage import ExternalChangeError, save_document_text
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.escalation_map_view import EscalationMapView
+from kbstudio.ui.git_actions import GitActions
 from kbstudio.ui.health_panel import HealthPanel
 from kbstudio.ui.library import LibraryPanel
 from kbstudio.ui.link_picker import LinkPicker
+from kbstudio.ui.menus import build_menus
 from kbstudio.ui.new_dialog import NewDocumentDialog
 from kbstudio.ui.recovery_keeper import RecoveryKeeper
 from kbstudio.ui.search_panel import SearchPanel
-from kbstudio.ui.settings import ROLES, AppSettings
+from kbstudio.ui.settings import AppSettings
 from kbstudio.ui.sop_actions import SopActions
 from kbstudio.ui.tasks import TaskHandle, TaskRunner
 from kbstudio.ui.theme import THEMES, apply_theme, selection_css, wants_dark
@@ -93,6 +95,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([460, 820])
         self.setCentralWidget(self.splitter)
 
+        self.git = GitActions(self, lambda: self.current_tab().rel_path if self.current_tab() else None)
         self.kb_label = QLabel()
         self.count_label = QLabel()
         self.index_label = QLabel()
@@ -108,12 +111,17 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.index_label)
         status.addPermanentWidget(self.progress)
         status.addPermanentWidget(self.cancel_button)
+        status.addPermanentWidget(self.git.label)
         status.addPermanentWidget(self.role_label)
         self.watcher = QFileSystemWatcher(self)
         self.sops = SopActions(lambda: list(self.documents.values()), self.open_document,
                                self.render_work, self)
-        self._build_menus()
+        build_menus(self)
 
+        self.git.messageRequested.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.git.openDocumentRequested.connect(self.open_document)
+        self.git.pathsChanged.connect(self.paths_changed)
+        self.git.cloned.connect(lambda path: self.open_kb(KnowledgeBase(Path(path))))
         self.sops.messageRequested.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.sops.openDocumentRequested.connect(self.open_document)
         self.search.searchRequested.connect(self.run_search)
@@ -162,70 +170,12 @@ class MainWindow(QMainWindow):
 
     # Menus ----------------------------------------------------------------------------------
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.new_action = QAction("&New document...", self, shortcut=QKeySequence.StandardKey.New)
-        open_action = QAction("&Open knowledge base...", self, shortcut=QKeySequence.StandardKey.Open)
-        self.save_action = QAction("&Save", self, shortcut=QKeySequence.StandardKey.Save)
-        close_action = QAction("&Close tab", self, shortcut=QKeySequence("Ctrl+W"))
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
-        self.recent_menu = file_menu.addMenu("Open &recent")
-        for action in (self.new_action, open_action, self.save_action, close_action, quit_action):
-            file_menu.addAction(action)
-        self.new_action.triggered.connect(self.new_document)
-        open_action.triggered.connect(self.choose_kb)
-        self.save_action.triggered.connect(self.save_current)
-        close_action.triggered.connect(lambda: self.close_tab(self.tabs.currentIndex()))
-        quit_action.triggered.connect(self.close)
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-
-        edit_menu = self.menuBar().addMenu("&Edit")
-        for label, keys, handler in (
-            ("&Undo", QKeySequence.StandardKey.Undo, lambda t: t.editor.undo()),
-            ("&Redo", QKeySequence.StandardKey.Redo, lambda t: t.editor.redo()),
-            ("&Find...", QKeySequence.StandardKey.Find, lambda t: t.open_find(replace=False)),
-            ("Find and &replace...", QKeySequence("Ctrl+H"), lambda t: t.open_find(replace=True)),
-            ("Insert &link to a document...", QKeySequence("Ctrl+L"), self.pick_link),
-            ("Insert &image...", QKeySequence("Ctrl+Shift+I"), lambda t: t.choose_image()),
-        ):
-            action = QAction(label, self, shortcut=keys)
-            action.triggered.connect(lambda _=False, h=handler: self._on_current_tab(h))
-            edit_menu.addAction(action)
-
-        map_action = QAction("&Escalation map", self, shortcut=QKeySequence("Ctrl+Shift+M"))
-        map_action.triggered.connect(self.show_escalation_map)
-
-        find = QAction("&Search", self, shortcut=QKeySequence("Ctrl+K"))
-        find.triggered.connect(self.focus_search)
-        view = self.menuBar().addMenu("&View")
-        view.addAction(find)
-        view.addAction(map_action)
-        themes = view.addMenu("T&heme")
-        theme_group = QActionGroup(self)
-        self.theme_actions: dict[str, QAction] = {}
-        for theme in THEMES:
-            action = QAction("Follow the system" if theme == "system" else theme.title(), self,
-                             checkable=True)
-            action.triggered.connect(lambda _=False, t=theme: self.apply_theme(t))
-            theme_group.addAction(action)
-            themes.addAction(action)
-            self.theme_actions[theme] = action
-        roles = view.addMenu("I work at &tier")
-        group = QActionGroup(self)
-        self.role_actions: dict[str, QAction] = {}
-        for role in ROLES:
-            action = QAction(role, self, checkable=True)
-            action.triggered.connect(lambda _=False, r=role: self.apply_role(r))
-            group.addAction(action)
-            roles.addAction(action)
-            self.role_actions[role] = action
-
-    def _on_current_tab(self, handler: Callable[[DocumentTab], object]) -> None:
+    def on_current_tab(self, handler: Callable[[DocumentTab], object]) -> None:
         tab = self.current_tab()
         if tab is not None:
             handler(tab)
 
-    def _fill_recent(self) -> None:
+    def fill_recent(self) -> None:
         self.recent_menu.clear()
         for path in self.settings.get("recent"):
             action = self.recent_menu.addAction(path)
@@ -269,6 +219,7 @@ class MainWindow(QMainWindow):
         # reference counts (seen as crashes after a full build), so the app builds serially.
         self.service = SearchService(kb, self.index_dir, procs=1)
         self.settings.remember_kb(str(kb.root))
+        self.git.open_kb(kb)
         self.setWindowTitle(f"KB Studio - {kb.name}")
         self.kb_label.setText(str(kb.root))
         self.count_label.setText("loading...")
@@ -536,11 +487,42 @@ class MainWindow(QMainWindow):
             if self.linter is not None:
                 self.linter.update(tab.document)
                 self.health.set_problems(self.linter.problems())
+        if self.settings.get("auto_commit"):
+            self.git.commit_saved(rel_path)
+        else:
+            self.git.refresh_state()
             self._mark_dirty(tab, False)
         self.statusBar().showMessage(f"Saved {rel_path}", 4000)
         service = self.service
         if service is not None and service.is_open:
             self.kb_work.run("index update", lambda p, c: service.update_paths([rel_path]),
+                             on_success=lambda _: self.search.rerun(), on_error=self.show_error)
+
+    def paths_changed(self, rel_paths: list[str]) -> None:
+        """Refresh everything that shows files a pull, merge or restore changed on disk."""
+        if self.kb is None or not rel_paths:
+            return
+        for rel_path in rel_paths:
+            path = self.kb.root / rel_path
+            if path.is_file() and rel_path.endswith(".md"):
+                document = self.kb.load(path)
+                self.documents[rel_path] = document
+                if self.linter is not None:
+                    self.linter.update(document)
+            else:
+                self.documents.pop(rel_path, None)
+                if self.linter is not None:
+                    self.linter.remove(rel_path)
+            tab = self.tab_for(rel_path)
+            if tab is not None and not tab.dirty and path.is_file():
+                tab.reload_from_disk()
+        self.library.set_documents(list(self.documents.values()))
+        self.count_label.setText(f"{len(self.documents)} documents")
+        if self.linter is not None:
+            self.health.set_problems(self.linter.problems())
+        service = self.service
+        if service is not None and service.is_open:
+            self.kb_work.run("index update", lambda p, c: service.update_paths(rel_paths),
                              on_success=lambda _: self.search.rerun(), on_error=self.show_error)
 
     def new_document(self) -> None:
@@ -633,6 +615,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._save_layout()
+        self.git.shutdown()
         self.kb_work.cancel_all()
         self.load_work.cancel_all()
         for runner in (self.kb_work, self.load_work, self.search_work, self.render_work):

@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "main_split": b"",
     "editor_split": b"",
     "left_tab": 0,
+    "auto_commit": False,
 }
 ROLES = ("L1", "L2", "L3")
 MAX_RECENT = 10

@@ -1,0 +1,217 @@
+"""The Git menu and status: commit, history, sync, conflicts and clone for the open KB."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QWidget
+
+from kbstudio.kb import KnowledgeBase
+from kbstudio.ui.tasks import TaskRunner
+from kbstudio.ui.vcs.clone_dialog import CloneDialog
+from kbstudio.ui.vcs.commit_dialog import CommitDialog
+from kbstudio.ui.vcs.conflicts_dialog import ConflictsDialog
+from kbstudio.ui.vcs.history_dialog import HistoryDialog
+from kbstudio.ui.vcs.sync_controller import SyncController, describe_state
+from kbstudio.vcs.commit import suggest_message
+from kbstudio.vcs.repo import KBRepo
+from kbstudio.vcs.service import VersionControl
+
+
+class GitActions(QObject):
+    """Owns the KB's git services, the one git worker, the Git menu and the branch label."""
+
+    pathsChanged = Signal(list)          # KB paths changed on disk by a pull, merge or restore
+    openDocumentRequested = Signal(str)
+    messageRequested = Signal(str)
+    cloned = Signal(object)              # the Path of a freshly cloned KB
+    versioningChanged = Signal(bool)
+
+    def __init__(self, dialog_parent: QWidget, current_path: Callable[[], str | None]) -> None:
+        super().__init__(dialog_parent)
+        self.dialog_parent = dialog_parent
+        self.current_path = current_path
+        self.git_work = TaskRunner(self, max_threads=1)   # every git command, one at a time
+        self.kb: KnowledgeBase | None = None
+        self.vcs: VersionControl | None = None
+        self.sync: SyncController | None = None
+        self.dialog: QWidget | None = None
+        self.label = QLabel()
+        self.actions: dict[str, QAction] = {}
+
+    # Menu -------------------------------------------------------------------------------------
+
+    def build_menu(self, menu: QMenu) -> None:
+        """Fill the Git menu."""
+        for key, label, keys, handler in (
+            ("commit", "&Commit...", "Ctrl+Shift+C", self.show_commit),
+            ("sync", "&Sync (pull, then push)", "Ctrl+Shift+S", lambda: self._sync_op("sync")),
+            ("pull", "&Pull", "", lambda: self._sync_op("pull")),
+            ("push", "P&ush", "", lambda: self._sync_op("push")),
+            ("cancel", "Cancel the transfer", "", self.cancel),
+            ("history", "&History of this document...", "Ctrl+Shift+H", self.show_history),
+            ("conflicts", "&Resolve conflicts...", "", self.show_conflicts),
+            ("init", "&Start versioning this knowledge base (git init)", "", self.init_repository),
+            ("clone", "&Open from remote (clone)...", "", self.show_clone),
+        ):
+            action = QAction(label, self)
+            if keys:
+                action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(lambda _=False, h=handler: h())
+            menu.addAction(action)
+            self.actions[key] = action
+            if key in ("cancel", "conflicts"):
+                menu.addSeparator()
+        self._enable()
+
+    def _enable(self) -> None:
+        versioned = self.vcs is not None
+        busy = self.sync is not None and self.sync.busy
+        for key, action in self.actions.items():
+            if key == "clone":
+                action.setEnabled(True)
+            elif key == "init":
+                action.setEnabled(self.kb is not None and not versioned)
+            elif key == "cancel":
+                action.setEnabled(busy)
+            else:
+                action.setEnabled(versioned and not (busy and key in ("sync", "pull", "push")))
+
+    # Opening ---------------------------------------------------------------------------------
+
+    def open_kb(self, kb: KnowledgeBase) -> None:
+        """Find the KB's repository (in the background) and show its branch."""
+        self.kb = kb
+        self.vcs = None
+        self.sync = None
+        self.label.setText("")
+        self._enable()
+        self.git_work.run("git", lambda p, c: VersionControl.open(kb),
+                          on_success=lambda vcs: self._opened(kb, vcs),
+                          on_error=lambda message: self.label.setText("git unavailable"))
+
+    def _opened(self, kb: KnowledgeBase, vcs: VersionControl | None) -> None:
+        if kb is not self.kb:
+            return
+        self.vcs = vcs
+        if vcs is None:
+            self.label.setText("not versioned")
+            self.label.setToolTip("Git > Start versioning to keep history and sync with a team")
+        else:
+            self.sync = SyncController(vcs, self.git_work, self)
+            self.sync.stateChanged.connect(self._state_changed)
+            self.sync.messageRequested.connect(self.messageRequested)
+            self.sync.pathsChanged.connect(self.pathsChanged)
+            self.sync.conflictsFound.connect(lambda _: self.show_conflicts())
+            self.sync.massDeletionConfirmRequested.connect(self._confirm_mass_deletion)
+            self.sync.busyChanged.connect(lambda _: self._enable())
+            self.sync.refresh_state()
+        self._enable()
+        self.versioningChanged.emit(vcs is not None)
+
+    def _state_changed(self, state: object) -> None:
+        self.label.setText(describe_state(state))  # type: ignore[arg-type]
+
+    def refresh_state(self) -> None:
+        """Read branch and ahead/behind again (after a save or commit)."""
+        if self.sync is not None:
+            self.sync.refresh_state()
+
+    def init_repository(self) -> None:
+        """Run ``git init`` for a KB outside any work tree."""
+        kb = self.kb
+        if kb is None or self.vcs is not None:
+            return
+        self.git_work.run("git init", lambda p, c: KBRepo.init(kb),
+                          on_success=lambda _: self.open_kb(kb),
+                          on_error=lambda message: self.messageRequested.emit(message))
+
+    # After saving -----------------------------------------------------------------------------
+
+    def commit_saved(self, rel_path: str) -> None:
+        """Commit one saved document with a suggested message (the auto-commit setting)."""
+        vcs = self.vcs
+        if vcs is None:
+            return
+
+        def work(progress: object, cancelled: object) -> str:
+            changes = [change for change in vcs.committer.status() if change.path == rel_path]
+            if not changes:
+                return ""
+            return vcs.committer.commit(suggest_message(changes), [rel_path]).sha
+
+        self.git_work.run("commit", work, on_success=lambda sha: self._auto_committed(rel_path, sha),
+                          on_error=lambda message: self.messageRequested.emit(f"Not committed: {message}"))
+
+    def _auto_committed(self, rel_path: str, sha: str) -> None:
+        if sha:
+            self.messageRequested.emit(f"Committed {rel_path} ({sha[:7]})")
+        self.refresh_state()
+
+    # Dialogs ---------------------------------------------------------------------------------
+
+    def _show(self, dialog: QWidget) -> QWidget:
+        self.dialog = dialog
+        for name in ("pathsChanged", "openDocumentRequested", "messageRequested"):
+            signal = getattr(dialog, name, None)
+            if signal is not None:
+                signal.connect(getattr(self, name))
+        for name in ("headChanged", "mergeStateChanged"):
+            signal = getattr(dialog, name, None)
+            if signal is not None:
+                signal.connect(lambda *_: self.refresh_state())
+        dialog.open()  # type: ignore[attr-defined]
+        return dialog
+
+    def show_commit(self) -> QWidget | None:
+        """Open the commit dialog."""
+        return self._show(CommitDialog(self.vcs, self.git_work, self.dialog_parent)) if self.vcs else None
+
+    def show_history(self, rel_path: str | None = None) -> QWidget | None:
+        """Open the history of a document (the one in front by default)."""
+        rel_path = rel_path or self.current_path()
+        if self.vcs is None or not rel_path:
+            self.messageRequested.emit("Open a document in a versioned knowledge base to see its history")
+            return None
+        return self._show(HistoryDialog(self.vcs, rel_path, self.git_work, self.dialog_parent))
+
+    def show_conflicts(self) -> QWidget | None:
+        """Open the list of conflicts that wait to be resolved."""
+        return self._show(ConflictsDialog(self.vcs, self.git_work, self.dialog_parent)) if self.vcs else None
+
+    def show_clone(self) -> QWidget:
+        """Open the clone dialog; a finished clone is opened as the KB."""
+        folder = self.kb.root.parent if self.kb is not None else Path.home()
+        dialog = CloneDialog(self.git_work, self.dialog_parent, folder=folder)
+        dialog.cloned.connect(self.cloned)
+        return self._show(dialog)
+
+    def _sync_op(self, operation: str) -> None:
+        if self.sync is not None:
+            getattr(self.sync, operation)()
+
+    def cancel(self) -> None:
+        """Stop a running pull, push or sync."""
+        if self.sync is not None:
+            self.sync.cancel()
+
+    def _confirm_mass_deletion(self, result: object) -> None:
+        deletions = list(getattr(result, "deletions", []))
+        names = "\n".join(f"  {path}" for path in deletions[:15])
+        more = f"\n  and {len(deletions) - 15} more" if len(deletions) > 15 else ""
+        answer = QMessageBox.question(
+            self.dialog_parent, "Pull deletes many documents",
+            f"This pull would delete {len(deletions)} documents:\n{names}{more}\n\nGo ahead?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Yes and self.sync is not None:
+            self.sync.sync(allow_mass_delete=True)
+
+    def shutdown(self) -> None:
+        """Stop git work before the window closes."""
+        self.git_work.cancel_all()
+        if self.sync is not None:
+            self.sync.cancel()
+        self.git_work.wait()
