@@ -48,8 +48,9 @@ def test_auto_commit_after_save_and_history(git_window, qtbot, alice: Side) -> N
     tab = git_window.open_document("articles/doc-2.md", edit=True)
     tab.editor.appendPlainText("Also check the spooler service.")
     assert tab.save()
-    qtbot.waitUntil(lambda: "Update articles/doc-2.md" in alice.git("log", "-1", "--format=%s"), timeout=15_000)
-    qtbot.waitUntil(lambda: "\u21912" in git_window.git.label.text() or "\u21911" in git_window.git.label.text(),
+    qtbot.waitUntil(lambda: "Update articles/doc-2.md" in alice.git("log", "-1", "--format=%s"),
+                    timeout=15_000)
+    qtbot.waitUntil(lambda: "\u2191" in git_window.git.label.text(),
                     timeout=10_000)
     dialog = git_window.git.show_history("articles/doc-2.md")
     qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 2, timeout=10_000)
