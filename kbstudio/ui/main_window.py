@@ -43,7 +43,7 @@ from kbstudio.ui.search_panel import SearchPanel
 from kbstudio.ui.settings import AppSettings
 from kbstudio.ui.sop_actions import SopActions
 from kbstudio.ui.tasks import TaskHandle, TaskRunner
-from kbstudio.ui.theme import THEMES, apply_theme, selection_css, wants_dark
+from kbstudio.ui.theme import THEMES, apply_theme, wants_dark
 
 EAGER_LINT_LIMIT = 5000   # bigger KBs are checked when the Health tab is opened
 GIL_SWITCH_INTERVAL = 0.001
@@ -164,7 +164,6 @@ class MainWindow(QMainWindow):
         self.theme_actions[theme].setChecked(True)
         self.dark = wants_dark(theme)
         apply_theme(QApplication.instance(), self.dark)
-        self.search.results.setStyleSheet(selection_css(self.dark))
         for tab in self.open_tabs():
             tab.set_dark(self.dark)
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from kbstudio.index.search import SearchOptions, SearchResponse
 from kbstudio.model import KINDS, TIERS
 from kbstudio.ui.badges import status_badge, tier_badge
+from kbstudio.ui.rich_delegate import HTML_ROLE, RichTextDelegate
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 DEBOUNCE_MS = 150
@@ -62,8 +63,10 @@ class SearchPanel(QWidget):
         self.published_only = QCheckBox("Published only")
         self.results = QListWidget()
         self.results.setWordWrap(True)
-        self.results.setAlternatingRowColors(True)
         self.results.setUniformItemSizes(False)
+        self.results.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.delegate = RichTextDelegate(self.results)
+        self.results.setItemDelegate(self.delegate)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -135,19 +138,15 @@ class SearchPanel(QWidget):
         if response.query != self.query.text():
             return
         self.results.clear()
+        self.delegate.clear_cache()
         for hit in response.results:
-            item = QListWidgetItem()
+            item = QListWidgetItem(hit.title)
             item.setData(PATH_ROLE, hit.path)
-            label = QLabel(
+            item.setData(HTML_ROLE, (
                 f"<b>{html.escape(hit.title)}</b> {tier_badge(hit.tier)} {status_badge(hit.status)}"
                 f"{' <i>SOP</i>' if hit.kind == 'sop' else ''}<br>"
-                f"<span style='color:gray'>{html.escape(hit.path)}</span><br>{hit.snippet}")
-            label.setWordWrap(True)
-            label.setTextFormat(Qt.TextFormat.RichText)
-            label.setContentsMargins(4, 4, 4, 4)
-            item.setSizeHint(label.sizeHint())
+                f"<span style='color:gray'>{html.escape(hit.path)}</span><br>{hit.snippet}"))
             self.results.addItem(item)
-            self.results.setItemWidget(item, label)
         if self.results.count():
             self.results.setCurrentRow(0)
         if response.suggestion:

@@ -81,10 +81,3 @@ def preview_css(dark: bool) -> str:
                dict(heading="#1f2328", link="#0b57d0", code_bg="#f3f4f6", rule="#d0d7de", muted="#57606a",
                     alert_bg="#eef4fc", alert_title="#0b57d0", warn="#b45309"))
     return _PREVIEW_CSS.format(**colours)
-
-
-def selection_css(dark: bool) -> str:
-    """Return the search list's selection colours: light enough to keep grey paths readable."""
-    selected, inactive = ("#30486b", "#2c3a4f") if dark else ("#d6e4f5", "#e4ecf5")
-    return (f"QListWidget::item:selected {{ background: {selected}; }}"
-            f"QListWidget::item:selected:!active {{ background: {inactive}; }}")
