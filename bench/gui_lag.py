@@ -174,7 +174,7 @@ def bench_search(app: QApplication, scratch: Path, big: Path, queries: list[str]
         wait_until(app, lambda t=typed: bool(answered) and answered[-1].strip() == t.strip(), timeout=10)
         shown += window.search.results.count() > 0
     ours = probe.stop()
-    report(f"typing {len(queries)} queries, {window.service.doc_count} docs (worst / p99)", ours, None)
+    report(f"typing {len(queries)} queries, {window.index.service.doc_count} docs (worst / p99)", ours, None)
     print(f"{'':<48}queries with results shown: {shown}/{len(queries)}")
     window.close()
 
@@ -198,7 +198,7 @@ settings = AppSettings(QSettings(sys.argv[5], QSettings.Format.IniFormat))
 w = MainWindow(settings, index_dir=sys.argv[3], state_dir=sys.argv[4])
 w.resize(1280, 820); w.show()
 w.open_kb(KnowledgeBase(sys.argv[2]))
-while not (w.service.is_open and w.isVisible()):
+while not (w.index.is_open and w.isVisible()):
     app.processEvents(); time.sleep(0.002)
 usable = time.time() - started
 w.search.query.setText("outlook keeps asking for password")

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -14,26 +14,23 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QWidget,
 )
 
-from kbstudio.index.indexer import IndexChanges
-from kbstudio.index.search import SearchOptions, SearchResponse
-from kbstudio.index.service import SearchService
+from kbstudio.index.search import SearchOptions
 from kbstudio.kb import KnowledgeBase
 from kbstudio.lint import Linter
 from kbstudio.model import Document
-from kbstudio.reader import content_hash
 from kbstudio.recovery import RecoveredText, RecoveryStore
-from kbstudio.storage import ExternalChangeError, save_document_text
+from kbstudio.storage import save_document_text
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.escalation_map_view import EscalationMapView
+from kbstudio.ui.external_changes import ExternalChanges
 from kbstudio.ui.git_actions import GitActions
 from kbstudio.ui.health_panel import HealthPanel
+from kbstudio.ui.index_controller import IndexController
 from kbstudio.ui.library import LibraryPanel
 from kbstudio.ui.link_picker import LinkPicker
 from kbstudio.ui.menus import build_menus
@@ -42,7 +39,7 @@ from kbstudio.ui.recovery_keeper import RecoveryKeeper
 from kbstudio.ui.search_panel import SearchPanel
 from kbstudio.ui.settings import AppSettings
 from kbstudio.ui.sop_actions import SopActions
-from kbstudio.ui.tasks import TaskHandle, TaskRunner
+from kbstudio.ui.tasks import TaskRunner
 from kbstudio.ui.theme import THEMES, apply_theme, wants_dark
 
 EAGER_LINT_LIMIT = 5000   # bigger KBs are checked when the Health tab is opened
@@ -63,13 +60,10 @@ class MainWindow(QMainWindow):
         self.recovery: RecoveryKeeper | None = None
         self.link_picker: LinkPicker | None = None
         self.kb: KnowledgeBase | None = None
-        self.service: SearchService | None = None
         self.documents: dict[str, Document] = {}
-        self.kb_work = TaskRunner(self, max_threads=1)   # index and search, one at a time
+        self.index = IndexController(index_dir, self)
         self.render_work = TaskRunner(self, max_threads=1)
         self.load_work = TaskRunner(self, max_threads=1)     # reading every document
-        self.search_work = TaskRunner(self, max_threads=1)   # searches never wait behind indexing
-        self._index_task: TaskHandle | None = None
         self.setWindowTitle("KB Studio")
         self.resize(1280, 820)
 
@@ -98,22 +92,18 @@ class MainWindow(QMainWindow):
         self.git = GitActions(self, lambda: self.current_tab().rel_path if self.current_tab() else None)
         self.kb_label = QLabel()
         self.count_label = QLabel()
-        self.index_label = QLabel()
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(160)
-        self.progress.setVisible(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setVisible(False)
+        self.index_label = self.index.label
         self.role_label = QLabel()
         status = self.statusBar()
         status.addWidget(self.kb_label, 1)
         status.addPermanentWidget(self.count_label)
-        status.addPermanentWidget(self.index_label)
-        status.addPermanentWidget(self.progress)
-        status.addPermanentWidget(self.cancel_button)
+        status.addPermanentWidget(self.index.label)
+        status.addPermanentWidget(self.index.progress)
+        status.addPermanentWidget(self.index.cancel_button)
         status.addPermanentWidget(self.git.label)
         status.addPermanentWidget(self.role_label)
-        self.watcher = QFileSystemWatcher(self)
+        self.changes = ExternalChanges(lambda: self.kb.root if self.kb else None, self.tab_for,
+                                       self.render_work, self)
         self.sops = SopActions(lambda: list(self.documents.values()), self.open_document,
                                self.render_work, self)
         build_menus(self)
@@ -132,8 +122,9 @@ class MainWindow(QMainWindow):
             lambda _: self.start_lint() if self.left.currentWidget() is self.health else None)
         self.library.groupingChanged.connect(lambda key: self.settings.set("group_by", key))
         self.tabs.tabCloseRequested.connect(self.close_tab)
-        self.cancel_button.clicked.connect(self._cancel_indexing)
-        self.watcher.fileChanged.connect(self._file_changed)
+        self.index.resultsStale.connect(self.search.rerun)
+        self.index.errorOccurred.connect(self.show_error)
+        self.changes.messageRequested.connect(lambda text: self.statusBar().showMessage(text, 5000))
 
         self.library.set_grouping(self.settings.get("group_by"))
         self.apply_role(self.settings.role)
@@ -208,24 +199,16 @@ class MainWindow(QMainWindow):
         """Open ``kb``: list its documents and make its index ready, both in the background."""
         if not self.close_all_tabs():
             return
-        if self.service is not None:
-            self.kb_work.run("close index", lambda p, c, s=self.service: s.close())
         self.kb = kb
         if self.recovery is not None:
             self.recovery.stop()
         self.recovery = RecoveryKeeper(RecoveryStore(kb.root, self.state_dir), self.open_tabs, self)
-        # One process: forking worker processes from a Qt worker thread corrupts PySide6's
-        # reference counts (seen as crashes after a full build), so the app builds serially.
-        self.service = SearchService(kb, self.index_dir, procs=1)
         self.settings.remember_kb(str(kb.root))
         self.git.open_kb(kb)
         self.setWindowTitle(f"KB Studio - {kb.name}")
         self.kb_label.setText(str(kb.root))
         self.count_label.setText("loading...")
-        service = self.service
-        self.kb_work.run("opening index", lambda p, c: service.open_existing(),
-                         on_success=lambda ready: self._index_opened(service, ready),
-                         on_error=self.show_error)
+        self.index.open(kb)
         self.load_work.run(f"loading {kb.name}", lambda p, c: kb.load_all(c),
                            on_success=lambda docs: self._documents_loaded(kb, docs),
                            on_error=self.show_error)
@@ -316,67 +299,11 @@ class MainWindow(QMainWindow):
         return [w for w in (self.tabs.widget(i) for i in range(self.tabs.count()))
                 if isinstance(w, DocumentTab)]
 
-    def _index_opened(self, service: SearchService, ready: bool) -> None:
-        if service is not self.service:
-            return
-        if ready:
-            self.index_label.setText("index ready")
-            self.search.rerun()
-        self._start_indexing(service, rebuild=False)
-
-    def _start_indexing(self, service: SearchService, rebuild: bool) -> None:
-        self.index_label.setText("indexing...")
-        self.progress.setVisible(True)
-        self.progress.setRange(0, 0)
-        self.cancel_button.setVisible(True)
-        self._index_task = self.kb_work.run(
-            "indexing", lambda progress, cancelled: service.ensure(progress, cancelled, rebuild),
-            on_success=lambda changes: self._indexed(service, changes),
-            on_error=self._index_failed, on_progress=self._index_progress)
-        self._index_task_service = service
-
-    def _index_progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-
-    def _indexed(self, service: SearchService, changes: IndexChanges) -> None:
-        self._indexing_done()
-        if service is not self.service:
-            return
-        what = "rebuilt" if changes.rebuilt else f"{len(changes.added) + len(changes.updated)} updated"
-        self.index_label.setText(f"index ready ({what})")
-        self.search.rerun()
-
-    def _index_failed(self, message: str) -> None:
-        self._indexing_done()
-        self.index_label.setText("index unavailable")
-        self.show_error(message)
-
-    def _indexing_done(self) -> None:
-        self.progress.setVisible(False)
-        self.cancel_button.setVisible(False)
-        if self._index_task is not None and self._index_task.cancelled():
-            self.index_label.setText("indexing cancelled")
-        self._index_task = None
-
-    def _cancel_indexing(self) -> None:
-        if self._index_task is not None:
-            self._index_task.cancel()
-            self.index_label.setText("cancelling...")
-
     # Search ---------------------------------------------------------------------------------
 
     def run_search(self, text: str, options: SearchOptions) -> None:
         """Search off the GUI thread; the panel shows the answer if it is still current."""
-        service = self.service
-        if service is None or not text.strip():
-            self.search.show_response(SearchResponse(text, 0, 0.0, None, {}, []))
-            return
-        if not service.is_open:
-            self.search.show_error("The index is being built; results will appear when it is ready.")
-            return
-        self.search_work.run("search", lambda p, c: service.search(text, options),
-                         on_success=self.search.show_response, on_error=self.search.show_error)
+        self.index.search(text, options, self.search.show_response, self.search.show_error)
 
     # Documents ------------------------------------------------------------------------------
 
@@ -410,14 +337,14 @@ class MainWindow(QMainWindow):
         tab.openLinkRequested.connect(self.open_document)
         tab.messageRequested.connect(lambda text: self.statusBar().showMessage(text, 6000))
         tab.saved.connect(self._saved)
-        tab.externalChangeFound.connect(lambda error, t=tab: self._ask_about_conflict(t, error))
+        tab.externalChangeFound.connect(lambda error, t=tab: self.changes.ask(t, error))
         tab.dirtyChanged.connect(lambda dirty, t=tab: self._mark_dirty(t, dirty))
         tab.linkPickerRequested.connect(lambda t=tab: self.pick_link(t))
         tab.startSopRequested.connect(self.sops.start)
         tab.set_escalation(self.sops.escalation_for(document))
         self._add_page(tab, document.title[:40])
         self.tabs.setTabToolTip(self.tabs.currentIndex(), rel_path)
-        self.watcher.addPath(str(path))
+        self.changes.watch(path)
         return tab
 
     def pick_link(self, tab: DocumentTab) -> LinkPicker:
@@ -425,13 +352,10 @@ class MainWindow(QMainWindow):
         selected = tab.editor.textCursor().selectedText() if tab.editing else ""
         picker = LinkPicker(self, initial=selected if "\u2029" not in selected else "")
         picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        service = self.service
 
         def search(text: str) -> None:
-            if service is None or not service.is_open or not text.strip():
-                return
-            self.search_work.run("link search", lambda p, c: service.search(text, SearchOptions(limit=30)),
-                             on_success=picker.show_results, on_error=self.show_error)
+            if text.strip():
+                self.index.search(text, SearchOptions(limit=30), picker.show_results, self.show_error)
 
         def accepted() -> None:
             chosen = picker.chosen()
@@ -486,16 +410,13 @@ class MainWindow(QMainWindow):
             if self.linter is not None:
                 self.linter.update(tab.document)
                 self.health.set_problems(self.linter.problems())
+            self._mark_dirty(tab, False)
         if self.settings.get("auto_commit"):
             self.git.commit_saved(rel_path)
         else:
             self.git.refresh_state()
-            self._mark_dirty(tab, False)
         self.statusBar().showMessage(f"Saved {rel_path}", 4000)
-        service = self.service
-        if service is not None and service.is_open:
-            self.kb_work.run("index update", lambda p, c: service.update_paths([rel_path]),
-                             on_success=lambda _: self.search.rerun(), on_error=self.show_error)
+        self.index.update_paths([rel_path])
 
     def paths_changed(self, rel_paths: list[str]) -> None:
         """Refresh everything that shows files a pull, merge or restore changed on disk."""
@@ -519,10 +440,7 @@ class MainWindow(QMainWindow):
         self.count_label.setText(f"{len(self.documents)} documents")
         if self.linter is not None:
             self.health.set_problems(self.linter.problems())
-        service = self.service
-        if service is not None and service.is_open:
-            self.kb_work.run("index update", lambda p, c: service.update_paths(rel_paths),
-                             on_success=lambda _: self.search.rerun(), on_error=self.show_error)
+        self.index.update_paths(rel_paths)
 
     def new_document(self) -> None:
         """Create a document from the KB's template and open it for editing."""
@@ -541,44 +459,6 @@ class MainWindow(QMainWindow):
         self.open_document(created.rel_path, edit=True)
         self._saved(created.rel_path)
 
-    def _ask_about_conflict(self, tab: DocumentTab, error: ExternalChangeError) -> None:
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Changed outside KB Studio")
-        box.setText(f"{tab.rel_path} was changed by another program since you opened it.")
-        box.setInformativeText("Keep your version (overwrite theirs), take theirs (drop your edits), "
-                               "or cancel and compare them first.")
-        keep = box.addButton("Keep mine", QMessageBox.ButtonRole.AcceptRole)
-        take = box.addButton("Take theirs", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        if box.clickedButton() is keep:
-            tab.keep_mine()
-        elif box.clickedButton() is take:
-            tab.reload_from_disk()
-
-    def _file_changed(self, path: str) -> None:
-        if self.kb is None:
-            return
-        rel_path = Path(path).relative_to(self.kb.root).as_posix()
-        tab = self.tab_for(rel_path)
-        if tab is None:
-            return
-        if Path(path).exists():
-            self.watcher.addPath(path)  # editors that replace files drop the watch
-        try:
-            on_disk = Path(path).read_bytes()
-        except OSError:
-            return
-        if content_hash(on_disk) == tab.loaded_hash:
-            return  # our own save
-        if not tab.dirty:
-            tab.reload_from_disk()
-            self.statusBar().showMessage(f"Reloaded {rel_path}: it changed on disk", 5000)
-        else:
-            self._ask_about_conflict(
-                tab, ExternalChangeError(Path(path), tab.loaded_hash, content_hash(on_disk)))
-
     def close_tab(self, index: int) -> bool:
         """Close a tab, asking first when it has unsaved changes."""
         widget = self.tabs.widget(index)
@@ -592,7 +472,7 @@ class MainWindow(QMainWindow):
             if answer == QMessageBox.StandardButton.Save and not widget.save():
                 return False
         if isinstance(widget, DocumentTab):
-            self.watcher.removePath(str(widget.document.path))
+            self.changes.forget(widget.document.path)
             if self.recovery is not None:
                 self.recovery.forget(widget.rel_path)
         self.tabs.removeTab(index)
@@ -615,10 +495,8 @@ class MainWindow(QMainWindow):
             return
         self._save_layout()
         self.git.shutdown()
-        self.kb_work.cancel_all()
         self.load_work.cancel_all()
-        for runner in (self.kb_work, self.load_work, self.search_work, self.render_work):
+        for runner in (self.load_work, self.render_work):
             runner.wait()
-        if self.service is not None:
-            self.service.close()
+        self.index.shutdown()
         event.accept()

@@ -40,7 +40,7 @@ def window(qtbot, settings: AppSettings, kb_copy: Path, tmp_path: Path):
             widget.editor.document().setModified(False)
             widget._saved_text = widget.text
     win.close()
-    win.kb_work.wait()
+    win.index.kb_work.wait()
     win.render_work.wait()
 
 

@@ -89,9 +89,9 @@ def test_external_change_reloads_a_clean_tab(window, qtbot, kb_copy: Path) -> No
 
 def test_save_never_overwrites_an_outside_change(window, qtbot, kb_copy: Path, monkeypatch) -> None:
     asked = []
-    monkeypatch.setattr(window, "_ask_about_conflict", lambda tab, error: asked.append(error))
+    monkeypatch.setattr(window.changes, "ask", lambda tab, error: asked.append(error))
     tab = window.open_document("articles/email/mailbox-almost-full.md", edit=True)
-    window.watcher.removePath(str(tab.document.path))
+    window.changes.forget(tab.document.path)
     path = kb_copy / tab.rel_path
     path.write_text("theirs\n", "utf-8")
     tab.replace_text(tab.text + "\nmine\n")
@@ -155,3 +155,24 @@ def test_links_between_documents_open_in_the_app(window, qtbot) -> None:
     tab._follow_link(__import__("PySide6.QtCore", fromlist=["QUrl"]).QUrl(
         "../../sops/escalate-vpn-and-remote-access-problems.md"))
     assert window.current_tab().rel_path == "sops/escalate-vpn-and-remote-access-problems.md"
+
+
+def test_an_outside_change_while_editing_asks_and_compares(window, qtbot, kb_copy: Path) -> None:
+    tab = window.open_document("articles/files/restore-a-deleted-file.md", edit=True)
+    tab.replace_text(tab.text + "\nMy unsaved paragraph.\n")
+    path = kb_copy / tab.rel_path
+    time.sleep(0.05)
+    path.write_text(path.read_text("utf-8") + "\nTheir paragraph from another editor.\n", "utf-8")
+    qtbot.waitUntil(lambda: window.changes.question is not None, timeout=5_000)
+    question = window.changes.question
+    assert "changed by another program" in question.text()
+    compare = next(b for b in question.buttons() if b.text() == "Compare...")
+    compare.click()
+    qtbot.waitUntil(lambda: window.changes.compare_dialog is not None, timeout=3_000)
+    dialog = window.changes.compare_dialog
+    qtbot.waitUntil(lambda: dialog.view.diff is not None, timeout=5_000)
+    left, right = dialog.view.side_texts()
+    assert "Their paragraph" in left and "My unsaved paragraph" in right
+    dialog.keep_button.click()
+    saved = path.read_text("utf-8")
+    assert "My unsaved paragraph." in saved and not tab.dirty

@@ -1,0 +1,147 @@
+"""Files changed outside the app: reload quietly, or ask (keep mine, take theirs, compare)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+
+from kbstudio.reader import content_hash
+from kbstudio.storage import ExternalChangeError
+from kbstudio.ui.document_tab import DocumentTab
+from kbstudio.ui.tasks import TaskRunner
+from kbstudio.ui.vcs.diff_view import DiffView
+from kbstudio.vcs.diff import FileDiff, diff_texts
+
+
+class CompareDialog(QDialog):
+    """The file on disk (theirs) against the editor's text (mine), with the two choices."""
+
+    def __init__(self, tab: DocumentTab, theirs: str, runner: TaskRunner,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tab = tab
+        self.setWindowTitle(f"Compare: {tab.rel_path}")
+        self.resize(1000, 640)
+        self.view = DiffView(mode="side_by_side")
+        self.view.set_message("Comparing...")
+        note = QLabel("Left: the file on disk, changed by another program. Right: your unsaved text.")
+        note.setWordWrap(True)
+        self.keep_button = QPushButton("Keep mine (overwrite theirs)")
+        self.take_button = QPushButton("Take theirs (drop my edits)")
+        close = QPushButton("Decide later")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.keep_button)
+        buttons.addWidget(self.take_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        self.keep_button.clicked.connect(lambda: self._choose(tab.keep_mine))
+        self.take_button.clicked.connect(lambda: self._choose(tab.reload_from_disk))
+        close.clicked.connect(self.reject)
+        mine = tab.text
+        # difflib takes seconds on long, very different texts: never on the GUI thread.
+        runner.run("compare", lambda p, c: diff_texts(theirs, mine, "on disk", "yours"),
+                   on_success=self._show_diff)
+
+    def _show_diff(self, diff: FileDiff) -> None:
+        if self.isVisible():
+            self.view.set_diff(diff)
+
+    def _choose(self, action: Callable[[], object]) -> None:
+        action()
+        self.accept()
+
+
+class ExternalChanges(QObject):
+    """Watches the files of open tabs and settles changes made by other programs."""
+
+    messageRequested = Signal(str)
+
+    def __init__(self, kb_root: Callable[[], Path | None], tab_for: Callable[[str], DocumentTab | None],
+                 runner: TaskRunner, dialog_parent: QWidget) -> None:
+        super().__init__(dialog_parent)
+        self.kb_root = kb_root
+        self.tab_for = tab_for
+        self.runner = runner
+        self.dialog_parent = dialog_parent
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.fileChanged.connect(self.file_changed)
+        self.question: QMessageBox | None = None
+        self.compare_dialog: CompareDialog | None = None
+
+    def watch(self, path: Path) -> None:
+        """Watch an opened document."""
+        self.watcher.addPath(str(path))
+
+    def forget(self, path: Path) -> None:
+        """Stop watching a closed document."""
+        self.watcher.removePath(str(path))
+
+    def file_changed(self, path: str) -> None:
+        """Reload a clean tab quietly; ask when the tab has unsaved edits."""
+        root = self.kb_root()
+        if root is None:
+            return
+        rel_path = Path(path).relative_to(root).as_posix()
+        tab = self.tab_for(rel_path)
+        if tab is None:
+            return
+        if Path(path).exists():
+            self.watcher.addPath(path)  # editors that replace files drop the watch
+        try:
+            on_disk = Path(path).read_bytes()
+        except OSError:
+            return
+        if content_hash(on_disk) == tab.loaded_hash:
+            return  # our own save
+        if not tab.dirty:
+            tab.reload_from_disk()
+            self.messageRequested.emit(f"Reloaded {rel_path}: it changed on disk")
+        else:
+            self.ask(tab, ExternalChangeError(Path(path), tab.loaded_hash, content_hash(on_disk)))
+
+    def ask(self, tab: DocumentTab, error: ExternalChangeError) -> QMessageBox:
+        """Ask what to do about a file changed outside the app while the tab has edits."""
+        box = QMessageBox(self.dialog_parent)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Changed outside KB Studio")
+        box.setText(f"{tab.rel_path} was changed by another program since you opened it.")
+        box.setInformativeText("Keep your version (it overwrites theirs), take theirs (your edits are "
+                               "dropped), or compare them first.")
+        keep = box.addButton("Keep mine", QMessageBox.ButtonRole.AcceptRole)
+        take = box.addButton("Take theirs", QMessageBox.ButtonRole.DestructiveRole)
+        compare = box.addButton("Compare...", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+
+        def clicked(button: object) -> None:
+            if button is keep:
+                tab.keep_mine()
+            elif button is take:
+                tab.reload_from_disk()
+            elif button is compare:
+                self.compare(tab)
+
+        box.buttonClicked.connect(clicked)
+        self.question = box
+        box.open()
+        return box
+
+    def compare(self, tab: DocumentTab) -> CompareDialog | None:
+        """Show the file on disk beside the unsaved text, with keep-mine and take-theirs."""
+        try:
+            theirs = tab.document.path.read_text("utf-8", errors="replace")
+        except FileNotFoundError:
+            theirs = ""
+        except OSError as error:
+            self.messageRequested.emit(f"Cannot read {tab.rel_path}: {error.strerror or error}")
+            return None
+        dialog = CompareDialog(tab, theirs, self.runner, self.dialog_parent)
+        self.compare_dialog = dialog
+        dialog.open()
+        return dialog

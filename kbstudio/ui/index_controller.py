@@ -1,0 +1,126 @@
+"""The KB's search index in the app: open, build or sync it in the background, search, update."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
+
+from kbstudio.index.indexer import IndexChanges
+from kbstudio.index.search import SearchOptions, SearchResponse
+from kbstudio.index.service import SearchService
+from kbstudio.kb import KnowledgeBase
+from kbstudio.ui.tasks import TaskHandle, TaskRunner
+
+
+class IndexController(QObject):
+    """Owns the SearchService and its two workers; shows its state in status-bar widgets."""
+
+    resultsStale = Signal()        # the index changed: searches shown may be out of date
+    errorOccurred = Signal(str)
+
+    def __init__(self, index_dir: str | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.index_dir = index_dir
+        self.service: SearchService | None = None
+        self.kb_work = TaskRunner(self, max_threads=1)       # opening, building, updating the index
+        self.search_work = TaskRunner(self, max_threads=1)   # searches never wait behind indexing
+        self.label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(160)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self._task: TaskHandle | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Return True when searches can run."""
+        return self.service is not None and self.service.is_open
+
+    def open(self, kb: KnowledgeBase) -> None:
+        """Use ``kb``'s index: open what exists at once, then sync or build it with progress."""
+        if self.service is not None:
+            self.kb_work.run("close index", lambda p, c, s=self.service: s.close())
+        # One process: forking worker processes from a Qt worker thread corrupts PySide6's
+        # reference counts (seen as crashes after a full build), so the app builds serially.
+        service = SearchService(kb, self.index_dir, procs=1)
+        self.service = service
+        self.kb_work.run("opening index", lambda p, c: service.open_existing(),
+                         on_success=lambda ready: self._opened(service, ready),
+                         on_error=self.errorOccurred.emit)
+
+    def _opened(self, service: SearchService, ready: bool) -> None:
+        if service is not self.service:
+            return
+        if ready:
+            self.resultsStale.emit()
+        self.label.setText("indexing..." if not ready else "index ready, checking for changes...")
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.cancel_button.setVisible(True)
+        self._task = self.kb_work.run(
+            "indexing", lambda progress, cancelled: service.ensure(progress, cancelled),
+            on_success=lambda changes: self._indexed(service, changes),
+            on_error=self._failed, on_progress=self._progress)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _indexed(self, service: SearchService, changes: IndexChanges) -> None:
+        self._done()
+        if service is not self.service:
+            return
+        what = "rebuilt" if changes.rebuilt else f"{len(changes.added) + len(changes.updated)} updated"
+        self.label.setText(f"index ready ({what})")
+        self.resultsStale.emit()
+
+    def _failed(self, message: str) -> None:
+        self._done()
+        self.label.setText("index unavailable")
+        self.errorOccurred.emit(message)
+
+    def _done(self) -> None:
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        if self._task is not None and self._task.cancelled():
+            self.label.setText("indexing cancelled")
+        self._task = None
+
+    def cancel(self) -> None:
+        """Stop a running build or sync."""
+        if self._task is not None:
+            self._task.cancel()
+            self.label.setText("cancelling...")
+
+    def search(self, text: str, options: SearchOptions, on_result: Callable[[SearchResponse], None],
+               on_error: Callable[[str], None]) -> None:
+        """Search off the GUI thread; an empty query answers at once with no results."""
+        service = self.service
+        if service is None or not text.strip():
+            on_result(SearchResponse(text, 0, 0.0, None, {}, []))
+            return
+        if not service.is_open:
+            on_error("The index is being built; results will appear when it is ready.")
+            return
+        self.search_work.run("search", lambda p, c: service.search(text, options),
+                             on_success=on_result, on_error=on_error)
+
+    def update_paths(self, rel_paths: Iterable[str]) -> None:
+        """Re-index files that changed (a save, a pull)."""
+        service = self.service
+        paths = list(rel_paths)
+        if service is not None and service.is_open and paths:
+            self.kb_work.run("index update", lambda p, c: service.update_paths(paths),
+                             on_success=lambda _: self.resultsStale.emit(), on_error=self.errorOccurred.emit)
+
+    def shutdown(self) -> None:
+        """Stop work and close the index (the window is closing)."""
+        self.kb_work.cancel_all()
+        for runner in (self.kb_work, self.search_work):
+            runner.wait()
+        if self.service is not None:
+            self.service.close()
