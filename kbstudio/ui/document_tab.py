@@ -24,7 +24,6 @@ from kbstudio.kb import KnowledgeBase
 from kbstudio.media import MediaError, read_image_file, save_image
 from kbstudio.model import Document
 from kbstudio.reader import content_hash
-from kbstudio.render import MarkdownRenderer
 from kbstudio.storage import ExternalChangeError, save_document_text
 from kbstudio.ui.editor import MarkdownEditor
 from kbstudio.ui.find_bar import FindBar
@@ -327,6 +326,8 @@ class DocumentTab(QWidget):
 
         # Laying out a long document takes ~70 ms for 5,000 lines: done here, off the GUI thread.
         def work(progress: object, cancelled: object) -> tuple[int, PreviewDocument]:
+            from kbstudio.render import MarkdownRenderer  # Markdown loads on the worker, not at launch
+
             html = MarkdownRenderer(code_style).convert(text, base_dir=folder).html
             return generation, build_preview(html, kb_root, folder, css, gui_thread)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -11,14 +12,13 @@ from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QWidget
 
 from kbstudio.kb import KnowledgeBase
 from kbstudio.ui.tasks import TaskRunner
-from kbstudio.ui.vcs.clone_dialog import CloneDialog
-from kbstudio.ui.vcs.commit_dialog import CommitDialog
-from kbstudio.ui.vcs.conflicts_dialog import ConflictsDialog
-from kbstudio.ui.vcs.history_dialog import HistoryDialog
-from kbstudio.ui.vcs.sync_controller import SyncController, describe_state
-from kbstudio.vcs.commit import suggest_message
-from kbstudio.vcs.repo import KBRepo
-from kbstudio.vcs.service import VersionControl
+
+if TYPE_CHECKING:
+    from kbstudio.ui.vcs.sync_controller import SyncController
+    from kbstudio.vcs.service import VersionControl
+
+# The git modules (and GitPython) load on first use, on the git worker where possible: they
+# cost a tenth of a second that launching the app should not pay.
 
 
 class GitActions(QObject):
@@ -89,7 +89,7 @@ class GitActions(QObject):
         self.sync = None
         self.label.setText("")
         self._enable()
-        self.git_work.run("git", lambda p, c: VersionControl.open(kb),
+        self.git_work.run("git", lambda p, c: _open_repository(kb),
                           on_success=lambda vcs: self._opened(kb, vcs),
                           on_error=lambda message: self.label.setText("git unavailable"))
 
@@ -101,6 +101,8 @@ class GitActions(QObject):
             self.label.setText("not versioned")
             self.label.setToolTip("Git > Start versioning to keep history and sync with a team")
         else:
+            from kbstudio.ui.vcs.sync_controller import SyncController
+
             self.sync = SyncController(vcs, self.git_work, self)
             self.sync.stateChanged.connect(self._state_changed)
             self.sync.messageRequested.connect(self.messageRequested)
@@ -113,6 +115,8 @@ class GitActions(QObject):
         self.versioningChanged.emit(vcs is not None)
 
     def _state_changed(self, state: object) -> None:
+        from kbstudio.ui.vcs.sync_controller import describe_state
+
         self.label.setText(describe_state(state))  # type: ignore[arg-type]
 
     def refresh_state(self) -> None:
@@ -125,7 +129,7 @@ class GitActions(QObject):
         kb = self.kb
         if kb is None or self.vcs is not None:
             return
-        self.git_work.run("git init", lambda p, c: KBRepo.init(kb),
+        self.git_work.run("git init", lambda p, c: _init_repository(kb),
                           on_success=lambda _: self.open_kb(kb),
                           on_error=lambda message: self.messageRequested.emit(message))
 
@@ -138,6 +142,8 @@ class GitActions(QObject):
             return
 
         def work(progress: object, cancelled: object) -> str:
+            from kbstudio.vcs.commit import suggest_message
+
             changes = [change for change in vcs.committer.status() if change.path == rel_path]
             if not changes:
                 return ""
@@ -168,6 +174,8 @@ class GitActions(QObject):
 
     def show_commit(self) -> QWidget | None:
         """Open the commit dialog."""
+        from kbstudio.ui.vcs.commit_dialog import CommitDialog
+
         return self._show(CommitDialog(self.vcs, self.git_work, self.dialog_parent)) if self.vcs else None
 
     def show_history(self, rel_path: str | None = None) -> QWidget | None:
@@ -176,14 +184,20 @@ class GitActions(QObject):
         if self.vcs is None or not rel_path:
             self.messageRequested.emit("Open a document in a versioned knowledge base to see its history")
             return None
+        from kbstudio.ui.vcs.history_dialog import HistoryDialog
+
         return self._show(HistoryDialog(self.vcs, rel_path, self.git_work, self.dialog_parent))
 
     def show_conflicts(self) -> QWidget | None:
         """Open the list of conflicts that wait to be resolved."""
+        from kbstudio.ui.vcs.conflicts_dialog import ConflictsDialog
+
         return self._show(ConflictsDialog(self.vcs, self.git_work, self.dialog_parent)) if self.vcs else None
 
     def show_clone(self) -> QWidget:
         """Open the clone dialog; a finished clone is opened as the KB."""
+        from kbstudio.ui.vcs.clone_dialog import CloneDialog
+
         folder = self.kb.root.parent if self.kb is not None else Path.home()
         dialog = CloneDialog(self.git_work, self.dialog_parent, folder=folder)
         dialog.cloned.connect(self.cloned)
@@ -215,3 +229,15 @@ class GitActions(QObject):
         if self.sync is not None:
             self.sync.cancel()
         self.git_work.wait()
+
+
+def _open_repository(kb: KnowledgeBase) -> VersionControl | None:
+    from kbstudio.vcs.service import VersionControl
+
+    return VersionControl.open(kb)
+
+
+def _init_repository(kb: KnowledgeBase) -> object:
+    from kbstudio.vcs.repo import KBRepo
+
+    return KBRepo.init(kb)

@@ -18,6 +18,7 @@ class IndexController(QObject):
     """Owns the SearchService and its two workers; shows its state in status-bar widgets."""
 
     resultsStale = Signal()        # the index changed: searches shown may be out of date
+    opened = Signal()              # the existing index was opened (or found missing)
     errorOccurred = Signal(str)
 
     def __init__(self, index_dir: str | None, parent: QObject | None = None) -> None:
@@ -50,11 +51,12 @@ class IndexController(QObject):
         self.service = service
         self.kb_work.run("opening index", lambda p, c: service.open_existing(),
                          on_success=lambda ready: self._opened(service, ready),
-                         on_error=self.errorOccurred.emit)
+                         on_error=lambda message: (self.opened.emit(), self.errorOccurred.emit(message)))
 
     def _opened(self, service: SearchService, ready: bool) -> None:
         if service is not self.service:
             return
+        self.opened.emit()
         if ready:
             self.resultsStale.emit()
         self.label.setText("indexing..." if not ready else "index ready, checking for changes...")

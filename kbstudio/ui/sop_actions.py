@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from kbstudio.handoff import HandoffNote, sop_version
 from kbstudio.model import Document
-from kbstudio.sop import Sop, escalation_map, parse_sop, sop_for_article
 from kbstudio.ui.document_tab import DocumentTab
-from kbstudio.ui.escalation_map_view import EscalationMapView
-from kbstudio.ui.handoff_dialog import HandoffDialog
-from kbstudio.ui.sop_run_panel import SopRunPanel
 from kbstudio.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from kbstudio.handoff import HandoffNote
+    from kbstudio.sop import Sop
+    from kbstudio.ui.escalation_map_view import EscalationMapView
+    from kbstudio.ui.handoff_dialog import HandoffDialog
+
+# SOP parsing, runs and the map load on first use, so they cost nothing at launch.
 
 
 class SopActions(QObject):
@@ -38,6 +42,8 @@ class SopActions(QObject):
         documents = self.documents()
         if document.kind != "article" or not documents:
             return None
+        from kbstudio.sop import sop_for_article
+
         return sop_for_article(document, documents)
 
     def start(self, rel_path: str) -> None:
@@ -48,6 +54,9 @@ class SopActions(QObject):
         if tab.document.kind != "sop":
             self.messageRequested.emit(f"{rel_path} is not an SOP")
             return
+        from kbstudio.handoff import sop_version
+        from kbstudio.sop import parse_sop
+
         sop = parse_sop(tab.document)
         # The version asks git, so it runs in the background; the panel opens when it is known.
         self.runner.run("SOP version", lambda p, c: sop_version(sop),
@@ -57,6 +66,8 @@ class SopActions(QObject):
     def _show_panel(self, tab: DocumentTab, sop: Sop, version: str) -> None:
         if tab.parent() is None and not tab.isVisible():
             return   # the tab was closed meanwhile
+        from kbstudio.ui.sop_run_panel import SopRunPanel
+
         panel = SopRunPanel(sop, version, self.documents)
         panel.finished.connect(self.show_handoff)
         panel.closeRequested.connect(tab.close_run_panel)
@@ -67,6 +78,8 @@ class SopActions(QObject):
 
     def show_handoff(self, note: HandoffNote) -> HandoffDialog:
         """Show the hand-off note, ready to copy into the ticket."""
+        from kbstudio.ui.handoff_dialog import HandoffDialog
+
         dialog = HandoffDialog(note, self.dialog_parent)
         self.handoff_dialog = dialog
         dialog.open()
@@ -74,6 +87,9 @@ class SopActions(QObject):
 
     def map_view(self, title: str) -> EscalationMapView:
         """Return a new escalation map of the KB's documents."""
+        from kbstudio.sop import escalation_map
+        from kbstudio.ui.escalation_map_view import EscalationMapView
+
         view = EscalationMapView(escalation_map(self.documents()), title)
         view.openDocumentRequested.connect(self.openDocumentRequested)
         view.messageRequested.connect(self.messageRequested)
