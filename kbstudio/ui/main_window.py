@@ -36,6 +36,7 @@ from kbstudio.ui.link_picker import LinkPicker
 from kbstudio.ui.menus import build_menus
 from kbstudio.ui.new_dialog import NewDocumentDialog
 from kbstudio.ui.recovery_keeper import RecoveryKeeper
+from kbstudio.ui.review_actions import ReviewActions
 from kbstudio.ui.search_panel import SearchPanel
 from kbstudio.ui.settings import AppSettings
 from kbstudio.ui.sop_actions import SopActions
@@ -110,12 +111,17 @@ class MainWindow(QMainWindow):
                                        self.render_work, self)
         self.sops = SopActions(lambda: list(self.documents.values()), self.open_document,
                                self.render_work, self)
+        self.review = ReviewActions(self.git, lambda: self.kb, lambda: list(self.documents.values()),
+                                    self.current_tab, self.add_page, self)
         build_menus(self)
 
         self.git.messageRequested.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.git.openDocumentRequested.connect(self.open_document)
         self.git.pathsChanged.connect(self.paths_changed)
         self.git.cloned.connect(lambda path: self.open_kb(KnowledgeBase(Path(path))))
+        self.review.messageRequested.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.review.openDocumentRequested.connect(self.open_document)
+        self.review.pathsChanged.connect(self.paths_changed)
         self.sops.messageRequested.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.sops.openDocumentRequested.connect(self.open_document)
         self.search.searchRequested.connect(self.run_search)
@@ -355,7 +361,7 @@ class MainWindow(QMainWindow):
         tab.linkPickerRequested.connect(lambda t=tab: self.pick_link(t))
         tab.startSopRequested.connect(self.sops.start)
         tab.set_escalation(self.sops.escalation_for(document))
-        self._add_page(tab, document.title[:40])
+        self.add_page(tab, document.title[:40])
         self.tabs.setTabToolTip(self.tabs.currentIndex(), rel_path)
         self.changes.watch(path)
         return tab
@@ -388,10 +394,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("The documents are still loading", 4000)
             return None
         view = self.sops.map_view(f"Escalation map: {self.kb.name}")
-        self._add_page(view, "Escalation map")
+        self.add_page(view, "Escalation map")
         return view
 
-    def _add_page(self, widget: QWidget, title: str) -> None:
+    def add_page(self, widget: QWidget, title: str) -> None:
+        """Show a page (a document, the map, the review queue) in a new tab."""
         if self.tabs.indexOf(self.placeholder) >= 0:
             self.tabs.removeTab(self.tabs.indexOf(self.placeholder))
         self.tabs.setCurrentIndex(self.tabs.addTab(widget, title))

@@ -81,3 +81,5 @@ def build_menus(window: MainWindow) -> None:
     git_menu.addSeparator()
     git_menu.addAction(auto_commit)
     window.auto_commit_action = auto_commit
+
+    window.review.build_menu(window.menuBar().addMenu("&Review"))

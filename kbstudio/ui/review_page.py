@@ -1,0 +1,133 @@
+"""The review queue: documents waiting for validation, oldest first, each with its diff."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kbstudio.review import QueueItem
+from kbstudio.ui.badges import tier_badge
+from kbstudio.ui.rich_delegate import HTML_ROLE, RichTextDelegate
+from kbstudio.ui.vcs.diff_view import DiffView
+
+ITEM_ROLE = Qt.ItemDataRole.UserRole
+
+
+class ReviewPage(QWidget):
+    """Lists the queue; approve or send back the selected document with a comment."""
+
+    approveRequested = Signal(str, str)          # path, comment
+    changesRequested = Signal(str, str)          # path, comment (required)
+    openDocumentRequested = Signal(str)
+    refreshRequested = Signal()
+
+    def __init__(self, reviewer: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.items: list[QueueItem] = []
+        self.reviewer = QLabel(f"Reviewing as <b>{html.escape(reviewer)}</b>")
+        self.summary = QLabel("Loading the review queue...")
+        refresh = QPushButton("Refresh")
+        self.queue = QListWidget()
+        self.queue.setItemDelegate(RichTextDelegate(self.queue))
+        self.diff = DiffView(mode="side_by_side")
+        self.comment = QPlainTextEdit(placeholderText="Comment for the author (required to request changes)")
+        self.comment.setFixedHeight(70)
+        self.open_button = QPushButton("Open document")
+        self.approve_button = QPushButton("Approve and publish")
+        self.changes_button = QPushButton("Request changes")
+        header = QHBoxLayout()
+        header.addWidget(self.summary, 1)
+        header.addWidget(self.reviewer)
+        header.addWidget(refresh)
+        actions = QHBoxLayout()
+        actions.addWidget(self.open_button)
+        actions.addStretch(1)
+        actions.addWidget(self.changes_button)
+        actions.addWidget(self.approve_button)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.diff, 1)
+        right_layout.addWidget(self.comment)
+        right_layout.addLayout(actions)
+        splitter = QSplitter()
+        splitter.addWidget(self.queue)
+        splitter.addWidget(right)
+        splitter.setSizes([320, 700])
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(splitter, 1)
+        refresh.clicked.connect(self.refreshRequested)
+        self.queue.currentRowChanged.connect(self._selected)
+        self.open_button.clicked.connect(lambda: self._emit(self.openDocumentRequested))
+        self.approve_button.clicked.connect(lambda: self._emit(self.approveRequested, True))
+        self.changes_button.clicked.connect(self._request_changes)
+        self._enable(False)
+
+    def set_queue(self, items: list[QueueItem]) -> None:
+        """Show the queue (oldest first), keeping the selected document when it is still there."""
+        current = self.current()
+        self.items = items
+        self.queue.clear()
+        for item in items:
+            row = QListWidgetItem(item.title)
+            row.setData(ITEM_ROLE, item.path)
+            since = "new document" if item.is_new else f"changed since {(item.last_published or '')[:7]}"
+            who = f" by {html.escape(item.submitted_by)}" if item.submitted_by else ""
+            reviewers = html.escape(", ".join(item.reviewers) or "-")
+            row.setData(HTML_ROLE, (
+                f"<b>{html.escape(item.title)}</b> {tier_badge(item.tier)}<br>"
+                f"<span style='color:gray'>waiting {item.age_days} days{who}; {since}</span><br>"
+                f"<span style='color:gray'>reviewers: {reviewers}</span>"))
+            self.queue.addItem(row)
+        self.summary.setText(f"{len(items)} documents wait for review, oldest first." if items
+                             else "Nothing waits for review.")
+        paths = [item.path for item in items]
+        self.queue.setCurrentRow(paths.index(current.path) if current and current.path in paths else
+                                 (0 if items else -1))
+        if not items:
+            self.diff.set_diff(None)
+            self._enable(False)
+
+    def current(self) -> QueueItem | None:
+        """Return the selected queue item."""
+        row = self.queue.currentRow()
+        return self.items[row] if 0 <= row < len(self.items) else None
+
+    def _selected(self, row: int) -> None:
+        item = self.current()
+        self._enable(item is not None)
+        if item is not None:
+            self.diff.set_diff(item.diff)
+
+    def _enable(self, on: bool) -> None:
+        for button in (self.open_button, self.approve_button, self.changes_button):
+            button.setEnabled(on)
+
+    def _emit(self, signal: Signal, with_comment: bool = False) -> None:
+        item = self.current()
+        if item is None:
+            return
+        if with_comment:
+            signal.emit(item.path, self.comment.toPlainText().strip())  # type: ignore[attr-defined]
+        else:
+            signal.emit(item.path)  # type: ignore[attr-defined]
+
+    def _request_changes(self) -> None:
+        if not self.comment.toPlainText().strip():
+            self.summary.setText("<span style='color:#c62828'>Write what needs to change first.</span>")
+            self.comment.setFocus()
+            return
+        self._emit(self.changesRequested, True)
