@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -38,6 +39,7 @@ class DashboardPage(QWidget):
         self.queue_label.linkActivated.connect(lambda _: self.reviewQueueRequested.emit())
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.stale = QListWidget()
         self.recent = QListWidget()
         counts_box = QGroupBox("Documents by tier and status")
@@ -52,6 +54,8 @@ class DashboardPage(QWidget):
         grid.addWidget(counts_box, 2, 0)
         grid.addWidget(stale_box, 2, 1)
         grid.addWidget(recent_box, 3, 0, 1, 2)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
         grid.setRowStretch(2, 1)
         grid.setRowStretch(3, 1)
         for widget in (self.stale, self.recent):
@@ -82,7 +86,6 @@ class DashboardPage(QWidget):
         for c, status in enumerate(STATUSES):
             self.table.setItem(len(rows), c, self._cell(by_status[status]))
         self.table.setItem(len(rows), len(STATUSES), self._cell(board.total))
-        self.table.resizeColumnsToContents()
         self.stale.clear()
         for doc in board.stale:
             item = QListWidgetItem(f"{doc.title}  ({doc.tier or '-'}, {doc.status}, due {doc.review_by}, "

@@ -84,7 +84,8 @@ class HealthPanel(QWidget):
         warnings = len(self._problems) - errors
         files = len({p.path for p in self._problems})
         self.summary.setText("No findings: every document passes." if not self._problems else
-                             f"{errors} errors, {warnings} warnings in {files} documents")
+                             f"{_count(errors, 'error')}, {_count(warnings, 'warning')} "
+                             f"in {_count(files, 'document')}")
 
     def _activated(self, item: QTreeWidgetItem, toggle: bool = True) -> None:
         location = item.data(0, LOCATION_ROLE)
@@ -92,3 +93,7 @@ class HealthPanel(QWidget):
             self.openAtLineRequested.emit(location[0], int(location[1]))
         elif toggle:
             item.setExpanded(not item.isExpanded())
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

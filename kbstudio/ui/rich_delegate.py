@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QPalette, QTextDocument
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 HTML_ROLE = Qt.ItemDataRole.UserRole + 1
 PADDING = 5
@@ -54,6 +54,10 @@ class RichTextDelegate(QStyledItemDelegate):
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802 - Qt override
-        width = option.rect.width() if option.rect.width() > 0 else 400
+        view = self.parent()
+        width = option.rect.width()
+        if isinstance(view, QAbstractItemView) and view.viewport().width() > 0:
+            width = view.viewport().width()   # rows wrap to the visible width, never wider
+        width = width if width > 0 else 400
         document = self._document(str(index.data(HTML_ROLE) or ""), width)
         return QSize(width, int(document.size().height()) + 2 * PADDING)
