@@ -33,6 +33,8 @@ test: lint
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/search_speed.py
+	$(BIN)/python bench/lint_speed.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_lag.py
 
 screenshots: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/make_screenshots.py
