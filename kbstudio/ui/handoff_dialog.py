@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,11 +18,10 @@ from kbstudio.handoff import RESOLVED, HandoffNote
 
 
 def copy_note(note: HandoffNote, markdown: bool = False) -> None:
-    """Put the note on the clipboard: plain text for any ticket form, Markdown alongside."""
-    data = QMimeData()
-    data.setText(note.markdown() if markdown else note.text())
-    data.setData("text/markdown", note.markdown().encode("utf-8"))
-    QGuiApplication.clipboard().setMimeData(data)
+    """Put the note on the clipboard, as plain text (any ticket form) or as Markdown."""
+    # Plain text only: a QMimeData made in Python and handed to the clipboard was freed twice
+    # at exit (a crash on quitting after a copy).
+    QGuiApplication.clipboard().setText(note.markdown() if markdown else note.text())
 
 
 class HandoffDialog(QDialog):
