@@ -23,6 +23,8 @@ RULES: tuple[Rule, ...] = (
     Rule("sop-missing-section", ERROR,
          "an SOP lacks When to escalate, Before escalating, Information to collect or Escalate to",
          rules_sop.check_sop_missing_section),
+    Rule("sop-structure", WARNING, "an SOP part that run mode cannot use (a check, a field, a time limit)",
+         rules_sop.check_sop_structure),
     Rule("sop-missing-escalates-to", ERROR, "an SOP has no escalates_to tier",
          rules_sop.check_sop_missing_escalates_to),
     Rule("sop-escalation-tier", ERROR, "an SOP escalates to its own tier or a lower one",

@@ -1,37 +1,22 @@
-"""SOP rules: the sections an escalation SOP needs and the tier it escalates to.
+"""SOP rules: the sections an escalation SOP needs, its structure and the tier it escalates to.
 
-A plain heading check, independent of the SOP parser, so the two can be reconciled later.
+Sections are recognised by the SOP parser's own heading rules, so lint and run mode agree on
+what an SOP contains.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from kbstudio.lint.page import Page
 from kbstudio.lint.rule import Finding, LintContext
 from kbstudio.model import tier_rank
+from kbstudio.sop import SECTION_TITLES, parse_sop, section_key
 
-# Each required section: its name in messages and the heading variants accepted (normalised).
-SOP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("When to escalate", ("when to escalate", "when to escalate this", "escalation criteria",
-                          "when should i escalate", "criteria for escalation")),
-    ("Before escalating", ("before escalating", "before you escalate", "checks before escalating",
-                           "before escalation", "checks before escalation", "before escalate")),
-    ("Information to collect", ("information to collect", "info to collect", "information to gather",
-                                "information to capture", "what to collect", "details to collect",
-                                "data to collect", "information to include")),
-    ("Escalate to", ("escalate to", "escalation target", "escalates to", "who to escalate to",
-                     "where to escalate", "escalation path")),
-)
-_NON_WORD = re.compile(r"[^\w ]+", re.UNICODE)
-
-
-def normalise_heading(text: str) -> str:
-    """Return a heading lowercased, without punctuation, numbering or extra spaces."""
-    text = _NON_WORD.sub(" ", text.lower())
-    text = re.sub(r"^\s*(?:\d+|step \d+)\s+", "", text)
-    return " ".join(text.split())
+REQUIRED_SECTIONS = ("criteria", "checks", "collect", "target")
+# Parser findings that other rules report already (sections, escalates_to, the tier direction).
+_REPORTED_ELSEWHERE = {"sop-missing-section", "sop-no-escalation-tier", "sop-escalates-downward",
+                       "sop-bad-escalates-to", "sop-not-sop"}
 
 
 def _is_live_sop(page: Page) -> bool:
@@ -43,10 +28,19 @@ def check_sop_missing_section(page: Page, ctx: LintContext) -> Iterator[Finding]
     """Report an SOP without its When to escalate, Before escalating, Information or Escalate to section."""
     if not _is_live_sop(page):
         return
-    present = {normalise_heading(heading.text) for heading in page.headings}
-    for name, variants in SOP_SECTIONS:
-        if not present.intersection(variants):
-            yield page.title_line(), f"SOP has no '{name}' section"
+    present = {section_key(heading.text) for heading in page.headings if heading.level > 1}
+    for key in REQUIRED_SECTIONS:
+        if key not in present:
+            yield page.title_line(), f"SOP has no '{SECTION_TITLES[key]}' section"
+
+
+def check_sop_structure(page: Page, ctx: LintContext) -> Iterator[Finding]:
+    """Report what run mode cannot use: checks not written as tasks, fields without a name, and so on."""
+    if not _is_live_sop(page):
+        return
+    for problem in parse_sop(page.document).problems:
+        if problem.rule not in _REPORTED_ELSEWHERE:
+            yield problem.line or page.title_line(), f"{problem.message} [{problem.rule}]"
 
 
 def check_sop_missing_escalates_to(page: Page, ctx: LintContext) -> Iterator[Finding]:

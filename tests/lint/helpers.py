@@ -46,6 +46,7 @@ Printers on the office network.
 
 - **Tier:** L2
 - **Team:** Workplace Team
+- **How:** Assign the ticket to the Workplace Team queue.
 """
 
 

@@ -17,7 +17,7 @@ def test_clean_sop_and_heading_variants(tmp_path: Path) -> None:
 
 
 def test_missing_sections_are_reported_at_the_title(tmp_path: Path) -> None:
-    body = SOP_BODY.replace("## Before escalating", "## Notes").replace("## Escalate to", "## Contacts")
+    body = SOP_BODY.replace("## Before escalating", "## Notes").replace("## Escalate to", "## Other notes")
     root = make(tmp_path, {"a.md": sop(body=body),
                            "archived.md": sop("SOP-2", body="# Old\n", status="archived")})
     problems = [p for p in lint(root) if p.rule == "sop-missing-section"]
@@ -38,3 +38,16 @@ def test_escalating_to_own_or_lower_tier(tmp_path: Path) -> None:
 def test_sop_without_escalates_to(tmp_path: Path) -> None:
     root = make(tmp_path, {"a.md": sop(escalates_to=None)})
     assert where(lint(root), "sop-missing-escalates-to") == [("a.md", 5)]
+
+
+def test_sop_parts_run_mode_cannot_use_are_warnings_at_their_line(tmp_path: Path) -> None:
+    body = (SOP_BODY.replace("- [ ] Restart the printer.", "- Restart the printer.")
+            .replace("- **Printer name** (required): the label on the printer.",
+                     "- the label on the printer"))
+    root = make(tmp_path, {"a.md": sop(body=body)})
+    found = [(p.line, p.severity, p.message) for p in lint(root) if p.rule == "sop-structure"]
+    assert found and all(severity == "warning" for _, severity, _ in found)
+    text = (root / "a.md").read_text("utf-8").splitlines()
+    lines = {line for line, _, _ in found}
+    assert any(text[line - 1].startswith("- Restart") for line in lines)
+    assert any(text[line - 1].startswith("- the label") for line in lines)
