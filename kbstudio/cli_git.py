@@ -69,6 +69,7 @@ def _reindex(kb: KnowledgeBase, changed: list[str], index_dir: str | None) -> No
             changes = service.update_paths(changed)
             print(f"index updated: {len(changes.added)} added, {len(changes.updated)} updated, "
                   f"{len(changes.removed)} removed", file=sys.stderr)
+            service.compact()
     finally:
         service.close()
 

@@ -57,6 +57,7 @@ def cmd_index(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     started = time.perf_counter()
     try:
         changes = service.ensure(progress=TerminalProgress("indexing"), rebuild=args.rebuild)
+        service.compact()   # merges the small segments many saves may have left
     finally:
         service.close()
     elapsed = time.perf_counter() - started

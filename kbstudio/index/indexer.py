@@ -27,7 +27,7 @@ from kbstudio.reader import (
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 400
 MERGE_FROM = 200
-MAX_SEGMENTS = 12  # below this many documents, starting worker processes costs more than it saves
+MAX_SEGMENTS = 12  # compact() merges the small segments of saves once there are more than this
 Cancelled = Callable[[], bool]
 
 
@@ -242,6 +242,30 @@ class Indexer:
         changes.seconds = time.perf_counter() - started
         return changes
 
+    def needs_compacting(self) -> bool:
+        """Return True when saves have left more small segments than searches should walk."""
+        try:
+            live = self.store.open()
+        except IndexMissingError:
+            return False
+        try:
+            return len(live.index._segments()) > MAX_SEGMENTS
+        finally:
+            live.close()
+
+    def compact(self) -> bool:
+        """Merge the small segments that saves wrote; return True when something was merged."""
+        if not self.needs_compacting():
+            return False
+        with self.store.write_lock(self.lock_timeout):
+            live = self.store.open()
+            try:
+                writer = live.index.writer(timeout=self.lock_timeout, compound=False)
+                writer.commit(merge=True)
+            finally:
+                live.close()
+        return True
+
     def _apply_or_rebuild(self, live: LiveIndex, suspects: list[str], gone: list[str],
                           on_disk: dict[str, Path], progress: Progress | None,
                           cancelled: Cancelled) -> IndexChanges:
@@ -279,8 +303,9 @@ class Indexer:
                 self.store.record_changes(live.folder, manifest, changed)
             changes.documents = len(manifest)
             return changes
-        # Small updates write one new segment without merging, so a save stays fast.
-        small = len(documents) + len(gone) < MERGE_FROM and len(live.index._segments()) < MAX_SEGMENTS
+        # Small updates write one new segment without merging, so a save stays fast; compact()
+        # merges those small segments later, as separate background work.
+        small = len(documents) + len(gone) < MERGE_FROM
         with self.store.write_lock(self.lock_timeout):
             writer = (FastSegmentWriter(live.index, timeout=self.lock_timeout) if small
                       else live.index.writer(timeout=self.lock_timeout, compound=False))

@@ -65,6 +65,15 @@ class SearchService:
                 self._searcher.refresh()
         return changes
 
+    def compact(self) -> bool:
+        """Merge the small segments left by saves (background housekeeping); True when it did."""
+        if not self.indexer.compact():
+            return False
+        if self._searcher is not None:
+            with self._lock:
+                self._searcher.refresh()
+        return True
+
     def search(self, text: str, options: SearchOptions | None = None) -> SearchResponse:
         """Search; builds the index first when there is none yet."""
         if self._searcher is None and not self.open_existing():

@@ -117,7 +117,12 @@ class IndexController(QObject):
         paths = list(rel_paths)
         if service is not None and service.is_open and paths:
             self.kb_work.run("index update", lambda p, c: service.update_paths(paths),
-                             on_success=lambda _: self.resultsStale.emit(), on_error=self.errorOccurred.emit)
+                             on_success=lambda _: self._updated(service), on_error=self.errorOccurred.emit)
+
+    def _updated(self, service: SearchService) -> None:
+        self.resultsStale.emit()
+        # Merging the small segments of many saves runs after the save, never inside it.
+        self.kb_work.run("index compaction", lambda p, c: service.compact(), on_error=self.errorOccurred.emit)
 
     def shutdown(self) -> None:
         """Stop work and close the index (the window is closing)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kbstudio.index.indexer import IndexCancelled
+from kbstudio.index.indexer import MAX_SEGMENTS, IndexCancelled
 from kbstudio.index.schema import SCHEMA_VERSION
 from kbstudio.index.service import SearchService
 from kbstudio.index.store import ENV_INDEX_DIR, INFO_FILE, IndexLockedError, IndexStore, index_base_dir
@@ -80,6 +80,29 @@ def test_many_small_updates_keep_working(service: SearchService, content_copy: P
     assert reopened.manifest == service.store.open().manifest
     assert len(reopened.manifest) == 61
     reopened.close()
+
+
+def test_saves_never_merge_and_compaction_merges_afterwards(service: SearchService,
+                                                            content_copy: Path) -> None:
+    rel = "articles/email/mailbox-almost-full.md"
+    path = content_copy / rel
+    segments = []
+    for number in range(MAX_SEGMENTS + 3):
+        path.write_text(path.read_text("utf-8") + f"\nsaved{number}q\n", "utf-8")
+        service.update_paths([rel])
+        live = service.store.open()
+        segments.append(len(live.index._segments()))
+        live.close()
+    assert segments == sorted(segments) and segments[-1] > MAX_SEGMENTS, "a save only adds a segment"
+    assert service.indexer.needs_compacting()
+    assert service.compact()
+    live = service.store.open()
+    assert len(live.index._segments()) <= MAX_SEGMENTS
+    live.close()
+    assert not service.compact(), "nothing left to merge"
+    assert service.search(f"saved{MAX_SEGMENTS + 2}q").results[0].path == rel
+    assert service.search("saved0q").results[0].path == rel
+    assert service.search("mailbox full").total >= 1
 
 
 def test_schema_change_triggers_a_rebuild(service: SearchService, content_copy: Path,
