@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
@@ -378,7 +379,7 @@ class MainWindow(QMainWindow):
 
         def accepted() -> None:
             chosen = picker.chosen()
-            if chosen is not None and self.tabs.indexOf(tab) >= 0:
+            if chosen is not None and shiboken6.isValid(tab) and self.tabs.indexOf(tab) >= 0:
                 tab.insert_link(*chosen)
 
         picker.queryChanged.connect(search)
@@ -496,6 +497,8 @@ class MainWindow(QMainWindow):
             if self.recovery is not None:
                 self.recovery.forget(widget.rel_path)
         self.tabs.removeTab(index)
+        if widget is not self.placeholder:
+            widget.deleteLater()   # removeTab keeps the page alive; a closed tab must not linger
         return True
 
     def close_all_tabs(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
@@ -64,7 +65,7 @@ class SopActions(QObject):
                         on_error=lambda _: self._show_panel(tab, sop, "unknown version"))
 
     def _show_panel(self, tab: DocumentTab, sop: Sop, version: str) -> None:
-        if tab.parent() is None and not tab.isVisible():
+        if not shiboken6.isValid(tab):
             return   # the tab was closed meanwhile
         from kbstudio.ui.sop_run_panel import SopRunPanel
 

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 
 
@@ -96,8 +97,8 @@ class TaskRunner(QObject):
 
     def _progress(self, number: int, done: int, total: int) -> None:
         callbacks = self._tasks.get(number)
-        if callbacks is not None and callbacks.on_progress is not None:
-            callbacks.on_progress(done, total)
+        if callbacks is not None and _alive(callbacks.on_progress):
+            callbacks.on_progress(done, total)  # type: ignore[misc]
 
     def _deliver(self, number: int) -> None:
         callbacks = self._tasks.pop(number, None)
@@ -105,10 +106,10 @@ class TaskRunner(QObject):
             return
         handle = callbacks.handle
         if handle.error is not None:
-            if callbacks.on_error is not None:
-                callbacks.on_error(handle.error)
-        elif not handle.cancelled() and callbacks.on_success is not None:
-            callbacks.on_success(handle.result)
+            if _alive(callbacks.on_error):
+                callbacks.on_error(handle.error)  # type: ignore[misc]
+        elif not handle.cancelled() and _alive(callbacks.on_success):
+            callbacks.on_success(handle.result)  # type: ignore[misc]
         if not self._tasks:
             self.busyChanged.emit(False)
 
@@ -125,3 +126,11 @@ class TaskRunner(QObject):
                 return False
             time.sleep(0.01)
         return True
+
+
+def _alive(callback: Callable[..., Any] | None) -> bool:
+    """Return False for no callback, or a method of a widget that was closed meanwhile."""
+    if callback is None:
+        return False
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
