@@ -302,9 +302,13 @@ class MainWindow(QMainWindow):
             return
         for entry in entries:
             path = self.kb.root / entry.rel_path
+            if not path.resolve().is_relative_to(self.kb.root):
+                self.show_error(f"Not restored: {entry.rel_path} is outside the knowledge base")
+                continue
             if not path.exists():
                 # The file went away (deleted or renamed meanwhile): bring it back rather than lose text.
                 try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
                     save_document_text(path, entry.text, expected_hash=None)
                 except OSError as error:
                     self.show_error(f"Could not restore {entry.rel_path}: {error}")

@@ -93,3 +93,14 @@ def test_a_saved_or_closed_tab_leaves_no_recovery_copy(window, qtbot, tmp_path: 
     window.recovery.write_now()
     window.close_tab(window.tabs.indexOf(tab))   # the fixture answers "Discard"
     assert store.entries() == []
+
+
+def test_a_deleted_document_comes_back_and_nothing_is_written_outside_the_kb(
+        window, qtbot, tmp_path: Path, kb_copy: Path) -> None:
+    store = RecoveryStore(kb_copy, tmp_path / "state")
+    store.save("articles/gone/moved-away.md", "---\ntitle: Moved\n---\n# Moved\n\nMy text.\n", None)
+    store.save("../escaped.md", "hostile", None)
+    window.restore_recovered(store.entries())
+    assert (kb_copy / "articles/gone/moved-away.md").read_text("utf-8").endswith("My text.\n")
+    assert window.tab_for("articles/gone/moved-away.md") is not None
+    assert not (kb_copy.parent / "escaped.md").exists()
