@@ -42,7 +42,7 @@ from kbstudio.ui.search_panel import SearchPanel
 from kbstudio.ui.settings import AppSettings
 from kbstudio.ui.sop_actions import SopActions
 from kbstudio.ui.tasks import TaskRunner
-from kbstudio.ui.theme import THEMES, apply_theme, wants_dark
+from kbstudio.ui.theme import THEMES, apply_theme, refresh_rich_label, wants_dark
 
 if TYPE_CHECKING:
     from kbstudio.lint import Linter
@@ -166,8 +166,10 @@ class MainWindow(QMainWindow):
         self.theme_actions[theme].setChecked(True)
         self.dark = wants_dark(theme)
         apply_theme(QApplication.instance(), self.dark)
+        refresh_rich_label(self.search.suggestion)
         for tab in self.open_tabs():
             tab.set_dark(self.dark)
+            refresh_rich_label(tab.escalation_bar)
 
     # Menus ----------------------------------------------------------------------------------
 

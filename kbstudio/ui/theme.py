@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 THEMES = ("system", "light", "dark")
 
@@ -81,3 +81,14 @@ def preview_css(dark: bool) -> str:
                dict(heading="#1f2328", link="#0b57d0", code_bg="#f3f4f6", rule="#d0d7de", muted="#57606a",
                     alert_bg="#eef4fc", alert_title="#0b57d0", warn="#b45309"))
     return _PREVIEW_CSS.format(**colours)
+
+
+def refresh_rich_label(label: QLabel) -> None:
+    """Lay out a rich-text label again, so its links take the new palette's colour."""
+    text = label.text()
+    label.clear()   # QLabel ignores setting the text it already shows
+    label.setText(text)
+    sheet = label.styleSheet()
+    if sheet:   # a widget with a style sheet keeps the colours it was polished with
+        label.setStyleSheet("")
+        label.setStyleSheet(sheet)
