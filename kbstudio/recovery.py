@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 from platformdirs import user_state_dir
 
 from kbstudio.kb import kb_folder_name
+from kbstudio.storage import atomic_write
 
 ENV_STATE_DIR = "KBSTUDIO_STATE_DIR"
 SUFFIX = ".recovery.json"
@@ -53,17 +53,9 @@ class RecoveryStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         record = {"rel_path": rel_path, "base_hash": base_hash, "saved_at": time.time(), "text": text}
         target = self._file_for(rel_path)
-        # No fsync: this runs every few seconds while typing, and a lost recovery copy costs less
-        # than a stutter; the rename still guarantees a whole file or the previous one.
-        fd, temp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(record, handle, ensure_ascii=False)
-            os.replace(temp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+        # Not durable: this runs every few seconds while typing, and a lost recovery copy costs
+        # less than a stutter; the rename still guarantees a whole file or the previous one.
+        atomic_write(target, json.dumps(record, ensure_ascii=False).encode("utf-8"), durable=False)
         return target
 
     def discard(self, rel_path: str) -> None:

@@ -80,6 +80,11 @@ def rank_sops_for_article(article: Document, documents: list[Document], limit: i
         where = "in its escalation section" if in_escalation else "in its text"
         reason = f"linked from the article {where}"
         matches[document.rel_path] = SopMatch(document, base - position, True, (reason,))
+    if len(matches) >= limit:
+        # A linked SOP scores in the thousands and a match by tags or words never does, so
+        # weighing every SOP's words (the slow part, run each time an article opens) can't
+        # change the answer.
+        return sorted(matches.values(), key=lambda match: (-match.score, match.document.rel_path))[:limit]
     tag_weights = _weights([_norm(sop.tags) for sop in sops])
     product_weights = _weights([_norm(sop.products) for sop in sops])
     sop_words = {sop.rel_path: _stems(f"{sop.title} {sop.body}") for sop in sops}
