@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from kbstudio.index.search import SearchOptions
 from kbstudio.kb import KnowledgeBase
-from kbstudio.model import Document
+from kbstudio.model import Document, Problem
 from kbstudio.recovery import RecoveredText, RecoveryStore
 from kbstudio.storage import save_document_text
 from kbstudio.ui.document_tab import DocumentTab
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 EAGER_LINT_LIMIT = 5000   # bigger KBs are checked when the Health tab is opened
 GIL_SWITCH_INTERVAL = 0.001
+READ_IN_PLACE_LIMIT = 20   # changed files read on the GUI thread (about half a millisecond each)
 
 
 class MainWindow(QMainWindow):
@@ -260,14 +261,15 @@ class MainWindow(QMainWindow):
         self._lint_started = True
         documents = list(self.documents.values())
         self.health.summary.setText(f"Checking {len(documents)} documents...")
+        # The linter lives on the loading worker: it is built, updated and read only there.
         self.load_work.run("checking content", lambda p, c: _linter(kb, documents),
-                           on_success=lambda linter: self._linted(kb, linter), on_error=self.show_error)
+                           on_success=lambda built: self._linted(kb, *built), on_error=self.show_error)
 
-    def _linted(self, kb: KnowledgeBase, linter: Linter) -> None:
+    def _linted(self, kb: KnowledgeBase, linter: Linter, problems: list[Problem]) -> None:
         if kb is not self.kb:
             return
         self.linter = linter
-        self.health.set_problems(linter.problems())
+        self.health.set_problems(problems)
 
     def open_at_line(self, rel_path: str, line: int) -> None:
         """Open a document in the editor at ``line`` (from a Health finding)."""
@@ -434,9 +436,7 @@ class MainWindow(QMainWindow):
         if tab is not None:
             self.documents[rel_path] = tab.document
             self.library.update_document(tab.document)
-            if self.linter is not None:
-                self.linter.update(tab.document)
-                self.health.set_problems(self.linter.problems())
+            self._relint({rel_path: tab.document})
             self._mark_dirty(tab, False)
         if self.settings.get("auto_commit"):
             self.git.commit_saved(rel_path)
@@ -447,27 +447,60 @@ class MainWindow(QMainWindow):
 
     def paths_changed(self, rel_paths: list[str]) -> None:
         """Refresh everything that shows files a pull, merge or restore changed on disk."""
-        if self.kb is None or not rel_paths:
+        kb = self.kb
+        if kb is None or not rel_paths:
             return
+        self.index.update_paths(rel_paths)
         for rel_path in rel_paths:
-            path = self.kb.root / rel_path
-            if path.is_file() and rel_path.endswith(".md"):
-                document = self.kb.load(path)
-                self.documents[rel_path] = document
-                if self.linter is not None:
-                    self.linter.update(document)
-            else:
-                self.documents.pop(rel_path, None)
-                if self.linter is not None:
-                    self.linter.remove(rel_path)
             tab = self.tab_for(rel_path)
-            if tab is not None and not tab.dirty and path.is_file():
+            if tab is not None and not tab.dirty and (kb.root / rel_path).is_file():
                 tab.reload_from_disk()
+
+
+        def read(progress: object = None, cancelled: object = None) -> dict[str, Document | None]:
+            return {rel: kb.load(kb.root / rel) if rel.endswith(".md") and (kb.root / rel).is_file()
+                    else None for rel in rel_paths}
+
+        if len(rel_paths) <= READ_IN_PLACE_LIMIT:
+            self._changed_files_read(kb, read())   # a review step or a small pull: at once
+        else:   # a pull can change hundreds of files: read them on the worker
+            self.load_work.run("reading changed files", read,
+                               on_success=lambda loaded: self._changed_files_read(kb, loaded),
+                               on_error=self.show_error)
+
+    def _changed_files_read(self, kb: KnowledgeBase, loaded: dict[str, Document | None]) -> None:
+        if kb is not self.kb:
+            return
+        for rel_path, document in loaded.items():
+            if document is None:
+                self.documents.pop(rel_path, None)
+            else:
+                self.documents[rel_path] = document
         self.library.set_documents(list(self.documents.values()))
         self.count_label.setText(f"{len(self.documents)} documents")
-        if self.linter is not None:
-            self.health.set_problems(self.linter.problems())
-        self.index.update_paths(rel_paths)
+        self._relint(loaded)
+
+    def _relint(self, changed: dict[str, Document | None]) -> None:
+        """Check changed documents again on the worker that owns the linter (None: deleted)."""
+        linter = self.linter
+        if linter is None:
+            return
+
+        def work(progress: object, cancelled: object) -> list[Problem]:
+            for rel_path, document in changed.items():
+                if document is None:
+                    linter.remove(rel_path)
+                else:
+                    linter.update(document)
+            return linter.problems()
+
+        self.load_work.run("checking content", work,
+                           on_success=lambda problems: self._show_problems(linter, problems),
+                           on_error=self.show_error)
+
+    def _show_problems(self, linter: Linter, problems: list[Problem]) -> None:
+        if linter is self.linter:
+            self.health.set_problems(problems)
 
     def new_document(self) -> None:
         """Create a document from the KB's template and open it for editing."""
@@ -531,7 +564,8 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
-def _linter(kb: KnowledgeBase, documents: list[Document]) -> Linter:
+def _linter(kb: KnowledgeBase, documents: list[Document]) -> tuple[Linter, list[Problem]]:
     from kbstudio.lint import Linter  # loaded on the worker, on first use
 
-    return Linter(kb.root, documents)
+    linter = Linter(kb.root, documents)
+    return linter, linter.problems()
