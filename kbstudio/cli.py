@@ -9,15 +9,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kbstudio import __version__
-from kbstudio.cli_git import add_git_commands
-from kbstudio.cli_lint import add_lint_commands
-from kbstudio.cli_review import add_review_commands
-from kbstudio.cli_search import HANDLED_ERRORS, add_search_commands
-from kbstudio.cli_sop import add_sop_commands
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import ERROR, KINDS, TIERS
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+# Known without building the parser, so `kbstudio PATH` starts the app without first loading
+# every command's modules (git, lint, review: half a second); a test keeps it equal to the parser.
+COMMAND_NAMES = frozenset({
+    "list", "new", "index", "search", "lint", "sop", "handoff", "escalate", "map", "sync", "resolve",
+    "history", "commit", "clone", "submit", "review", "approve", "request-changes", "dashboard",
+})
 
 
 class UsageError(Exception):
@@ -78,6 +79,12 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for every subcommand."""
+    from kbstudio.cli_git import add_git_commands
+    from kbstudio.cli_lint import add_lint_commands
+    from kbstudio.cli_review import add_review_commands
+    from kbstudio.cli_search import add_search_commands
+    from kbstudio.cli_sop import add_sop_commands
+
     parser = argparse.ArgumentParser(prog="kbstudio", description=(
         "KB Studio: knowledge base and escalation SOPs for tiered IT support. "
         "Run 'kbstudio [PATH]' to open the app."))
@@ -129,25 +136,28 @@ def _run_app(argv: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and (argv[0] not in subcommand_names() and not argv[0].startswith("-")):
+    if argv and (argv[0] not in COMMAND_NAMES and not argv[0].startswith("-")):
         if len(argv) > 1 or not Path(argv[0]).exists():
             build_parser().parse_args(argv)  # prints usage and exits 2 for an unknown command
         return _guarded(lambda: _run_app(argv))
     if not argv:
         return _guarded(lambda: _run_app(argv))
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
-        build_parser().print_help(sys.stderr)
+        parser.print_help(sys.stderr)
         return EXIT_USAGE
+    from kbstudio.cli_search import HANDLED_ERRORS
+
     if getattr(args, "needs_kb", False):
-        return _guarded(lambda: args.handler(args, _kb(args.path)))
-    return _guarded(lambda: args.handler(args))
+        return _guarded(lambda: args.handler(args, _kb(args.path)), HANDLED_ERRORS)
+    return _guarded(lambda: args.handler(args), HANDLED_ERRORS)
 
 
-def _guarded(run: Callable[[], int]) -> int:
+def _guarded(run: Callable[[], int], handled: tuple[type[BaseException], ...] = ()) -> int:
     try:
         return run()
-    except (UsageError, *HANDLED_ERRORS) as error:
+    except (UsageError, *handled) as error:
         print(f"kbstudio: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

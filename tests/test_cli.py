@@ -81,3 +81,9 @@ def test_list_of_the_real_corpus(corpus: Path) -> None:
     assert all(any(p["rule"] == "untiered" for p in row["problems"]) for row in rows)
     assert len({row["path"] for row in rows}) == 2459
     print(f"listed the corpus in {elapsed:.2f} s")
+
+
+def test_command_names_known_before_the_parser_match_the_parser() -> None:
+    from kbstudio.cli import COMMAND_NAMES, subcommand_names
+
+    assert subcommand_names() == COMMAND_NAMES
