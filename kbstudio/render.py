@@ -4,78 +4,21 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
 import markdown
 import nh3
+from pymdownx.slugs import slugify
 
 from kbstudio.frontmatter import split_front_matter
+from kbstudio.md_emit import EmitContext, KbMarkdownExtension, TooDeep, include_reader
 
-ALERT_KINDS = ("NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION")
-_ALERT_START = re.compile(r"^>\s*\[!(" + "|".join(ALERT_KINDS) + r")\]\s*(.*)$", re.IGNORECASE)
-_DOCFX_IMAGE = re.compile(r"^(\s*):::image\s+(.*?):::\s*$")
-_DOCFX_ATTR = re.compile(r'([\w-]+)="([^"]*)"')
-_DOCFX_END = re.compile(r"^\s*:::image-end:::\s*$")
-_INCLUDE = re.compile(r"\[!INCLUDE\s*\[([^\]]*)\]\(([^)]*)\)\]", re.IGNORECASE)
-_TASK = re.compile(r"<li>(<p>)?\[([ xX])\]\s")
+_TASK_BOX = re.compile(r"<input\b[^>]*\btype=\"checkbox\"[^>]*>")
 _IMG = re.compile(r"<img\b[^>]*>")
 _IMG_ATTR = re.compile(r'(\w+)="([^"]*)"')
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_LIST_ITEM = re.compile(r"^( {0,3})([-*+]|\d{1,9}[.)])( +)\S")
-MARKDOWN_INDENT = 4
-
-
-def _list_continuations(body: str) -> str:
-    """Indent top-level list continuations to the 4 columns Python-Markdown needs.
-
-    CommonMark (and the corpus) continue a ``1.`` item at 3 spaces; Python-Markdown would end
-    the list there, so images and paragraphs under a step fell out and the numbering restarted.
-    A fence inside a step becomes an indented code block (``:::lang`` keeps its highlighting),
-    since Python-Markdown only sees fences at the margin.
-    """
-    out: list[str] = []
-    content_col = 0
-    fence: tuple[str, int, bool] | None = None   # (marker, indent, inside a list item)
-    for line in body.split("\n"):
-        stripped = line.lstrip(" ")
-        indent = len(line) - len(stripped)
-        if fence is not None:
-            marker, fence_indent, in_list = fence
-            if stripped.startswith(marker) and not stripped.strip(marker[0]).strip():
-                fence = None
-                if in_list:
-                    out.append("")
-                    continue
-            elif in_list:
-                code = line[fence_indent:] if line[:fence_indent].isspace() else stripped
-                out.append(" " * (2 * MARKDOWN_INDENT) + code if code.strip() else "")
-                continue
-            out.append(line)
-            continue
-        opening = _FENCE.match(line)
-        if opening:
-            in_list = bool(content_col) and indent >= content_col
-            fence = (opening.group(1), indent, in_list)
-            if in_list:
-                language = stripped[3:].strip().strip("{}.").split(" ")[0]
-                out += ["", " " * (2 * MARKDOWN_INDENT) + (f":::{language}" if language else ":::text")]
-                continue
-            content_col = 0
-            out.append(line)
-            continue
-        item = _LIST_ITEM.match(line)
-        if item and not item.group(1):
-            if content_col and out and out[-1].startswith(" ") and out[-1].strip():
-                out.append("")   # else the indented line before would swallow this item
-            content_col = len(item.group(2)) + len(item.group(3))
-        elif stripped and content_col and indent < content_col:
-            content_col = 0   # text back at the margin ends the list
-        elif stripped and content_col and content_col < MARKDOWN_INDENT:
-            line = " " * (MARKDOWN_INDENT - content_col) + line
-        out.append(line)
-    return "\n".join(out)
 
 
 ALLOWED_TAGS = {
@@ -97,57 +40,11 @@ SAFE_STYLE_PROPERTIES = {"color", "background-color", "font-weight", "font-style
 
 @dataclass
 class Rendered:
-    """The HTML of a document and the links it makes."""
+    """The HTML of a document, the link targets it makes and the raw text of its code blocks."""
 
     html: str
     links: list[str] = field(default_factory=list)
-
-
-def _alerts_and_docfx(body: str) -> str:
-    """Turn GitHub/DocFX alerts and ``:::image`` blocks into plain Markdown/HTML blocks."""
-    out: list[str] = []
-    lines = body.split("\n")
-    index = 0
-    in_fence = False
-    fence_indent = ""
-    while index < len(lines):
-        line = lines[index]
-        if _FENCE.match(line):
-            if not in_fence:
-                # Python-Markdown only sees fences at the margin; a fence indented inside a
-                # list item would show as plain text, so lift it (and its lines) out.
-                fence_indent = line[: len(line) - len(line.lstrip())]
-                out.append("")
-            in_fence = not in_fence
-            out.append(line[len(fence_indent):] if line.startswith(fence_indent) else line.lstrip())
-            if not in_fence:
-                out.append("")
-            index += 1
-            continue
-        if in_fence:
-            out.append(line[len(fence_indent):] if line.startswith(fence_indent) else line)
-            index += 1
-            continue
-        alert = _ALERT_START.match(line)
-        if alert:
-            kind = alert.group(1).upper()
-            inner = [alert.group(2)] if alert.group(2) else []
-            index += 1
-            while index < len(lines) and lines[index].startswith(">"):
-                inner.append(re.sub(r"^>\s?", "", lines[index]))
-                index += 1
-            out += ["", f'<div class="alert alert-{kind.lower()}" markdown="1">',
-                    f'<p class="alert-title">{kind.title()}</p>', "", *inner, "", "</div>", ""]
-            continue
-        image = _DOCFX_IMAGE.match(line)
-        if image:
-            attrs = dict(_DOCFX_ATTR.findall(image.group(2)))
-            alt = attrs.get("alt-text", "image").replace("]", "")
-            out.append(f"{image.group(1)}![{alt}]({attrs.get('source', '')})")
-        elif not _DOCFX_END.match(line):
-            out.append(_INCLUDE.sub(lambda m: f"*(included: [{m.group(1)}]({m.group(2)}))*", line))
-        index += 1
-    return "\n".join(out)
+    code_blocks: list[str] = field(default_factory=list)   # raw text of each code block, in order
 
 
 def _placeholder_images(text: str, base_dir: Path | None) -> str:
@@ -166,8 +63,11 @@ def _placeholder_images(text: str, base_dir: Path | None) -> str:
     return _IMG.sub(replace, text)
 
 
-def _tasks(text: str) -> str:
-    return _TASK.sub(lambda m: f"<li>{m.group(1) or ''}{'☑' if m.group(2) != ' ' else '☐'} ", text)
+def _task_boxes(raw_html: str) -> str:
+    """Show pymdownx.tasklist's check boxes as characters (the read view has no form controls)."""
+    if "<input" not in raw_html:
+        return raw_html
+    return _TASK_BOX.sub(lambda m: "☑" if "checked" in m.group(0) else "☐", raw_html)
 
 
 def sanitize(raw_html: str, base_dir: Path | None = None) -> str:
@@ -184,25 +84,85 @@ def sanitize(raw_html: str, base_dir: Path | None = None) -> str:
     return _placeholder_images(clean, base_dir)
 
 
+def highlighter(code_style: str) -> Callable[[str, str], str]:
+    """Return a function that turns (code, language) into Pygments HTML with inline styles.
+
+    The markup is what Python-Markdown's codehilite writes (``<div class="highlight"><pre>``), so
+    the read view styles every code block the same way; an unknown language is plain text.
+    """
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+    from pygments.lexers.special import TextLexer
+    from pygments.util import ClassNotFound
+
+    formatter = HtmlFormatter(noclasses=True, style=code_style)
+
+    def format_code(code: str, language: str) -> str:
+        try:
+            lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False) if language else None
+        except ClassNotFound:
+            lexer = None
+        lexer = lexer or TextLexer(stripnl=False, ensurenl=False)
+        return highlight(code, lexer, formatter).rstrip("\n")
+
+    return format_code
+
+
+def plain_text_fallback(body: str, notice: str) -> str:
+    """Return ``body`` as escaped plain text under a one-line notice (for documents we cannot format)."""
+    return f'<p class="render-notice">{html.escape(notice)}</p><pre>{html.escape(body)}</pre>'
+
+
 class MarkdownRenderer:
-    """Render KB Markdown (GitHub and DocFX flavours) to sanitised HTML."""
+    """Render KB Markdown to sanitised HTML: CommonMark, GFM tables/task lists/alerts, DocFX blocks.
+
+    The block structure comes from ``kbstudio.md_structure`` (the same pass lint, the index and
+    the SOP parser read); Python-Markdown with pymdown-extensions and markdown-callouts renders it.
+    """
 
     def __init__(self, code_style: str = "friendly") -> None:
+        self._code_style = code_style
+        self._highlight = highlighter(code_style)
+        self._context = EmitContext(self._highlight)
         self._md = markdown.Markdown(
-            extensions=["tables", "fenced_code", "codehilite", "sane_lists", "md_in_html", "toc"],
-            extension_configs={"codehilite": {"noclasses": True, "guess_lang": False,
-                                              "pygments_style": code_style}},
+            extensions=[
+                KbMarkdownExtension(lambda: self._context), "tables", "sane_lists", "toc",
+                "github-callouts", "pymdownx.tasklist", "pymdownx.magiclink", "pymdownx.tilde",
+            ],
+            extension_configs={
+                "pymdownx.tasklist": {"custom_checkbox": False, "clickable_checkbox": False},
+                "pymdownx.tilde": {"subscript": False},
+                "pymdownx.magiclink": {"hide_protocol": False, "repo_url_shortener": False},
+                "toc": {"slugify": slugify(case="lower")},   # GitHub's heading anchors
+            },
             output_format="html",
         )
 
-    def convert(self, text: str, base_dir: Path | None = None) -> Rendered:
-        """Render a document (front matter left out) to safe HTML; images are checked under ``base_dir``."""
+    def convert(self, text: str, base_dir: Path | None = None, kb_root: Path | None = None) -> Rendered:
+        """Render a document (front matter left out) to safe HTML.
+
+        Images are checked under ``base_dir`` (the document's folder); ``[!INCLUDE]`` targets are
+        rendered in place when they are files inside ``kb_root``. Nesting deeper than
+        ``md_structure.MAX_DEPTH`` is shown as plain text with a notice.
+        """
+        return self._convert(text, base_dir, kb_root, 0)
+
+    def _convert(self, text: str, base_dir: Path | None, kb_root: Path | None, depth: int) -> Rendered:
         body = split_front_matter(text).body if text.startswith("---") else text
+
+        def render_include(included: str, folder: Path, level: int) -> tuple[str, list[str]]:
+            # A fresh instance: one Markdown object cannot convert re-entrantly.
+            result = MarkdownRenderer(self._code_style)._convert(included, folder, kb_root, level)
+            return result.html, result.code_blocks
+
+        self._context = EmitContext(self._highlight, include_reader(kb_root, base_dir, render_include), depth)
         self._md.reset()
         try:
-            raw = self._md.convert(_alerts_and_docfx(_list_continuations(body)))
+            raw = self._md.convert(body)
+        except TooDeep as error:
+            raw = plain_text_fallback(body, f"This document is {error}, so it is shown as plain text.")
         except (ValueError, RecursionError, IndexError) as error:
-            raw = f"<pre>{html.escape(body)}</pre><p>(could not render: {html.escape(str(error))})</p>"
-        safe = _tasks(sanitize(raw, base_dir))
-        links = [html.unescape(h) for h in re.findall(r'<a\s+href="([^"]*)"', safe)]
-        return Rendered(safe, links)
+            raw = plain_text_fallback(body, f"This document could not be formatted ({error}).")
+        safe = sanitize(_task_boxes(raw), base_dir)
+        return Rendered(safe, list(self._context.links), list(self._context.code_blocks))
