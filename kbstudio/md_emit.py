@@ -49,6 +49,7 @@ _RAW_HTML = re.compile(
 )
 _TAG = re.compile(ms.OPEN_TAG + "|" + ms.CLOSING_TAG)
 _DOCFX_INLINE = re.compile(r":::(image|no-loc)\s+([^\n]*?):::")
+_BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _DOCFX_ATTR = re.compile(r'([\w-]+)\s*=\s*"([^"]*)"')
 _DOCFX_MARKER = re.compile(r"^:::\s*(?!image\s)[\w-]+(?:\s[^\n]*)?$|^:::image-end:::\s*$", re.IGNORECASE)
 _INCLUDE = re.compile(r"\[!INCLUDE\s*\[([^\]]*)\]\(([^)\s]*)\)\]", re.IGNORECASE)
@@ -143,26 +144,37 @@ class _Emitter:
         """Write one line; a block start gets a blank line before it unless it continues a list."""
         outer = len(line.containers) - line.opened
         opens_item = any(c.kind == "item" for c in line.containers[outer:])
-        after_item = bool(self.out) and self._previous_in_item
-        # Python-Markdown reads an indented block after a blank line as one child of the last
-        # item, swallowing a shallower item that follows without a blank line of its own.
-        shallower = opens_item and self._block_depth > outer
-        # A list that interrupts a paragraph needs a blank line before it in Python-Markdown.
-        previous = self._previous
-        interrupts = (opens_item and previous is not None and not previous.opened
-                      and previous.containers == line.containers[:outer] and previous.kind == ms.PARA)
-        if self.blank_after or (block and not (opens_item and after_item)) or (
-                line.opened and not opens_item) or shallower or interrupts:
+        if self.blank_after or (line.opened and not opens_item) or (block and not opens_item) or (
+                opens_item and self._item_needs_blank(line, outer)):
             self.blank(line)
         self.blank_after = False
         if not self.out or not self.out[-1].strip(" >"):
             self._block_depth = outer
         self.out.append(self.prefix(line) + text)
-        self._previous_in_item = any(c.kind == "item" for c in line.containers)
         self._previous = line
 
-    _previous_in_item = False
     _previous: ms.Line | None = None
+
+    def _item_needs_blank(self, line: ms.Line, outer: int) -> bool:
+        """Return True when Python-Markdown needs a blank line to see this list item start.
+
+        It only continues a list with an adjacent item of the same kind; anything else (a
+        paragraph the list interrupts, a quote or another kind of list just before) would
+        swallow the item as a lazy line, so the blocks are separated explicitly.
+        """
+        previous = self._previous
+        if previous is None:
+            return False
+        if self._block_depth > outer:   # an indented block after a blank line swallows it
+            return True
+        if previous.containers[:outer] != line.containers[:outer]:
+            return True
+        if len(previous.containers) <= outer:
+            # A paragraph at the parent level, unless it is the parent item's own first line.
+            return not (previous.opened and previous.containers[-1].kind == "item")
+        sibling, new = previous.containers[outer], line.containers[outer]
+        return sibling.kind != "item" or sibling.ordered != new.ordered or (
+            sibling.marker[-1] != new.marker[-1])
     _block_depth = 0
 
     def stash(self, line: ms.Line, raw_html: str) -> None:
@@ -181,6 +193,12 @@ class _Emitter:
         kind = line.kind
         self._docfx_quote(line)
         if kind == ms.BLANK:
+            following = lines[number + 1] if number + 1 < len(lines) else None
+            if line.opened and following is not None and following.kind != ms.BLANK and (
+                    following.containers[:len(line.containers)] == line.containers):
+                # An item whose content starts on the next line ("-\n  text") is "- text".
+                following.opened += line.opened
+                return number + 1
             if line.opened:
                 self.put(line, "")
             elif self.out and self.out[-1].strip(" >"):
@@ -285,7 +303,7 @@ class DocfxInlineProcessor(InlineProcessor):
     """DocFX ``:::image source="x.png" alt-text="...":::`` as an image, ``:::no-loc text="x":::`` as x."""
 
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[object, int, int]:  # noqa: N802 - PM API
-        attrs = dict(_DOCFX_ATTR.findall(m.group(2)))
+        attrs = {key: _BACKSLASH_ESCAPE.sub(r"\1", value) for key, value in _DOCFX_ATTR.findall(m.group(2))}
         if m.group(1) == "no-loc":
             return AtomicString(attrs.get("text", "")), m.start(0), m.end(0)
         element = ElementTree.Element("img")

@@ -40,6 +40,8 @@ TEXT_KINDS = frozenset({PARA, HEADING, SETEXT_TEXT, TABLE_HEAD, TABLE_ROW})
 
 ALERT_KINDS = ("NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION")
 
+_CONTAINER_START = re.compile(r"[ \t]{0,3}(?:>|[-+*][ \t]|\d{1,9}[.)][ \t])")
+_SPACES = re.compile(r" *")
 _LEAD = re.compile(r"[ \t>*+\-0-9.)]*")
 _BULLET = re.compile(r"([-+*])(?=[ \t]|$)")
 _ORDERED = re.compile(r"(\d{1,9})([.)])(?=[ \t]|$)")
@@ -195,6 +197,9 @@ def mask_inline_code(line: str) -> str:
 
 def _indent(text: str) -> int:
     """Return the columns of leading white space (tabs to the next multiple of 4)."""
+    spaces = _SPACES.match(text).end()   # a match, not lstrip: no copy of long lines
+    if not text.startswith("\t", spaces):
+        return spaces
     columns = 0
     for char in text:
         if char == " ":
@@ -208,6 +213,8 @@ def _indent(text: str) -> int:
 
 def _drop_columns(text: str, columns: int) -> str:
     """Remove ``columns`` columns of leading white space; a tab that straddles leaves spaces."""
+    if text[:columns] == " " * columns:
+        return text[columns:]
     done = 0
     for position, char in enumerate(text):
         if done >= columns:
@@ -346,10 +353,10 @@ class _Scanner:
                 text = stripped[1:]
                 text = _drop_columns(text, 1) if text[:1] in (" ", "\t") else text
             else:
-                if not text.strip():
-                    text = ""
-                elif _indent(text) >= container.indent:
+                if _indent(text) >= container.indent:
                     text = _drop_columns(text, container.indent)
+                elif not text or text.isspace():
+                    text = ""
                 else:
                     break
             matched += 1
@@ -399,6 +406,9 @@ class _Scanner:
         """Open the block quotes and list items that start ``text``; leaves the rest in ``_rest``."""
         opened = 0
         while True:
+            if len(self.stack) >= MAX_DEPTH:   # deeper markers stay text: the scan stays linear
+                self.too_deep = self.too_deep or bool(_CONTAINER_START.match(text))
+                break
             indent = _indent(text)
             if indent >= 4:
                 break
@@ -425,8 +435,6 @@ class _Scanner:
         return opened
 
     def _push(self, container: Container) -> None:
-        if len(self.stack) >= MAX_DEPTH:
-            self.too_deep = True
         self.stack.append(container)
 
     def _fence_line(self, index: int, text: str) -> Line:

@@ -160,8 +160,9 @@ class MarkdownRenderer:
         self._md.reset()
         try:
             raw = self._md.convert(body)
-        except TooDeep as error:
-            raw = plain_text_fallback(body, f"This document is {error}, so it is shown as plain text.")
+        except TooDeep as error:   # already escaped: nothing to sanitise
+            notice = f"This document is {error}, so it is shown as plain text."
+            return Rendered(plain_text_fallback(body, notice), [], [])
         except (ValueError, RecursionError, IndexError) as error:
             raw = plain_text_fallback(body, f"This document could not be formatted ({error}).")
         safe = sanitize(_task_boxes(raw), base_dir)
