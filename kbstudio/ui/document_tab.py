@@ -30,6 +30,7 @@ from kbstudio.ui.find_bar import FindBar
 from kbstudio.ui.highlighter import MarkdownHighlighter
 from kbstudio.ui.metadata_form import MetadataForm
 from kbstudio.ui.preview import PreviewBrowser, PreviewDocument, build_preview
+from kbstudio.ui.read_html import COPY_SCHEME
 from kbstudio.ui.tasks import TaskRunner
 from kbstudio.ui.theme import preview_css
 
@@ -346,6 +347,9 @@ class DocumentTab(QWidget):
 
     def _follow_link(self, url: QUrl) -> None:
         scheme = url.scheme().lower()
+        if scheme == COPY_SCHEME:     # a code block's Copy link, added by the read view itself
+            self.messageRequested.emit(self.preview.copy_code_block(url))
+            return
         if scheme in SAFE_SCHEMES:
             QDesktopServices.openUrl(url)
             return

@@ -1,4 +1,7 @@
-"""The read view: a document built off the GUI thread that only loads images from inside the KB."""
+"""The read view: a document built off the GUI thread that only loads images from inside the KB.
+
+Its code blocks carry a ``Copy`` link (``kbstudio-copy:N``) that puts block N's raw text on the clipboard.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, QUrl
 from PySide6.QtGui import QImage, QTextDocument
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtWidgets import QApplication, QTextBrowser, QWidget
+
+from kbstudio.ui.read_html import COPY_SCHEME, adapt_read_html
 
 
 def local_resource(kb_root: Path, base_dir: Path, url: QUrl) -> Path | None:
@@ -23,10 +28,12 @@ def local_resource(kb_root: Path, base_dir: Path, url: QUrl) -> Path | None:
 class PreviewDocument(QTextDocument):
     """Rendered HTML of one document; images come only from files inside the KB."""
 
-    def __init__(self, kb_root: Path, base_dir: Path, style_sheet: str) -> None:
+    def __init__(self, kb_root: Path, base_dir: Path, style_sheet: str,
+                 code_blocks: list[str] | None = None) -> None:
         super().__init__()
         self.kb_root = kb_root.resolve()
         self.base_dir = base_dir.resolve()
+        self.code_blocks: list[str] = list(code_blocks or [])   # raw text, in document order
         self.setDefaultStyleSheet(style_sheet)
 
     def loadResource(self, kind: int, url: QUrl) -> object:  # noqa: N802 - Qt override
@@ -40,10 +47,19 @@ class PreviewDocument(QTextDocument):
 
 
 def build_preview(html: str, kb_root: Path, base_dir: Path, style_sheet: str,
-                  gui_thread: QThread) -> PreviewDocument:
-    """Lay out ``html`` in a new document (in a worker thread) and hand it to the GUI thread."""
-    document = PreviewDocument(kb_root, base_dir, style_sheet)
-    document.setHtml(html)
+                  gui_thread: QThread, *, code_blocks: list[str] | None = None) -> PreviewDocument:
+    """Lay out ``html`` in a new document (in a worker thread) and hand it to the GUI thread.
+
+    The renderer's HTML is adapted to what QTextDocument can show first (``adapt_read_html``).
+    ``code_blocks`` is the raw text of each code block, in order, for the Copy links; when it is
+    missing, or does not match the blocks in the HTML, the text shown in each block is copied instead,
+    so a Copy link never copies another block's command.
+    """
+    adapted = adapt_read_html(html)
+    if code_blocks is None or len(code_blocks) != len(adapted.shown_code):
+        code_blocks = adapted.shown_code
+    document = PreviewDocument(kb_root, base_dir, style_sheet, code_blocks)
+    document.setHtml(adapted.html)
     document.moveToThread(gui_thread)
     return document
 
@@ -69,3 +85,25 @@ class PreviewBrowser(QTextBrowser):
         if isinstance(document, PreviewDocument):
             return document.loadResource(kind, url)
         return None
+
+    def code_block(self, url: QUrl) -> str | None:
+        """Return the raw text of the code block a ``kbstudio-copy:N`` link names, or None."""
+        document = self.document()
+        index = url.path()
+        if url.scheme() != COPY_SCHEME or not index.isdigit() or not isinstance(document, PreviewDocument):
+            return None
+        number = int(index)
+        return document.code_blocks[number] if number < len(document.code_blocks) else None
+
+    def copy_code_block(self, url: QUrl) -> str:
+        """Put the code block a ``kbstudio-copy:N`` link names on the clipboard; return a status line.
+
+        The block's final line break is left out, so pasting a command into a shell does not run it.
+        """
+        text = self.code_block(url)
+        if text is None:
+            return "Nothing to copy: this code block is no longer shown"
+        text = text.removesuffix("\n")
+        QApplication.clipboard().setText(text)
+        lines = len(text.splitlines()) or 1
+        return f"Copied {lines} line{'s' if lines != 1 else ''}"

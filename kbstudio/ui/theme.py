@@ -26,22 +26,54 @@ _DARK = {
     QPalette.ColorRole.LinkVisited: "#b69cf5",
 }
 
-# Qt's rich text understands a small CSS subset: colours, borders, margins and padding.
+# Qt's rich text understands a small CSS subset: colours, borders on table cells, margins and padding.
+# The read view's HTML is first adapted by kbstudio.ui.read_html (alerts and code blocks become one-cell
+# tables with these classes); ``pre`` wraps, since a QTextBrowser cannot scroll one block sideways.
 _PREVIEW_CSS = """
 h1, h2, h3 {{ color: {heading}; }}
 a {{ color: {link}; }}
 code {{ background-color: {code_bg}; }}
-pre {{ background-color: {code_bg}; padding: 6px; }}
-table {{ border-color: {rule}; }}
-th {{ background-color: {code_bg}; padding: 3px 6px; }}
-td {{ padding: 3px 6px; }}
+pre {{ white-space: pre-wrap; margin-top: 0px; margin-bottom: 0px; margin-left: 24px; text-indent: -24px; }}
+.kb-code {{ margin-top: 6px; margin-bottom: 10px; }}
+.kb-code-cell, .kb-code-side {{ background-color: {code_bg}; }}
+.kb-copy {{ color: {link}; font-size: small; }}
+.kb-table {{ border-color: {rule}; margin-top: 6px; margin-bottom: 10px; }}
+th {{ background-color: {code_bg}; }}
 blockquote {{ color: {muted}; margin-left: 12px; }}
-.alert {{ background-color: {alert_bg}; padding: 4px 10px; margin: 6px 0; }}
-.alert-title {{ font-weight: bold; color: {alert_title}; }}
-.alert-warning .alert-title, .alert-caution .alert-title {{ color: {warn}; }}
+.kb-alert {{ margin-top: 6px; margin-bottom: 10px; }}
+.alert-title {{ font-weight: bold; margin-top: 0px; }}
+.kb-notice {{ color: {muted}; font-style: italic; background-color: {notice_bg};
+  border-left-width: 4px; border-left-style: solid; border-left-color: {rule}; }}
 .remote-image {{ color: {muted}; font-style: italic; }}
 .missing-image {{ color: {warn}; font-style: italic; }}
 """
+
+# Alert colours like GitHub's: (left border, title, background) per kind, for the light and the dark theme.
+ALERT_COLOURS: dict[bool, dict[str, tuple[str, str, str]]] = {
+    False: {
+        "note": ("#0969da", "#0969da", "#ebf4fe"),
+        "tip": ("#1a7f37", "#177334", "#eaf6ec"),
+        "important": ("#8250df", "#7340d0", "#f4effd"),
+        "warning": ("#bf8700", "#8a5c00", "#fdf5d9"),
+        "caution": ("#cf222e", "#c11d28", "#fdeeed"),
+    },
+    True: {
+        "note": ("#4493f8", "#6cacfb", "#1c2838"),
+        "tip": ("#3fb950", "#56c867", "#1a2b20"),
+        "important": ("#ab7df8", "#bb97f9", "#282238"),
+        "warning": ("#d29922", "#e0ad3c", "#2f2916"),
+        "caution": ("#f85149", "#fa7a73", "#361f1f"),
+    },
+}
+
+
+def read_colours(dark: bool) -> dict[str, str]:
+    """Return the read view's named colours (text, headings, links, code, rules) for a theme."""
+    if dark:
+        return dict(text="#e6e6e6", base="#1e1f22", heading="#e6e6e6", link="#6ea8fe", code_bg="#313338",
+                    rule="#5a5d63", muted="#a0a0a0", warn="#ffb74d", notice_bg="#26282b")
+    return dict(text="#1f2328", base="#ffffff", heading="#1f2328", link="#0b57d0", code_bg="#f3f4f6",
+                rule="#d0d7de", muted="#57606a", warn="#b45309", notice_bg="#f6f8fa")
 
 
 def system_prefers_dark() -> bool:
@@ -74,13 +106,13 @@ def apply_theme(app: QApplication, dark: bool) -> None:
 
 
 def preview_css(dark: bool) -> str:
-    """Return the read view's style sheet for the theme."""
-    colours = (dict(heading="#e6e6e6", link="#6ea8fe", code_bg="#313338", rule="#555555", muted="#a0a0a0",
-                    alert_bg="#26323f", alert_title="#8ab4f8", warn="#ffb74d")
-               if dark else
-               dict(heading="#1f2328", link="#0b57d0", code_bg="#f3f4f6", rule="#d0d7de", muted="#57606a",
-                    alert_bg="#eef4fc", alert_title="#0b57d0", warn="#b45309"))
-    return _PREVIEW_CSS.format(**colours)
+    """Return the read view's style sheet for the theme (alert kinds each get their own colours)."""
+    css = _PREVIEW_CSS.format(**read_colours(dark))
+    for kind, (border, title, background) in ALERT_COLOURS[dark].items():
+        css += (f".kb-alert-{kind} {{ background-color: {background}; border-left-width: 4px; "
+                f"border-left-style: solid; border-left-color: {border}; }}\n"
+                f".kb-alert-title-{kind} {{ color: {title}; }}\n")
+    return css
 
 
 def refresh_rich_label(label: QLabel) -> None:
