@@ -31,7 +31,7 @@ ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "title", "width", "height"},
     "th": {"align", "style"}, "td": {"align", "style"},
     "span": {"class", "style"}, "div": {"class"}, "code": {"class"}, "pre": {"class", "style"},
-    "p": {"class"}, "ol": {"start"},
+    "p": {"class"}, "ol": {"start"}, "ul": {"class"}, "li": {"class"},
     "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
 }
 LINK_SCHEMES = {"http", "https", "mailto"}
