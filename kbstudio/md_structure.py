@@ -60,7 +60,8 @@ _HTML_BLOCK_6 = re.compile(
     re.IGNORECASE,
 )
 # CommonMark's open and closing tag grammar ("Raw HTML"); shared with the renderer's inline rule.
-_ATTRIBUTE = r"""(?:[ \t\n]+[a-zA-Z_:][a-zA-Z0-9_.:-]*(?:[ \t\n]*=[ \t\n]*(?:[^"'=<>`\x00-\x20]+|'[^']*'|"[^"]*"))?)"""
+_ATTRIBUTE = (r"""(?:[ \t\n]+[a-zA-Z_:][a-zA-Z0-9_.:-]*"""
+              r"""(?:[ \t\n]*=[ \t\n]*(?:[^"'=<>`\x00-\x20]+|'[^']*'|"[^"]*"))?)""")
 OPEN_TAG = r"<([A-Za-z][A-Za-z0-9-]*)" + _ATTRIBUTE + r"*[ \t\n]*/?>"
 CLOSING_TAG = r"</([A-Za-z][A-Za-z0-9-]*)[ \t\n]*>"
 _HTML_BLOCK_7 = re.compile(r"(?:" + OPEN_TAG + "|" + CLOSING_TAG + r")[ \t]*$")
@@ -603,5 +604,6 @@ def _collect_links(structure: Structure, raw: list[str]) -> None:
             for match in _HTML_ATTR.finditer(text):
                 found.append((line.index, match.start(3), match.group(3), match.group(1).lower() != "a"))
         if ":::" in text:
-            found.extend((line.index, m.start(1), m.group(1), True) for m in _DOCFX_IMAGE_SOURCE.finditer(text))
+            found.extend((line.index, m.start(1), m.group(1), True)
+                         for m in _DOCFX_IMAGE_SOURCE.finditer(text))
     structure.links = [LinkRef(index, target, image) for index, _, target, image in sorted(found)]

@@ -118,7 +118,8 @@ def test_angle_bracket_placeholders_stay_visible() -> None:
     page = outline("Run `x` then:\n\nSet-MSOLDomainFederationSettings -domain name <Domain.suffix> "
                    "-issueruri \\<newURI> -now\n\nIn this command, the placeholder <AD FS 2.0 Server Name> "
                    "represents the server.\n\n> [!NOTE]\n> The placeholder \\<max bytes> represents a byte "
-                   "value. For example, type 10240.\n\n| Name | Value |\n|---|---|\n| <User> | <server name> |\n")
+                   "value. For example, type 10240.\n\n"
+                   "| Name | Value |\n|---|---|\n| <User> | <server name> |\n")
     visible = page.visible
     assert "-domain name <Domain.suffix> -issueruri <newURI> -now" in visible
     assert "the placeholder <AD FS 2.0 Server Name> represents the server." in visible
@@ -188,7 +189,8 @@ def test_include_outside_the_kb_is_not_read(tmp_path) -> None:
 
 
 def test_code_blocks_are_listed_raw_in_order() -> None:
-    rendered = MarkdownRenderer().convert("```sh\necho 'a' < b\n```\n\n    indented\n\n- x\n\n  ~~~\n  in list\n  ~~~\n")
+    rendered = MarkdownRenderer().convert(
+        "```sh\necho 'a' < b\n```\n\n    indented\n\n- x\n\n  ~~~\n  in list\n  ~~~\n")
     assert rendered.code_blocks == ["echo 'a' < b\n", "indented\n", "in list\n"]
 
 
