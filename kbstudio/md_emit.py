@@ -22,7 +22,14 @@ from xml.etree import ElementTree
 
 from markdown import Markdown
 from markdown.extensions import Extension
-from markdown.inlinepatterns import HtmlInlineProcessor, InlineProcessor
+from markdown.inlinepatterns import (
+    IMAGE_LINK_RE,
+    LINK_RE,
+    HtmlInlineProcessor,
+    ImageInlineProcessor,
+    InlineProcessor,
+    LinkInlineProcessor,
+)
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, STX, AtomicString
@@ -299,6 +306,29 @@ class PlaceholderHtmlProcessor(HtmlInlineProcessor):
         return super().handleMatch(m, data)
 
 
+# CommonMark link destination and title ("Links"): no white space outside <...>, balanced parentheses.
+_DESTINATION = re.compile(
+    r"""\(\s*(?:<[^<>\n]*>|[^\s()<]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)""")
+
+
+class _CommonMarkDestination(LinkInlineProcessor):
+    """Python-Markdown accepts ``[text](two words)``; CommonMark shows that as text (stack traces)."""
+
+    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:  # noqa: N802 - PM API
+        href, title, end, handled = super().getLink(data, index)
+        if handled and not _DESTINATION.fullmatch(data, index, end):
+            return href, title, end, False
+        return href, title, end, handled
+
+
+class CommonMarkLinkProcessor(_CommonMarkDestination):
+    """Inline links with CommonMark destinations."""
+
+
+class CommonMarkImageProcessor(_CommonMarkDestination, ImageInlineProcessor):
+    """Inline images with CommonMark destinations."""
+
+
 class DocfxInlineProcessor(InlineProcessor):
     """DocFX ``:::image source="x.png" alt-text="...":::`` as an image, ``:::no-loc text="x":::`` as x."""
 
@@ -342,6 +372,8 @@ class KbMarkdownExtension(Extension):
         if "code" in md.parser.blockprocessors:
             md.parser.blockprocessors.deregister("code")   # indented code comes stashed
         md.preprocessors.register(StructurePreprocessor(md, self._context), "kb_structure", 30)
+        md.inlinePatterns.register(CommonMarkLinkProcessor(LINK_RE, md), "link", 160)
+        md.inlinePatterns.register(CommonMarkImageProcessor(IMAGE_LINK_RE, md), "image_link", 150)
         md.inlinePatterns.register(PlaceholderHtmlProcessor(_RAW_HTML.pattern, md), "html", 90)
         md.inlinePatterns.register(DocfxInlineProcessor(_DOCFX_INLINE.pattern, md), "docfx", 185)
         md.treeprocessors.register(_AlertTreeprocessor(md), "kb_alerts", 1)

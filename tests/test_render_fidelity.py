@@ -213,3 +213,13 @@ def test_deep_nesting_is_plain_text_quickly(build, shown: str) -> None:
     assert rendered.html.startswith('<p class="render-notice">')
     assert "nested more than 32 levels deep" in rendered.html
     assert "<pre>" in rendered.html and shown in rendered.html
+
+
+def test_link_destinations_follow_commonmark() -> None:
+    html = MarkdownRenderer().convert(
+        "at X.CoreInvoke[TOutput](IEnumerable input, PSDataCollection output)\n\n"
+        '[ok](a.md "title") [angle](<a b.md>) [parens](x(1).md) ![pic](m/a.png)\n').html
+    assert "CoreInvoke[TOutput](IEnumerable input, PSDataCollection output)" in html
+    assert '<a href="a.md" title="title">ok</a>' in html
+    assert '<a href="a b.md">angle</a>' in html and '<a href="x(1).md">parens</a>' in html
+    assert '<img alt="pic" src="m/a.png">' in html
