@@ -36,6 +36,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/lint_speed.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_lag.py
 	$(BIN)/python bench/render_fidelity.py
+	$(BIN)/python bench/render_worst.py
 
 screenshots: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/make_screenshots.py

@@ -327,10 +327,19 @@ class DocumentTab(QWidget):
 
         # Laying out a long document takes ~70 ms for 5,000 lines: done here, off the GUI thread.
         def work(progress: object, cancelled: object) -> tuple[int, PreviewDocument]:
-            from kbstudio.render import MarkdownRenderer  # Markdown loads on the worker, not at launch
+            # The app's BudgetedRenderer (one child process for all tabs) rides on the render runner
+            # MainWindow hands every tab. A render over its ~1 s budget is stopped there and comes back
+            # as plain text under a one-line notice, which leads the HTML and so tops the read view;
+            # this worker only waits on a pipe meanwhile, so the GUI keeps the interpreter.
+            renderer = getattr(self.runner, "renderer", None)
+            if renderer is not None:
+                rendered = renderer.render(text, folder, code_style).rendered
+            else:   # a runner without one (no main window): render here, with no budget
+                from kbstudio.render import MarkdownRenderer  # Markdown loads on the worker, not at launch
 
-            html = MarkdownRenderer(code_style).convert(text, base_dir=folder).html
-            return generation, build_preview(html, kb_root, folder, css, gui_thread)
+                rendered = MarkdownRenderer(code_style).convert(text, base_dir=folder)
+            return generation, build_preview(rendered.html, kb_root, folder, css, gui_thread,
+                                             code_blocks=getattr(rendered, "code_blocks", None))
 
         self.runner.run("preview", work, on_success=self._show_preview)
 

@@ -26,6 +26,7 @@ from kbstudio.index.search import SearchOptions
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import Document, Problem
 from kbstudio.recovery import RecoveredText, RecoveryStore
+from kbstudio.render_budget import BudgetedRenderer
 from kbstudio.storage import save_document_text
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.external_changes import ExternalChanges
@@ -70,6 +71,11 @@ class MainWindow(QMainWindow):
         self.documents: dict[str, Document] = {}
         self.index = IndexController(index_dir, self)
         self.render_work = TaskRunner(self, max_threads=1)
+        # One render child process for the whole app (started when a KB opens, stopped on exit).
+        # It rides on the render runner every DocumentTab is given, which is where the tab's render
+        # work looks for it.
+        self.renderer = BudgetedRenderer()
+        self.render_work.renderer = self.renderer  # type: ignore[attr-defined]
         self.load_work = TaskRunner(self, max_threads=1)     # reading every document
         self.setWindowTitle("KB Studio")
         self.resize(1280, 820)
@@ -226,6 +232,9 @@ class MainWindow(QMainWindow):
         # the same interpreter, and searching is what the user needs first.
         self.index.opened.connect(lambda: self._load_documents(kb), Qt.ConnectionType.SingleShotConnection)
         self.index.open(kb)
+        # Pre-warm the render child so the first document does not wait ~0.4 s for its imports.
+        # On the render runner: start() takes the renderer's lock, which a render may hold for 1 s.
+        self.render_work.run("starting the formatter", lambda p, c: self.renderer.start())
 
     def _load_documents(self, kb: KnowledgeBase) -> None:
         if kb is self.kb:
@@ -560,6 +569,7 @@ class MainWindow(QMainWindow):
         self.load_work.cancel_all()
         for runner in (self.load_work, self.render_work):
             runner.wait()
+        self.renderer.close()
         self.index.shutdown()
         event.accept()
 
