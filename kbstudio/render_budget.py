@@ -35,7 +35,6 @@ started at import time. Like any spawn child it imports the parent's ``__main__`
 
 from __future__ import annotations
 
-import html
 import os
 import signal
 import threading
@@ -59,10 +58,6 @@ ERROR = "error"
 NOT_STARTED = "not-started"
 _WARM_UP = "# Warm up\n\nSome *text* and a [link](x.md).\n\n```python\nprint('ready')\n```\n"
 _WARM_STYLES = ("friendly", "monokai")   # the light and dark code styles of the read view
-# Qt lays out an unbreakable run of text in time quadratic in its length, and a single block at
-# once on the GUI thread: a 1 MB line of '*a' froze the read view for over 100 s. Cut into lines
-# of this many characters, 5 MB of such text lays out in about 1 s, a block at a time.
-FALLBACK_LINE_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -95,51 +90,16 @@ class BudgetedResult:
 
 
 def plain_text_fallback(text: str, notice: str) -> Rendered:
-    """Return a ``Rendered`` showing ``notice`` on one line, then the body as escaped ``<pre>`` text.
+    """Return a ``Rendered`` showing ``notice`` on one line, then the document as escaped plain text.
 
-    Front matter is left out as in a real render, and lines longer than ``FALLBACK_LINE_CHARS``
-    are cut into lines of that length so the read view can lay them out. Linear in the text:
-    about 60 ms for 5 MB.
+    The text and line cutting are ``kbstudio.render.plain_text_fallback``'s, the one fallback page.
     """
     from kbstudio.frontmatter import split_front_matter
     from kbstudio.render import Rendered
+    from kbstudio.render import plain_text_fallback as fallback_html
 
     body = split_front_matter(text).body if text.startswith("---") else text
-    page = (f'<p class="render-notice"><b>{html.escape(notice)}</b></p>\n'
-            f'<pre style="white-space: pre-wrap;">{html.escape(_cut_long_lines(body))}</pre>')
-    return Rendered(html=page, links=[])
-
-
-def _cut_long_lines(text: str, width: int = FALLBACK_LINE_CHARS) -> str:
-    """Return ``text`` with every line longer than ``width`` characters cut into lines of ``width``."""
-    if not _has_long_line(text, width):
-        return text
-    out: list[str] = []
-    for line in text.split("\n"):
-        if len(line) <= width:
-            out.append(line)
-        else:
-            out.extend(line[start:start + width] for start in range(0, len(line), width))
-    return "\n".join(out)
-
-
-def _has_long_line(text: str, width: int) -> bool:
-    """Return True when some line of ``text`` is longer than ``width`` characters.
-
-    Without splitting (90 ms for 1.25 million short lines): such a line covers ``width + 1``
-    positions in a row, so it holds a multiple of ``width``; only the line at each multiple is
-    measured, by two bounded searches. About 3 ms for 5 MB.
-    """
-    for point in range(0, len(text), width):
-        if text[point] == "\n":
-            continue
-        before = text.rfind("\n", max(0, point - width), point)
-        left = point - before - 1 if before >= 0 else point - max(0, point - width)
-        after = text.find("\n", point, point + width + 1)
-        right = (after if after >= 0 else min(len(text), point + width + 1)) - point
-        if left + right > width:
-            return True
-    return False
+    return Rendered(html=fallback_html(body, notice), links=[])
 
 
 class BudgetedRenderer:
@@ -250,8 +210,9 @@ class BudgetedRenderer:
 
     # Rendering ----------------------------------------------------------------------------
 
-    def render(self, text: str, base_dir: Path | None = None, code_style: str = "friendly") -> BudgetedResult:
-        """Render ``text`` like ``MarkdownRenderer(code_style).convert(text, base_dir)``, within budget.
+    def render(self, text: str, base_dir: Path | None = None, code_style: str = "friendly",
+               kb_root: Path | None = None) -> BudgetedResult:
+        """Render ``text`` as ``MarkdownRenderer(code_style).convert`` would, within the budget.
 
         Never raises for a bad document: a render over ``budget_s`` comes back as a ``TIMEOUT``
         fallback (the child is killed and a new one spawned), a child that dies as ``CRASHED``,
@@ -271,7 +232,7 @@ class BudgetedRenderer:
             assert self._conn is not None
             clock = time.monotonic()   # the budget starts here, with a warm child
             try:
-                self._conn.send((text, base_dir, code_style))
+                self._conn.send((text, base_dir, code_style, kb_root))
                 remaining = self.budget_s - (time.monotonic() - clock)
                 answered = remaining > 0 and self._conn.poll(remaining)
                 reply: Any = self._conn.recv() if answered else None
@@ -330,10 +291,11 @@ def _serve(conn: Connection) -> None:
             return
         if request is None:
             return
-        text, base_dir, code_style = request
+        text, base_dir, code_style, kb_root = request
         try:
             # A new renderer per request costs ~0.3 ms once warm, and keeps no state between documents.
-            reply: tuple[str, object] = ("ok", MarkdownRenderer(code_style).convert(text, base_dir=base_dir))
+            reply: tuple[str, object] = ("ok", MarkdownRenderer(code_style).convert(
+                text, base_dir=base_dir, kb_root=kb_root))
         except Exception as error:  # noqa: BLE001 - reported to the caller as a plain-text fallback
             reply = ("error", f"{type(error).__name__}: {str(error)[:200]}")
         try:

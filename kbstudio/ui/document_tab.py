@@ -24,6 +24,7 @@ from kbstudio.kb import KnowledgeBase
 from kbstudio.media import MediaError, read_image_file, save_image
 from kbstudio.model import Document
 from kbstudio.reader import content_hash
+from kbstudio.render_budget import BudgetedRenderer
 from kbstudio.storage import ExternalChangeError, save_document_text
 from kbstudio.ui.editor import MarkdownEditor
 from kbstudio.ui.find_bar import FindBar
@@ -51,8 +52,10 @@ class DocumentTab(QWidget):
     startSopRequested = Signal(str)       # the KB-relative path of the SOP to run
 
     def __init__(self, kb: KnowledgeBase, document: Document, runner: TaskRunner,
-                 read_mode: bool = True, dark: bool = False, parent: QWidget | None = None) -> None:
+                 read_mode: bool = True, dark: bool = False, parent: QWidget | None = None,
+                 renderer: BudgetedRenderer | None = None) -> None:
         super().__init__(parent)
+        self.renderer = renderer   # the app's one formatter process; None renders in-process
         self.dark = dark
         self.kb = kb
         self.document = document
@@ -324,22 +327,20 @@ class DocumentTab(QWidget):
         kb_root = self.kb.root
         css = preview_css(self.dark)
         gui_thread = self.thread()
+        renderer = self.renderer
 
         # Laying out a long document takes ~70 ms for 5,000 lines: done here, off the GUI thread.
         def work(progress: object, cancelled: object) -> tuple[int, PreviewDocument]:
-            # The app's BudgetedRenderer (one child process for all tabs) rides on the render runner
-            # MainWindow hands every tab. A render over its ~1 s budget is stopped there and comes back
-            # as plain text under a one-line notice, which leads the HTML and so tops the read view;
-            # this worker only waits on a pipe meanwhile, so the GUI keeps the interpreter.
-            renderer = getattr(self.runner, "renderer", None)
+            # A render over the renderer's ~1 s budget is stopped in its child process and comes
+            # back as plain text under a one-line notice; this worker only waits on a pipe.
             if renderer is not None:
-                rendered = renderer.render(text, folder, code_style).rendered
-            else:   # a runner without one (no main window): render here, with no budget
+                rendered = renderer.render(text, folder, code_style, kb_root=kb_root).rendered
+            else:   # no app-wide renderer (a tab on its own): render here, with no budget
                 from kbstudio.render import MarkdownRenderer  # Markdown loads on the worker, not at launch
 
-                rendered = MarkdownRenderer(code_style).convert(text, base_dir=folder)
+                rendered = MarkdownRenderer(code_style).convert(text, base_dir=folder, kb_root=kb_root)
             return generation, build_preview(rendered.html, kb_root, folder, css, gui_thread,
-                                             code_blocks=getattr(rendered, "code_blocks", None))
+                                             code_blocks=rendered.code_blocks)
 
         self.runner.run("preview", work, on_success=self._show_preview)
 

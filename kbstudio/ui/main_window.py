@@ -75,7 +75,6 @@ class MainWindow(QMainWindow):
         # It rides on the render runner every DocumentTab is given, which is where the tab's render
         # work looks for it.
         self.renderer = BudgetedRenderer()
-        self.render_work.renderer = self.renderer  # type: ignore[attr-defined]
         self.load_work = TaskRunner(self, max_threads=1)     # reading every document
         self.setWindowTitle("KB Studio")
         self.resize(1280, 820)
@@ -366,7 +365,8 @@ class MainWindow(QMainWindow):
             return None
         document = self.kb.load(path)
         read_mode = not edit if edit is not None else self.settings.role == "L1"
-        tab = DocumentTab(self.kb, document, self.render_work, read_mode=read_mode, dark=self.dark)
+        tab = DocumentTab(self.kb, document, self.render_work, read_mode=read_mode, dark=self.dark,
+                          renderer=self.renderer)
         if self.settings.get("editor_split"):
             tab.splitter.restoreState(self.settings.get("editor_split"))
         tab.splitter.splitterMoved.connect(
