@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, QUrl
+from PySide6.QtCore import QMimeData, QObject, QThread, QUrl
 from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QApplication, QTextBrowser, QWidget
 
-from kbstudio.ui.read_html import COPY_SCHEME, adapt_read_html
+from kbstudio.ui.read_html import COPY_SCHEME, ZERO_WIDTH_SPACE, adapt_read_html
 
 
 def local_resource(kb_root: Path, base_dir: Path, url: QUrl) -> Path | None:
@@ -79,6 +79,13 @@ class PreviewBrowser(QTextBrowser):
         self.setDocument(document)
         self._shown = document   # setDocument does not take ownership
         self.verticalScrollBar().setValue(scroll)
+
+    def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802 - Qt override
+        """Copy the selection as plain text without the zero-width spaces added for line breaking."""
+        data = super().createMimeDataFromSelection()   # Qt's own object: Qt owns and frees it
+        if ZERO_WIDTH_SPACE in data.text():
+            data.setText(data.text().replace(ZERO_WIDTH_SPACE, ""))
+        return data
 
     def loadResource(self, kind: int, url: QUrl) -> object:  # noqa: N802 - Qt override
         document = self.document()

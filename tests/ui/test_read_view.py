@@ -228,3 +228,17 @@ def test_a_long_code_line_wraps_instead_of_scrolling_the_page(qtbot) -> None:
     unstyled.setHtml(f"<pre>{long_word}</pre>")
     unstyled.setTextWidth(browser.viewport().width())
     assert unstyled.idealWidth() > browser.viewport().width()
+
+
+def test_long_unbroken_runs_get_break_points_that_copying_removes(qapp: QApplication) -> None:
+    from kbstudio.ui.read_html import BREAK_EVERY, ZERO_WIDTH_SPACE, break_long_runs
+
+    token = "x" * (BREAK_EVERY * 3 + 7)
+    html = break_long_runs(f'<p><a href="{"h" * 900}">{token}</a> &amp;{"y" * 10}</p>')
+    assert html.count(ZERO_WIDTH_SPACE) == 3   # only in the text, never in the tag or the entity
+    assert f'href="{"h" * 900}"' in html and "&amp;yyyyyyyyyy" in html
+    browser = PreviewBrowser(Path("/tmp"))
+    browser.show_document(_build(f"<p>{token}</p>"))
+    browser.selectAll()
+    copied = browser.createMimeDataFromSelection().text()
+    assert copied.strip() == token
