@@ -6,6 +6,7 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from kbstudio.reader import content_hash
@@ -51,10 +52,13 @@ def _fsync_directory(folder: Path) -> None:
             os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
+def atomic_write(path: Path, data: bytes, durable: bool = True,
+                 before_replace: Callable[[], None] | None = None) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old or the new file, never a mix.
 
     ``durable=False`` skips the fsyncs, for copies that may be lost but never torn.
+    ``before_replace`` runs after the temporary file is written and synced, immediately before
+    the rename; an exception from it removes the temporary file and leaves ``path`` untouched.
     """
     target = Path(os.path.realpath(path))
     try:
@@ -69,6 +73,8 @@ def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
             if durable:
                 os.fsync(handle.fileno())
         os.chmod(temp_name, mode)
+        if before_replace is not None:
+            before_replace()
         os.replace(temp_name, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -82,11 +88,18 @@ def save_document_text(path: Path, text: str, expected_hash: str | None) -> str:
     """Save ``text`` atomically unless the file changed since it was read; return the new hash.
 
     ``expected_hash`` is the hash of the bytes that were loaded, or None for a new file
-    (which must not exist yet).
+    (which must not exist yet). The file is compared before anything is written and again
+    right before the rename, after the temporary file is written and synced (which takes
+    milliseconds). What remains is the time between that last read and the rename, a few
+    microseconds: a program that writes in it without a lock still loses its change, as with
+    any editor; there is no compare-and-rename on POSIX or Windows file systems.
     """
-    actual = _current_hash(path)
-    if actual != expected_hash:
-        raise ExternalChangeError(path, expected_hash, actual)
+    def unchanged() -> None:
+        actual = _current_hash(path)
+        if actual != expected_hash:
+            raise ExternalChangeError(path, expected_hash, actual)
+
+    unchanged()
     data = text.encode("utf-8")
-    atomic_write(path, data)
+    atomic_write(path, data, before_replace=unchanged)
     return content_hash(data)

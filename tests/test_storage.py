@@ -110,3 +110,49 @@ def test_kill_during_save_never_leaves_a_torn_file(tmp_path: Path) -> None:
         assert path.read_bytes() in versions
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "doc.md"]
     assert all(name.startswith(".doc.md.") and name.endswith(".kbtmp") for name in leftovers)
+
+
+# Waits for a save's temporary file to appear, then writes the target as another program would.
+OUTSIDE_WRITER = r"""
+import os, sys, time
+folder, name, content = sys.argv[1], sys.argv[2], sys.argv[3].encode()
+print("ready", flush=True)
+deadline = time.monotonic() + 5
+while time.monotonic() < deadline:
+    if any(entry.endswith(".kbtmp") for entry in os.listdir(folder)):
+        with open(os.path.join(folder, name), "wb") as handle:
+            handle.write(content)
+        print("wrote", flush=True)
+        break
+else:
+    print("missed", flush=True)
+"""
+
+
+def test_an_outside_write_during_a_save_is_never_lost(tmp_path: Path) -> None:
+    """A second process writes while the temporary file is being written: its change survives."""
+    path = tmp_path / "doc.md"
+    ours = "ours\n" + "x" * 4_000_000   # a few ms of writing, so the other process gets its chance
+    hits = 0
+    for trial in range(20):
+        path.write_bytes(b"loaded\n")
+        loaded = content_hash(b"loaded\n")
+        outside = f"outside {trial}\n"
+        writer = subprocess.Popen([sys.executable, "-c", OUTSIDE_WRITER, str(tmp_path), path.name, outside],
+                                  stdout=subprocess.PIPE, text=True)
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+        refused = False
+        try:
+            save_document_text(path, ours, loaded)
+        except ExternalChangeError:
+            refused = True
+        outcome = writer.stdout.readline().strip()
+        writer.wait()
+        if outcome == "wrote":
+            hits += 1
+            # Written before our rename: we refused. Written after it: it replaced ours. Never lost.
+            assert path.read_text() == outside
+        else:
+            assert not refused and path.read_text() == ours
+        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".kbtmp")]
+    assert hits >= 1   # the race was really run (it usually is in every trial)
