@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from kbstudio.md_structure import parse_structure
 
 TIERS: tuple[str, ...] = ("L0", "L1", "L2", "L3", "L4")
 TIER_NAMES: dict[str, str] = {
@@ -68,6 +71,18 @@ def as_text(value: Any) -> str | None:
     return text or None
 
 
+@lru_cache(maxsize=1024)
+def first_h1(body: str) -> str | None:
+    """Return the text of the first level-1 heading (ATX or setext) of a Markdown body, or None.
+
+    The heading comes from the shared structure pass, so a ``# comment`` in a code block is none.
+    Cached: a document without a front-matter title asks on every ``title`` read.
+    """
+    if "#" not in body and "=" not in body:
+        return None
+    return next((h.text for h in parse_structure(body).headings if h.level == 1 and h.text), None)
+
+
 def as_text_list(value: Any) -> list[str]:
     """Return a front-matter list (or a comma-separated string) as a list of strings."""
     if value is None:
@@ -114,15 +129,7 @@ class Document:
     @property
     def title(self) -> str:
         """Return the title: front matter, else first heading, else the file name."""
-        title = as_text(self.meta.get("title"))
-        if title:
-            return title
-        for line in self.body.splitlines():
-            if line.startswith("# "):
-                heading = line[2:].strip().strip("#").strip()
-                if heading:
-                    return heading
-        return self.path.stem
+        return as_text(self.meta.get("title")) or first_h1(self.body) or self.path.stem
 
     @property
     def kind(self) -> str:

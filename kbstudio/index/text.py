@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kbstudio.md_emit import is_html_element
+from kbstudio.md_structure import CLOSING_TAG, OPEN_TAG, parse_structure
 from kbstudio.model import Document, as_text
 
 ISSUE_HEADINGS = ("issue", "symptom", "symptoms", "problem", "summary", "error", "errors")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_HTML_TAG = re.compile(r"<[^>]{1,200}>")
+# A tag by CommonMark's grammar (groups 1 and 2: its name), else anything else in angle brackets.
+_ANGLED = re.compile(OPEN_TAG + "|" + CLOSING_TAG + r"|<[^<>]{1,200}>")
+# Not words either: comments, declarations, processing instructions and autolinks (<https://...>).
+_NOT_WORDS = re.compile(r"<(?:[!?/]|[A-Za-z][A-Za-z0-9+.-]{1,31}:|[^\s<>@]+@[^\s<>@]+>)")
+_KEPT_OPEN, _KEPT_CLOSE = "\x02", "\x03"   # a kept placeholder's brackets, out of _MARKUP's way
 _DOCFX = re.compile(r":::[^:]*:::|\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION|INCLUDE)[^\]]*\]", re.IGNORECASE)
 _MARKUP = re.compile(r"[*_`>|#]+")
 
@@ -34,24 +38,37 @@ def plain_text(markdown: str) -> str:
     """
     text = _LINK.sub(r"\1", markdown)
     text = _DOCFX.sub(" ", text)
-    if "<" in text:
-        text = _HTML_TAG.sub(" ", text)
-    return _MARKUP.sub("", text).strip()
+    if "<" not in text:
+        return _MARKUP.sub("", text).strip()
+    text = _MARKUP.sub("", _ANGLED.sub(_tag_or_placeholder, text))
+    return text.replace(_KEPT_OPEN, "<").replace(_KEPT_CLOSE, ">").strip()
+
+
+def _tag_or_placeholder(match: re.Match[str]) -> str:
+    """Drop an HTML tag, comment or autolink; keep a placeholder such as ``<server name>`` as words.
+
+    A placeholder is what the renderer shows as text: a tag whose name is not an HTML element
+    (``<User>``, ``<server name>``) or angle brackets around what is no tag (``<Domain.suffix>``).
+    """
+    name = match.group(1) or match.group(2)
+    angled = match.group(0)
+    if name is not None:
+        if is_html_element(name):
+            return " "
+    elif _NOT_WORDS.match(angled):
+        return " "
+    return _KEPT_OPEN + angled[1:-1] + _KEPT_CLOSE
 
 
 def split_sections(body: str) -> list[tuple[str, str]]:
-    """Return (heading, text) pairs for each heading of ``body``; headings inside code are ignored."""
-    sections: list[tuple[str, list[str]]] = [("", [])]
-    in_fence = False
-    for line in body.split("\n"):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        match = None if in_fence else _HEADING.match(line)
-        if match:
-            sections.append((match.group(2), []))
-        else:
-            sections[-1][1].append(line)
-    return [(heading, "\n".join(lines)) for heading, lines in sections]
+    """Return ('', lead) and then (heading, text) for each heading of ``body``.
+
+    Headings are the shared structure pass's (``kbstudio.md_structure``): a ``#`` line in a code
+    block or ``#hashtag`` text is none, a setext heading is one and its underline is not text.
+    """
+    lines = body.split("\n")
+    sections = parse_structure(body).sections()
+    return [(heading, "\n".join(lines[first:end])) for heading, first, end in sections]
 
 
 def index_text(document: Document) -> IndexText:

@@ -43,7 +43,7 @@ def issue_text(page: Page) -> str:
     headings = page.headings
     for position, heading in enumerate(headings):
         if heading.level >= 2 and heading.text.strip(" :").lower() in ISSUE_HEADINGS:
-            start = heading.line - page.document.body_line + 1
+            start = heading.content_line - page.document.body_line
             end = (headings[position + 1].line - page.document.body_line
                    if position + 1 < len(headings) else len(page.prose))
             return " ".join(" ".join(page.prose[start:end]).split()[:ISSUE_WORDS])

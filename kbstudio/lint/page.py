@@ -1,26 +1,18 @@
-"""A document's body read once for the lint rules: lines, code, headings, links and anchors."""
+"""A document's body read once for the lint rules: lines, code, headings, links and anchors.
+
+The structure (headings, code blocks, links) comes from ``kbstudio.md_structure``, the one pass
+the renderer, the index and the SOP parser also read; only anchors are lint's own.
+"""
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import accumulate
 
+from kbstudio.md_structure import parse_structure
 from kbstudio.model import Document
 
-# Patterns run on the body with a leading newline: a literal first character keeps scans fast.
-_FENCE = re.compile(r"\n[ \t]*(`{3,}|~{3,})([^\n]*)")  # list items indent their fences
-_HEADING = re.compile(r"\n {0,3}(#{1,6})(?:[ \t]+([^\n]*?))?[ \t]*(?=\n|$)")
-_CLOSING_HASHES = re.compile(r"[ \t]+#+$")
-_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
-_INLINE_LINK = re.compile(
-    r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+[\"'(][^\n]*?)?\s*\)"
-)
-_REFERENCE_DEF = re.compile(r"\n {0,3}\[[^\]\n]+\]:[ \t]*(<[^>\n]*>|\S+)")
-_HTML_ATTR = re.compile(r"<(img|a|source)\b[^>]*?\b(src|href)\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
-_DOCFX_IMAGE = re.compile(r":::image\b[^\n]*?\bsource\s*=\s*\"([^\"]*)\"", re.IGNORECASE)
 _HTML_ANCHOR = re.compile(r"<[a-z][a-z0-9]*\b[^>]*?\b(?:name|id)\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
 _CUSTOM_ID = re.compile(r"\{#([\w-]+)\}\s*$")
 _SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
@@ -29,11 +21,20 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 @dataclass(frozen=True)
 class Heading:
-    """An ATX heading: its file line, level (1-6) and text."""
+    """An ATX or setext heading: its file line, level (1-6) and text.
+
+    ``content_line`` is the file line where the section's text starts: the next line, or the line
+    after a setext heading's underline.
+    """
 
     line: int
     level: int
     text: str
+    content_line: int = field(default=0, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.content_line:
+            object.__setattr__(self, "content_line", self.line + 1)
 
 
 @dataclass(frozen=True)
@@ -103,71 +104,25 @@ def slugify_heading(text: str) -> str:
     return _SLUG_DROP.sub("", text).replace(" ", "-")
 
 
-def mask_inline_code(line: str) -> str:
-    """Return ``line`` with inline code spans blanked (same length), so rules skip them."""
-    if "`" not in line:
-        return line
-    return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
-
-
-def _code_blocks(padded: str, starts: list[int]) -> list[tuple[int, int]]:
-    """Return (first, last) body line indexes of every fenced code block, fences included."""
-    blocks: list[tuple[int, int]] = []
-    opened: tuple[int, str] | None = None
-    for match in _FENCE.finditer(padded):
-        index = bisect_right(starts, match.start(1)) - 1
-        fence = match.group(1)
-        if opened is None:
-            opened = (index, fence)
-        elif fence[0] == opened[1][0] and len(fence) >= len(opened[1]) and not match.group(2).strip():
-            blocks.append((opened[0], index))
-            opened = None
-    if opened is not None:
-        blocks.append((opened[0], len(starts) - 1))
-    return blocks
-
-
-def _headings(lines: list[str], padded: str, starts: list[int], body_line: int) -> list[Heading]:
-    headings: list[Heading] = []
-    for match in _HEADING.finditer(padded):
-        index = bisect_right(starts, match.start(1)) - 1
-        raw = _HEADING.match("\n" + lines[index])  # the unmasked line keeps inline code in the text
-        text = _CLOSING_HASHES.sub("", (raw or match).group(2) or "").strip()
-        text = "" if not text.strip("#") else text
-        headings.append(Heading(body_line + index, len(match.group(1)), text))
-    return headings
-
-
-def _links(padded: str, starts: list[int], body_line: int) -> list[Link]:
-    found: list[tuple[int, str, bool]] = []
-    for match in _INLINE_LINK.finditer(padded):
-        found.append((match.start(1), match.group(1).strip("<>"), padded[match.start() - 1] == "!"))
-    if "]:" in padded:
-        found.extend((m.start(1), m.group(1).strip("<>"), False) for m in _REFERENCE_DEF.finditer(padded))
-    if "<" in padded:
-        for match in _HTML_ATTR.finditer(padded):
-            found.append((match.start(3), match.group(3), match.group(1).lower() != "a"))
-    if ":::" in padded:
-        found.extend((m.start(1), m.group(1), True) for m in _DOCFX_IMAGE.finditer(padded))
-    return [Link(body_line + bisect_right(starts, offset) - 1, target, image)
-            for offset, target, image in sorted(found)]
+def body_lines(body: str) -> list[str]:
+    """Return the lines of ``body`` as the structure pass counts them (carriage returns dropped)."""
+    lines = body.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
 def parse_page(document: Document) -> Page:
     """Read a document's body into a Page."""
-    lines = document.body.splitlines()
-    # Offsets of each line in the body text with a leading newline; prose keeps every line's length.
-    starts = [1, *accumulate(len(line) + 1 for line in lines)][:-1] if lines else [1]
-    prose = [mask_inline_code(line) if "`" in line else line for line in lines]
-    padded = "\n" + "\n".join(lines)
-    if "```" in padded or "~~~" in padded:
-        for first, last in _code_blocks(padded, starts):
-            for index in range(first, last + 1):
-                prose[index] = " " * len(prose[index])
-    padded = "\n" + "\n".join(prose)
-    headings = _headings(lines, padded, starts, document.body_line)
-    links = _links(padded, starts, document.body_line)
-    return Page(document, lines, prose, headings, links, padded[1:])
+    structure = parse_structure(document.body)
+    lines = body_lines(document.body)
+    prose = structure.prose_lines()   # code blocks and inline code blanked, lengths kept
+    first = document.body_line
+    sections = structure.sections()[1:]   # the first is the lead before any heading
+    headings = [Heading(first + heading.index, heading.level, heading.text, first + content)
+                for heading, (_, content, _) in zip(structure.headings, sections, strict=True)]
+    links = [Link(first + link.index, link.target, link.image) for link in structure.links]
+    return Page(document, lines, prose, headings, links, "\n".join(prose))
 
 
 def has_content(lines: list[str]) -> bool:

@@ -38,7 +38,7 @@ def check_empty_section(page: Page, ctx: LintContext) -> Iterator[Finding]:
         if following is not None and following.level > heading.level:
             continue
         end = following.line - first_line if following else len(page.lines)
-        if not has_content(page.lines[heading.line - first_line + 1 : end]):
+        if not has_content(page.lines[heading.content_line - first_line : end]):
             yield heading.line, f"section '{heading.text or '#' * heading.level}' is empty"
 
 

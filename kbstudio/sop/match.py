@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from whoosh.lang.porter import stem
 
+from kbstudio.md_structure import parse_structure
 from kbstudio.model import Document, tier_rank
-from kbstudio.sop.inline import markdown_links, resolve_link
+from kbstudio.sop.inline import resolve_link
 
 LINKED_IN_ESCALATION_SECTION = 2000.0
 LINKED_ELSEWHERE = 1000.0
@@ -18,7 +19,6 @@ _ESCALATION_HEADING = re.compile(
     r"doesn.?t solve|didn.?t work|not solved?|escalat|if this|next steps?|still (?:not|broken)|get help",
     re.IGNORECASE,
 )
-_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
 _WORD = re.compile(r"[a-z][a-z0-9]{2,}")
 
 
@@ -36,19 +36,21 @@ def linked_sops(article: Document, documents: list[Document]) -> list[tuple[Docu
     """Return the SOPs the article links to, in order, and whether each link is in an escalation section."""
     by_path = {document.rel_path: document for document in documents if document.kind == "sop"}
     found: dict[str, tuple[Document, bool]] = {}
-    in_escalation = False
-    for line in article.body.splitlines():
-        heading = _HEADING.match(line)
-        if heading:
-            in_escalation = bool(_ESCALATION_HEADING.search(heading.group(1)))
+    structure = parse_structure(article.body)
+    headings = structure.headings   # from the shared structure pass: none inside code
+    position, in_escalation = 0, False
+    for link in structure.links:
+        while position < len(headings) and headings[position].index <= link.index:
+            in_escalation = bool(_ESCALATION_HEADING.search(headings[position].text))
+            position += 1
+        if link.image:
             continue
-        for _, target in markdown_links(line):
-            rel = resolve_link(article.rel_path, target)
-            document = by_path.get(rel or "")
-            if document is None or document.rel_path == article.rel_path:
-                continue
-            if document.rel_path not in found or (in_escalation and not found[document.rel_path][1]):
-                found[document.rel_path] = (document, in_escalation)
+        rel = resolve_link(article.rel_path, link.target)
+        document = by_path.get(rel or "")
+        if document is None or document.rel_path == article.rel_path:
+            continue
+        if document.rel_path not in found or (in_escalation and not found[document.rel_path][1]):
+            found[document.rel_path] = (document, in_escalation)
     return list(found.values())
 
 

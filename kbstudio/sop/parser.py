@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kbstudio.md_structure import SETEXT_LINE, SETEXT_TEXT, parse_structure
 from kbstudio.model import ERROR, INFO, TIERS, WARNING, Document, Problem, tier_rank
 from kbstudio.sop.inline import parse_minutes, plain_text
 from kbstudio.sop.model import SECTION_TITLES, SECTIONS, Check, EscalationTarget, Field, Sop, TimeLimit
@@ -22,7 +23,6 @@ _SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("scope", r"scope|applies|covers|purpose|overview"),
     )
 )
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^(\s*)(?:[-*+]|(\d+)[.)])(?:\s+(.*))?$")
 _CHECKBOX = re.compile(r"^\[([ xX]?)\]\s*(.*)$")
 _BOLD_START = re.compile(r"^(\*\*|__)(.+?)\1(.*)$")
@@ -32,7 +32,6 @@ _MARK_AT_START = re.compile(r"^\s*:?\s*\(([^)]*)\)")
 _TIER_WORD = re.compile(r"\bL[0-4]\b", re.IGNORECASE)
 _LABELLED = re.compile(r"^\*\*(.+?):?\*\*:?\s*(.*)$")
 _PLAIN_LABELLED = re.compile(r"^([^:*`\[]{1,60}):\s*(.*)$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
@@ -84,29 +83,33 @@ class _Section:
 
 
 def _split_sections(document: Document) -> list[_Section]:
-    """Cut the body into the known sections; unknown level-2 headings end a section."""
+    """Cut the body into the known sections; unknown level-2 headings end a section.
+
+    Headings and code come from the shared structure pass (``kbstudio.md_structure``), so a ``#``
+    line in a code block is code and a setext heading is a heading, as lint and the index see it.
+    """
     sections: list[_Section] = []
     current: _Section | None = None
-    in_fence = False
+    structure = parse_structure(document.body)
+    headings = {heading.index: heading for heading in structure.headings}
+    # Comments are blanked (newlines kept) so their text joins no item.
     body = _COMMENT.sub(lambda match: "\n" * match.group(0).count("\n"), document.body)
-    for offset, raw in enumerate(body.splitlines()):
+    for offset, raw in enumerate(body.split("\n")[:len(structure.lines)]):
         line = document.body_line + offset
-        fence = bool(_FENCE.match(raw))
-        heading = None if in_fence or fence else _HEADING.match(raw)
-        if heading and len(heading.group(1)) <= 3:
-            level = len(heading.group(1))
-            key = section_key(heading.group(2)) if level >= 2 else None
-            if key is not None and (level == 2 or current is None or current.key != key):
-                current = _Section(key, heading.group(2), line)
+        heading = headings.get(offset)
+        if heading is not None and heading.level <= 3:
+            key = section_key(heading.text) if heading.level >= 2 else None
+            if key is not None and (heading.level == 2 or current is None or current.key != key):
+                current = _Section(key, heading.text, line)
                 sections.append(current)
                 continue
-            if level <= 2:
+            if heading.level <= 2:
                 current = None
                 continue
-        if fence:
-            in_fence = not in_fence
+        if structure.lines[offset].kind in (SETEXT_TEXT, SETEXT_LINE):
+            continue   # the rest of a setext heading: its underline or its text's later lines
         if current is not None:
-            current.add(raw, line, in_fence or fence)
+            current.add(raw.removesuffix("\r"), line, structure.is_code(offset))
     return sections
 
 
