@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kbstudio.md_structure import parse_structure
+from kbstudio.textformat import TextFormat
 
 TIERS: tuple[str, ...] = ("L0", "L1", "L2", "L3", "L4")
 TIER_NAMES: dict[str, str] = {
@@ -120,6 +121,12 @@ class Document:
     problems: list[Problem] = field(default_factory=list)
     readable: bool = True
     key_lines: dict[str, int] = field(default_factory=dict)
+    bom: bool = False   # the file starts with a UTF-8 byte-order mark (``text`` does not)
+
+    @property
+    def text_format(self) -> TextFormat:
+        """Return the line endings and BOM to write this document back with."""
+        return TextFormat.of_text(self.text, self.bom)
 
     @property
     def id(self) -> str | None:

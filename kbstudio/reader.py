@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 from pathlib import Path
@@ -116,7 +117,8 @@ def parse_document(path: Path, rel_path: str, data: bytes) -> Document:
     except UnreadableError as error:
         return unreadable_document(path, rel_path, error, digest)
     split = split_front_matter(text)
-    document = Document(path, rel_path, {}, split.body, text, digest, split.body_line)
+    document = Document(path, rel_path, {}, split.body, text, digest, split.body_line,
+                        bom=data.startswith(codecs.BOM_UTF8))
     if split.unclosed:
         document.problems.append(
             Problem(
