@@ -12,6 +12,7 @@ parsed again, so it is exactly what the author wrote.
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 import string
@@ -125,6 +126,7 @@ class _Emitter:
         self.out: list[str] = []
         self.blank_after = False
         self.code_at = {block.first: block for block in structure.code_blocks}
+        self.transparent: set[int] = set()   # ids of DocFX "> [!div]" quotes shown without the quote
         self.heading_at = {h.index: h for h in structure.headings}
 
     def prefix(self, line: ms.Line, skip_opened: bool = False) -> str:
@@ -134,7 +136,7 @@ class _Emitter:
             opened_here = position >= count - line.opened
             if opened_here and skip_opened:
                 break
-            if container.transparent:
+            if id(container) in self.transparent:
                 continue
             if container.kind == "quote":
                 parts.append("> ")
@@ -189,7 +191,8 @@ class _Emitter:
         self.blank_after = True
 
     def emit(self) -> list[str]:
-        lines = self.structure.lines
+        # Copies: the emitter moves an empty item's marker onto its next line; the structure stays as read.
+        lines = [copy.copy(line) for line in self.structure.lines]
         number = 0
         while number < len(lines):
             number = self._emit_line(lines, number)
@@ -257,7 +260,7 @@ class _Emitter:
     def _docfx_quote(self, line: ms.Line) -> None:
         """Make a DocFX ``> [!div ...]`` or ``> [!VIDEO ...]`` quote a plain container."""
         if line.opened and line.containers[-1].kind == "quote" and _DOCFX_QUOTE.match(line.text.strip()):
-            line.containers[-1].transparent = True
+            self.transparent.add(id(line.containers[-1]))
 
     def _paragraph_line(self, line: ms.Line, number: int) -> int:
         text = line.text.lstrip(" \t")

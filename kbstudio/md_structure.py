@@ -16,7 +16,10 @@ reported (``too_deep``) so a caller can decline to render it instead of spending
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections import deque
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 MAX_DEPTH = 32  # cmark-gfm has no limit; browsers and editors give up on far less
 
@@ -42,6 +45,8 @@ ALERT_KINDS = ("NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION")
 
 _CONTAINER_START = re.compile(r"[ \t]{0,3}(?:>|[-+*][ \t]|\d{1,9}[.)][ \t])")
 _SPACES = re.compile(r" *")
+# A line at the margin starting with none of these is paragraph text (no container or block starts).
+_SPECIAL_FIRST = frozenset(" \t>-*+_#`~<=|:0123456789")
 _LEAD = re.compile(r"[ \t>*+\-0-9.)]*")
 _BULLET = re.compile(r"([-+*])(?=[ \t]|$)")
 _ORDERED = re.compile(r"(\d{1,9})([.)])(?=[ \t]|$)")
@@ -65,12 +70,17 @@ _ATTRIBUTE = (r"""(?:[ \t\n]+[a-zA-Z_:][a-zA-Z0-9_.:-]*"""
 OPEN_TAG = r"<([A-Za-z][A-Za-z0-9-]*)" + _ATTRIBUTE + r"*[ \t\n]*/?>"
 CLOSING_TAG = r"</([A-Za-z][A-Za-z0-9-]*)[ \t\n]*>"
 _HTML_BLOCK_7 = re.compile(r"(?:" + OPEN_TAG + "|" + CLOSING_TAG + r")[ \t]*$")
-_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_BACKTICKS = re.compile(r"`+")
 _INLINE_LINK = re.compile(
-    r"(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+[\"'(][^\n]*?)?\s*\)"
+    r"(?<!\\)(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+[\"'(][^\n]*?)?\s*\)"
 )
-_REFERENCE_DEF = re.compile(r" {0,3}\[([^\]\n]+)\]:[ \t]*(<[^>\n]*>|\S+)")
-_HTML_ATTR = re.compile(r"<(img|a|source)\b[^>]*?\b(src|href)\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
+# CommonMark link reference definition: a label without brackets, a destination, an optional title,
+# then nothing more on the line.
+_REFERENCE_DEF = re.compile(
+    r""" {0,3}\[([^\[\]\n]+)\]:[ \t]*(<[^>\n]*>|\S+)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$""",
+    re.MULTILINE)
+# [^<>] keeps each search inside one tag: an unclosed '<a ' never rescans the rest of the text.
+_HTML_ATTR = re.compile(r"<(img|a|source)\b[^<>]*?\b(src|href)\s*=\s*[\"']([^\"'<>]*)[\"']", re.IGNORECASE)
 _DOCFX_IMAGE_SOURCE = re.compile(r":::image\b[^\n]*?\bsource\s*=\s*\"([^\"]*)\"", re.IGNORECASE)
 _ALERT = re.compile(r"\[!(" + "|".join(ALERT_KINDS) + r")\][ \t]*(.*)$", re.IGNORECASE)
 
@@ -85,7 +95,7 @@ class Container:
     ordered: bool = False
     start: int = 1
     first_line: int = 0        # body line index where it opened
-    transparent: bool = False  # a DocFX "> [!div]" or "> [!VIDEO]" quote: shown without the quote
+    blank_start: bool = False  # an item whose first line was blank and has no content yet
 
 
 @dataclass(eq=False)
@@ -189,11 +199,44 @@ class Structure:
     _raw: list[str] = field(default_factory=list, repr=False)
 
 
-def mask_inline_code(line: str) -> str:
-    """Return ``line`` with inline code spans blanked (same length)."""
-    if "`" not in line:
-        return line
-    return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Return the [start, end) offsets of the inline code spans of ``text`` (CommonMark 6.1).
+
+    A run of backticks opens a span that the next run of the same length closes; linear in the
+    text (a regex with a back reference is quadratic on long runs of backticks).
+    """
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    later: dict[int, deque[int]] = {}
+    for number, (start, end) in enumerate(runs):
+        later.setdefault(end - start, deque()).append(number)
+    spans: list[tuple[int, int]] = []
+    number = 0
+    while number < len(runs):
+        start, end = runs[number]
+        same = later[end - start]
+        while same and same[0] <= number:
+            same.popleft()
+        if same:
+            closer = same.popleft()
+            spans.append((start, runs[closer][1]))
+            number = closer + 1
+        else:
+            number += 1
+    return spans
+
+
+def mask_inline_code(text: str) -> str:
+    """Return ``text`` with inline code spans blanked (same length, line breaks kept)."""
+    if "`" not in text:
+        return text
+    pieces: list[str] = []
+    last = 0
+    for start, end in code_spans(text):
+        pieces.append(text[last:start])
+        pieces.append(re.sub(r"[^\n]", " ", text[start:end]))
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def _indent(text: str) -> int:
@@ -311,7 +354,8 @@ def _starts_block(text: str) -> bool:
         return True
     if first in "`~" and _fence_open(rest):
         return True
-    return first == "<" and _html_block_kind(rest, in_paragraph=True) > 0
+    # Every HTML block kind, 7 too: the paragraph is not in the deepest container this line continues.
+    return first == "<" and _html_block_kind(rest, in_paragraph=False) > 0
 
 
 def _fence_open(text: str) -> tuple[str, str] | None:
@@ -354,9 +398,12 @@ class _Scanner:
                 text = stripped[1:]
                 text = _drop_columns(text, 1) if text[:1] in (" ", "\t") else text
             else:
+                blank = not text or text.isspace()
+                if blank and container.blank_start and container.first_line < len(self.lines):
+                    break   # an item may begin with at most one blank line (CommonMark 5.2)
                 if _indent(text) >= container.indent:
                     text = _drop_columns(text, container.indent)
-                elif not text or text.isspace():
+                elif blank:
                     text = ""
                 else:
                     break
@@ -364,15 +411,20 @@ class _Scanner:
         return matched, text
 
     def _line(self, index: int, raw: str) -> Line:
-        if "\t" in raw and self.leaf != "fence":   # code keeps its tabs; markers need real columns
+        fast = self._fast_line(index, raw)
+        if fast is not None:
+            return fast
+        if self.leaf == "fence":   # code keeps its tabs, if the line stays in the fence
+            matched, text = self._match_containers(raw)
+            if matched == len(self.stack):
+                return self._fence_line(index, text)
+        if "\t" in raw:   # list markers and indentation need the tabs' real columns
             lead = _LEAD.match(raw)
             if lead and "\t" in lead.group(0):
                 raw = lead.group(0).expandtabs(4) + raw[lead.end():]
         matched, text = self._match_containers(raw)
         all_matched = matched == len(self.stack)
         if self.leaf == "fence":
-            if all_matched:
-                return self._fence_line(index, text)
             self.leaf = ""
         elif self.leaf == "html":
             if all_matched:
@@ -403,6 +455,37 @@ class _Scanner:
 
     _rest = ""
 
+    def _fast_line(self, index: int, raw: str) -> Line | None:
+        """Classify the most common lines without the general matching (a third of the scan time).
+
+        Code at the margin, blank lines at the margin, and prose lines that start with no block
+        marker, at the margin or at the content column of open list items (no quotes open).
+        """
+        if not self.stack:
+            if self.leaf == "fence":
+                return self._fence_line(index, raw)
+            if self.leaf in ("", "para", "table") and (not raw or raw.isspace()):
+                self.leaf = ""
+                return Line(index, (), 0, "", BLANK)
+        if self.leaf not in ("", "para") or not raw:
+            return None
+        columns = _indent(raw)
+        if columns >= len(raw) or raw[columns] in _SPECIAL_FIRST or raw[columns] == "\t":
+            return None
+        depth = 0
+        for container in self.stack:
+            if container.kind != "item":
+                return None
+            depth += container.indent
+        if columns < depth or (columns >= depth + 4 and self.leaf != "para"):
+            return None
+        if self.leaf != "para":
+            self.para_start = index
+            for container in self.stack:
+                container.blank_start = False
+        self.leaf = "para"
+        return Line(index, tuple(self.stack), 0, raw[columns:], PARA)
+
     def _open_containers(self, text: str) -> int:
         """Open the block quotes and list items that start ``text``; leaves the rest in ``_rest``."""
         opened = 0
@@ -427,7 +510,8 @@ class _Scanner:
                 item = _list_marker(rest, interrupting)
                 if item:
                     marker, ordered, start, width, after = item
-                    self._push(Container("item", indent + width, marker, ordered, start, len(self.lines)))
+                    self._push(Container("item", indent + width, marker, ordered, start, len(self.lines),
+                                         blank_start=not after.strip()))
                     opened += 1
                     text = after
                     continue
@@ -454,8 +538,12 @@ class _Scanner:
             if self.leaf in ("para", "table"):
                 self.leaf = ""
             return Line(index, containers, opened, "", BLANK)
+        for container in containers:
+            container.blank_start = False
         indent = _indent(text)
-        if indent >= 4 and self.leaf != "para":
+        if indent >= 4:
+            if self.leaf == "para":   # over-indented text only continues the paragraph
+                return Line(index, containers, opened, text.lstrip(" \t"), PARA)
             self.leaf = "indented"
             return Line(index, containers, opened, _drop_columns(text, 4), INDENTED_CODE)
         rest = _drop_columns(text, indent) if indent < 4 else text.lstrip(" \t")
@@ -587,23 +675,57 @@ def _join(code: list[str]) -> str:
     return "\n".join(code) + "\n" if code else ""
 
 
+def _blocks_for_links(lines: list[Line]) -> list[list[Line]]:
+    """Group lines whose text is scanned together: a paragraph's lines, an HTML block's lines."""
+    blocks: list[list[Line]] = []
+    previous = ""
+    for line in lines:
+        kind = line.kind
+        if kind in CODE_KINDS or kind in (BLANK, BREAK, SETEXT_LINE, TABLE_DELIM) or not line.text:
+            previous = ""
+            continue
+        group = "para" if kind in (PARA, SETEXT_TEXT) else "html" if kind == HTML else ""
+        if group and group == previous and not (line.opened and group == "para"):
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+        previous = group
+    return blocks
+
+
 def _collect_links(structure: Structure, raw: list[str]) -> None:
     found: list[tuple[int, int, str, bool]] = []
-    for line in structure.lines:
-        if line.kind in CODE_KINDS or not line.text:
+    for block in _blocks_for_links(structure.lines):
+        text = "\n".join(line.text for line in block)
+        if "](" not in text and "<" not in text and ":::" not in text and "]:" not in text:
             continue
-        text = mask_inline_code(line.text) if "`" in line.text else line.text
+        starts = list(accumulate((len(line.text) + 1 for line in block[:-1]), initial=0))
+
+        def index_at(offset: int, block: list[Line] = block, starts: list[int] = starts) -> int:
+            return block[bisect_right(starts, offset) - 1].index
+
+        if "`" in text:
+            text = mask_inline_code(text)
         if "](" in text:
             for match in _INLINE_LINK.finditer(text):
-                found.append((line.index, match.start(3), match.group(3).strip("<>"), match.group(1) == "!"))
-        if line.kind == PARA and text.lstrip().startswith("[") and "]:" in text:
-            definition = _REFERENCE_DEF.match(text)
-            if definition and not definition.group(1).startswith("!"):
-                found.append((line.index, definition.start(2), definition.group(2).strip("<>"), False))
+                found.append((index_at(match.start()), match.start(3), match.group(3).strip("<>"),
+                              match.group(1) == "!"))
+                label = match.group(2)
+                if "](" in label:   # an image inside the link text: [![alt](badge.png)](page.md)
+                    for inner in _INLINE_LINK.finditer(label):
+                        offset = match.start(2) + inner.start()
+                        found.append((index_at(offset), offset, inner.group(3).strip("<>"),
+                                      inner.group(1) == "!"))
+        if "]:" in text and block[0].kind == PARA:
+            for number, line in enumerate(block):
+                definition = _REFERENCE_DEF.match(text, starts[number], starts[number] + len(line.text))
+                if definition:
+                    found.append((line.index, definition.start(2), definition.group(2).strip("<>"), False))
         if "<" in text:
             for match in _HTML_ATTR.finditer(text):
-                found.append((line.index, match.start(3), match.group(3), match.group(1).lower() != "a"))
+                found.append((index_at(match.start()), match.start(3), match.group(3),
+                              match.group(1).lower() != "a"))
         if ":::" in text:
-            found.extend((line.index, m.start(1), m.group(1), True)
+            found.extend((index_at(m.start()), m.start(1), m.group(1), True)
                          for m in _DOCFX_IMAGE_SOURCE.finditer(text))
     structure.links = [LinkRef(index, target, image) for index, _, target, image in sorted(found)]
