@@ -100,6 +100,17 @@ def main() -> int:
     window.open_document(window.search.results.item(0).data(0x0100))
     shoot(app, window, "search-and-read.png", 1.0)
 
+    for rel, anchor, name in (
+            ("articles/accounts/reset-a-password-for-a-caller.md", "PowerShell:", "read-code-in-a-step.png"),
+            ("articles/files/restore-a-deleted-file.md", "Restore from a SharePoint",
+             "read-alert-in-a-list.png")):
+        tab = window.open_document(rel)
+        wait_until(app, lambda tab=tab: tab.preview.document().characterCount() > 500)
+        settle(app, 0.8)
+        tab.preview.find(anchor)
+        tab.preview.verticalScrollBar().setValue(tab.preview.verticalScrollBar().value() + 200)
+        shoot(app, window, name, 1.0)
+
     window.search.query.setText("outlok pasword")
     wait_until(app, lambda: window.search.suggestion.isVisible())
     shoot(app, window, "did-you-mean.png")
@@ -173,6 +184,11 @@ def main() -> int:
     window.open_document(VPN_ARTICLE)
     window.left.setCurrentWidget(window.search)
     shoot(app, window, "dark-theme.png", 1.2)
+    alerts = window.open_document("articles/files/restore-a-deleted-file.md")
+    settle(app, 1.0)
+    alerts.preview.find("Restore from a SharePoint")
+    alerts.preview.verticalScrollBar().setValue(alerts.preview.verticalScrollBar().value() + 200)
+    shoot(app, window, "read-alerts-dark.png", 1.2)
     window.apply_theme("system")
 
     for widget in window.open_tabs():
