@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +27,16 @@ class Created:
     path: Path
     rel_path: str
     doc_id: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A new document's place, id and text, before anything is written."""
+
+    path: Path
+    rel_path: str
+    doc_id: str
+    text: str
 
 
 def kb_folder_name(kb_root: Path) -> str:
@@ -123,6 +133,27 @@ class KnowledgeBase:
         escalates_to: str | None = None,
     ) -> Created:
         """Create a document from its template with a fresh id; return what was created."""
+        draft = self.draft(kind, title, tier, folder, owner, escalates_to)
+        draft.path.parent.mkdir(parents=True, exist_ok=True)
+        save_document_text(draft.path, draft.text, expected_hash=None)
+        return Created(draft.path, draft.rel_path, draft.doc_id)
+
+    def draft(
+        self,
+        kind: str,
+        title: str,
+        tier: str,
+        folder: str | None = None,
+        owner: str = "",
+        escalates_to: str | None = None,
+        documents: list[Document] | None = None,
+        taken: Iterable[Draft] = (),
+    ) -> Draft:
+        """Return a new document from its template, with a fresh id and a free file name, unwritten.
+
+        ``documents`` are the KB's documents when already read; ``taken`` are drafts not written
+        yet, whose ids and file names are not given out again.
+        """
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not '{kind}'")
         if tier not in TIERS:
@@ -132,15 +163,20 @@ class KnowledgeBase:
             raise ValueError("a title is required")
         if escalates_to is None and kind == "sop":
             escalates_to = TIERS[min(tier_rank(tier) + 1, len(TIERS) - 1)]
-        doc_id = self.next_id(kind)
+        taken = list(taken)
+        doc_id = self.next_id(kind, documents)
+        prefix, number = doc_id.rsplit("-", 1)
+        taken_ids = {draft.doc_id for draft in taken}
+        while doc_id in taken_ids:
+            number = f"{int(number) + 1:04d}"
+            doc_id = f"{prefix}-{number}"
         target_folder = self._target_folder(folder if folder is not None else DEFAULT_FOLDERS[kind])
-        target_folder.mkdir(parents=True, exist_ok=True)
-        path = self._free_path(target_folder, slugify(title) or doc_id.lower())
+        path = self._free_path(target_folder, slugify(title) or doc_id.lower(),
+                               {draft.path for draft in taken})
         values = {"id": doc_id, "title": title, "tier": tier, "owner": owner,
                   "escalates_to": escalates_to or ""}
         text = fill_template(template_text(self.root, kind), values)
-        save_document_text(path, text, expected_hash=None)
-        return Created(path, self.rel_path(path), doc_id)
+        return Draft(path, self.rel_path(path), doc_id, text)
 
     def _target_folder(self, folder: str) -> Path:
         target = (self.root / folder).resolve()
@@ -149,10 +185,10 @@ class KnowledgeBase:
         return target
 
     @staticmethod
-    def _free_path(folder: Path, stem: str) -> Path:
+    def _free_path(folder: Path, stem: str, taken: set[Path] | frozenset[Path] = frozenset()) -> Path:
         candidate = folder / f"{stem}.md"
         number = 2
-        while candidate.exists():
+        while candidate.exists() or candidate in taken:
             candidate = folder / f"{stem}-{number}.md"
             number += 1
         return candidate

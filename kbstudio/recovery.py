@@ -14,6 +14,7 @@ from platformdirs import user_state_dir
 
 from kbstudio.kb import kb_folder_name
 from kbstudio.storage import atomic_write
+from kbstudio.textformat import TextFormat
 
 ENV_STATE_DIR = "KBSTUDIO_STATE_DIR"
 SUFFIX = ".recovery.json"
@@ -36,6 +37,7 @@ class RecoveredText:
     base_hash: str | None
     saved_at: float
     file: Path
+    text_format: TextFormat | None = None   # line endings and BOM of the file it was edited from
 
 
 class RecoveryStore:
@@ -48,10 +50,18 @@ class RecoveryStore:
         digest = hashlib.sha1(rel_path.encode("utf-8", "surrogateescape")).hexdigest()[:16]
         return self.folder / f"{digest}{SUFFIX}"
 
-    def save(self, rel_path: str, text: str, base_hash: str | None) -> Path:
-        """Keep ``text`` for ``rel_path``; ``base_hash`` is the hash of the file it was edited from."""
+    def save(self, rel_path: str, text: str, base_hash: str | None,
+             text_format: TextFormat | None = None) -> Path:
+        """Keep ``text`` for ``rel_path``; ``base_hash`` is the hash of the file it was edited from.
+
+        ``text_format`` is that file's line endings and BOM, so a restored text is written the same way.
+        """
         self.folder.mkdir(parents=True, exist_ok=True)
-        record = {"rel_path": rel_path, "base_hash": base_hash, "saved_at": time.time(), "text": text}
+        record: dict[str, object] = {"rel_path": rel_path, "base_hash": base_hash, "saved_at": time.time(),
+                                     "text": text}
+        if text_format is not None:
+            record["newline"] = text_format.newline
+            record["bom"] = text_format.bom
         target = self._file_for(rel_path)
         # Not durable: this runs every few seconds while typing, and a lost recovery copy costs
         # less than a stutter; the rename still guarantees a whole file or the previous one.
@@ -71,8 +81,12 @@ class RecoveryStore:
         for file in self.folder.glob(f"*{SUFFIX}"):
             try:
                 record = json.loads(file.read_text("utf-8"))
+                text_format = None
+                if record.get("newline") in ("\n", "\r\n"):
+                    text_format = TextFormat(record["newline"], bool(record.get("bom")))
                 found.append(RecoveredText(str(record["rel_path"]), str(record["text"]),
-                                           record.get("base_hash"), float(record["saved_at"]), file))
+                                           record.get("base_hash"), float(record["saved_at"]), file,
+                                           text_format))
             except (OSError, ValueError, KeyError, TypeError):
                 continue
         return sorted(found, key=lambda entry: entry.saved_at)

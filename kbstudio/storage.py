@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kbstudio.reader import content_hash
+from kbstudio.textformat import TextFormat
 
 TEMP_SUFFIX = ".kbtmp"
 
@@ -84,10 +85,13 @@ def atomic_write(path: Path, data: bytes, durable: bool = True,
         _fsync_directory(target.parent)
 
 
-def save_document_text(path: Path, text: str, expected_hash: str | None) -> str:
+def save_document_text(path: Path, text: str, expected_hash: str | None,
+                       fmt: TextFormat | None = None) -> str:
     """Save ``text`` atomically unless the file changed since it was read; return the new hash.
 
-    ``expected_hash`` is the hash of the bytes that were loaded, or None for a new file
+    ``fmt`` is the document's byte format: ``text`` is then editor text (LF line endings, no
+    BOM) and is written with the format's line endings and BOM. Without it ``text`` is written
+    as it is. ``expected_hash`` is the hash of the bytes that were loaded, or None for a new file
     (which must not exist yet). The file is compared before anything is written and again
     right before the rename, after the temporary file is written and synced (which takes
     milliseconds). What remains is the time between that last read and the rename, a few
@@ -100,6 +104,6 @@ def save_document_text(path: Path, text: str, expected_hash: str | None) -> str:
             raise ExternalChangeError(path, expected_hash, actual)
 
     unchanged()
-    data = text.encode("utf-8")
+    data = fmt.encode(text) if fmt is not None else text.encode("utf-8")
     atomic_write(path, data, before_replace=unchanged)
     return content_hash(data)

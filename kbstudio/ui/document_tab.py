@@ -7,10 +7,11 @@ import posixpath
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QTextCursor
+from PySide6.QtGui import QDesktopServices, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSplitter,
     QToolBar,
@@ -26,7 +27,8 @@ from kbstudio.model import Document
 from kbstudio.reader import content_hash
 from kbstudio.render_budget import BudgetedRenderer
 from kbstudio.storage import ExternalChangeError, save_document_text
-from kbstudio.ui.editor import MarkdownEditor
+from kbstudio.textformat import TextFormat
+from kbstudio.ui.editor import MarkdownEditor, ShortcutPassThrough, qt_length, unholdable
 from kbstudio.ui.find_bar import FindBar
 from kbstudio.ui.highlighter import MarkdownHighlighter
 from kbstudio.ui.metadata_form import MetadataForm
@@ -50,10 +52,11 @@ class DocumentTab(QWidget):
     dirtyChanged = Signal(bool)
     linkPickerRequested = Signal()
     startSopRequested = Signal(str)       # the KB-relative path of the SOP to run
+    pathChanged = Signal(str, str)        # old and new KB-relative path of a new document saved elsewhere
 
     def __init__(self, kb: KnowledgeBase, document: Document, runner: TaskRunner,
                  read_mode: bool = True, dark: bool = False, parent: QWidget | None = None,
-                 renderer: BudgetedRenderer | None = None) -> None:
+                 renderer: BudgetedRenderer | None = None, new: bool = False) -> None:
         super().__init__(parent)
         self.renderer = renderer   # the app's one formatter process; None renders in-process
         self.dark = dark
@@ -61,15 +64,21 @@ class DocumentTab(QWidget):
         self.document = document
         self.rel_path = document.rel_path
         self.runner = runner
-        self.loaded_hash = document.content_hash
-        self._saved_text = document.text
+        # A new document is not on disk until its first save (closed unchanged, it leaves nothing).
+        self.is_new = new
+        self.loaded_hash: str | None = None if new else document.content_hash
+        # The editor holds LF text without a BOM; a save writes it back in the file's own format.
+        self.text_format: TextFormat = document.text_format
         self._render_generation = 0
 
         self.editor = MarkdownEditor()
         self.editor.setObjectName("editor")
         self.editor.image_saver = self._save_image
-        self.editor.setPlainText(document.text)
+        self.editor.insert_guard = self._insert_guard
+        self.editor.setPlainText(TextFormat.to_editor(document.text))
         self.editor.document().setModified(False)
+        self._saved_text = self.text   # the dirty mark compares editor text with this
+        self.read_only_reason: str | None = None
         self.highlighter = MarkdownHighlighter(self.editor.document())
         self.preview = PreviewBrowser(kb.root)
         self.preview.setObjectName("preview")
@@ -100,9 +109,9 @@ class DocumentTab(QWidget):
         toolbar = QToolBar()
         toolbar.addWidget(self.mode_button)
         toolbar.addWidget(self.start_button)
-        toolbar.addWidget(self.save_button)
-        toolbar.addWidget(self.link_button)
-        toolbar.addWidget(self.image_button)
+        # A widget on a tool bar is shown and hidden through its action, never by itself.
+        self.edit_actions = [toolbar.addWidget(button)
+                             for button in (self.save_button, self.link_button, self.image_button)]
         toolbar.addWidget(self.problems)
         self.edit_side = QSplitter()
         self.edit_side.setOrientation(self.edit_side.orientation().Vertical)
@@ -126,6 +135,14 @@ class DocumentTab(QWidget):
         self.editor.textChanged.connect(self._text_changed)
         self._preview_timer.timeout.connect(self.refresh_preview)
         self.form.fieldEdited.connect(self.set_field)
+        for widget in self.form.widgets.values():
+            if isinstance(widget, QLineEdit):
+                widget.textEdited.connect(lambda _=None: self.dirtyChanged.emit(self.dirty))
+        # Ctrl+E switches Edit/Read from every field of the tab (X11 line edits read it as "end of line").
+        self._window_keys = ShortcutPassThrough([QKeySequence("Ctrl+E")], self)
+        fields = [*self.form.findChildren(QLineEdit), *self.find_bar.findChildren(QLineEdit)]
+        for widget in (self.editor, *fields):
+            widget.installEventFilter(self._window_keys)
         self.preview.anchorClicked.connect(self._follow_link)
         self.mode_button.toggled.connect(self.set_edit_mode)
         self.save_button.clicked.connect(self.save)
@@ -136,6 +153,7 @@ class DocumentTab(QWidget):
         self.editor.messageRequested.connect(self.messageRequested)
 
         self._show_problems(document)
+        self._check_holdable(document)
         self._sync_form()
         self.set_edit_mode(not read_mode)
         self.refresh_preview()
@@ -144,25 +162,67 @@ class DocumentTab(QWidget):
 
     @property
     def text(self) -> str:
-        """Return the editor's text."""
-        return self.editor.toPlainText()
+        """Return the editor's text (LF line endings, no BOM)."""
+        return self.editor.markdown()
 
     @property
     def dirty(self) -> bool:
-        """Return True when the text differs from what is on disk."""
-        return self.text != self._saved_text
+        """Return True when the text, or a form field still being typed in, differs from the file."""
+        return self.text != self._saved_text or bool(self.form.pending_keys())
+
+    def commit_pending(self) -> None:
+        """Write form fields typed into but not yet left into the text."""
+        self.form.commit_pending()
+
+    def recoverable_text(self) -> str:
+        """Return the text with uncommitted form edits applied, for a recovery copy."""
+        text = self.text
+        for key in self.form.pending_keys():
+            try:
+                text = self._with_field(text, key, self.form.value(key))
+            except FrontMatterError:
+                continue
+        return text
 
     def set_edit_mode(self, editing: bool) -> None:
         """Show the editor and form beside the preview, or the read view alone."""
+        if not editing:
+            self.commit_pending()
         self.mode_button.blockSignals(True)
         self.mode_button.setChecked(editing)
         self.mode_button.blockSignals(False)
         self.mode_button.setText("Read" if editing else "Edit")
+        self.mode_button.setToolTip("Switch to the read view (Ctrl+E)" if editing
+                                    else "Edit this document (Ctrl+E)")
         self.edit_side.setVisible(editing)
-        for button in (self.save_button, self.link_button, self.image_button):
-            button.setVisible(editing)
+        self._show_edit_actions()
         if self.find_bar.isVisible():
             self.open_find(replace=False)
+
+    def _show_edit_actions(self) -> None:
+        for action in self.edit_actions:
+            action.setVisible(self.editing and self.read_only_reason is None)
+
+    def toggle_mode(self) -> None:
+        """Switch between the edit and the read view, with the keyboard focus in the view shown."""
+        self.set_edit_mode(not self.editing)
+        (self.editor if self.editing else self.preview).setFocus()
+
+    def _check_holdable(self, document: Document) -> None:
+        """Keep editing off for a file the editor could not save back unchanged."""
+        if not document.readable:
+            reason = "the file could not be read as text"
+        else:
+            found = unholdable(TextFormat.to_editor(document.text))
+            reason = f"line {found[0]} holds {found[1]}, which the editor would turn into a line break" \
+                if found else None
+        self.read_only_reason = reason
+        self.editor.setReadOnly(reason is not None)
+        self.form.setEnabled(reason is None)
+        if reason is not None:
+            self._saved_text = self.text
+            note = f"Editing is off: {reason}."
+            self.problems.setText(f"{self.problems.text()}; {note}" if self.problems.text() else note)
 
     def _show_problems(self, document: Document) -> None:
         text = "; ".join(f"line {p.line}: {p.message}" if p.line else p.message
@@ -202,33 +262,94 @@ class DocumentTab(QWidget):
         self.editor.centerCursor()
         self.editor.setFocus()
 
-    def insert_link(self, rel_path: str, title: str) -> None:
-        """Insert a Markdown link to another document at the cursor (the selection becomes its text)."""
-        self.set_edit_mode(True)
+    def can_insert(self, what: str) -> bool:
+        """Return True when inserts go into the editor now; else say why not."""
+        if self.read_only_reason is not None:
+            self.messageRequested.emit(f"Cannot insert {what}: {self.read_only_reason}")
+            return False
+        if not self.editing:
+            self.messageRequested.emit(f"Switch to Edit (Ctrl+E) to insert {what}")
+            return False
+        return True
+
+    def insert_link(self, rel_path: str, title: str) -> bool:
+        """Insert a Markdown link to another document at the edit cursor (the selection becomes its text).
+
+        Only in the edit view, and never inside or before the front matter.
+        """
+        if not self.can_insert("a link"):
+            return False
         folder = posixpath.dirname(self.rel_path) or "."
         target = posixpath.relpath(rel_path, folder).replace(" ", "%20").replace(")", "%29")
-        cursor = self.editor.textCursor()
+        cursor = self.editor.insertion_cursor()
         label = cursor.selectedText() or title
         label = label.replace("[", "\\[").replace("]", "\\]")
         cursor.insertText(f"[{label}]({target})")
+        self.editor.setTextCursor(cursor)
         self.editor.setFocus()
+        return True
 
     def choose_image(self) -> None:
-        """Ask for an image file and insert it."""
+        """Ask for an image file and insert it (edit view only)."""
+        if not self.can_insert("an image"):
+            return
         name, _ = QFileDialog.getOpenFileName(self, "Insert image", "",
                                               "Images (*.png *.jpg *.jpeg *.gif *.webp)")
         if name:
             self.insert_image_file(Path(name))
 
     def insert_image_file(self, path: Path) -> bool:
-        """Copy an image into the KB's media folder and link it at the cursor."""
+        """Copy an image into the KB's media folder and link it at the edit cursor."""
+        if not self.can_insert("an image"):
+            return False
         try:
             markdown = self._save_image(read_image_file(path), path.name)
         except MediaError as error:
             self.messageRequested.emit(f"Image not inserted: {error}")
             return False
-        self.editor.textCursor().insertText(markdown)
+        self.editor.insertion_cursor().insertText(markdown)
         return True
+
+    def focus_body(self) -> None:
+        """Show the editor with the cursor at the start of the body's first heading, else the body."""
+        self.set_edit_mode(True)
+        cursor = QTextCursor(self.editor.document())
+        cursor.setPosition(self.body_position())
+        block = cursor.block()
+        while block.isValid() and not block.text().strip():
+            block = block.next()
+        if block.isValid():
+            cursor = QTextCursor(block)
+            cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+        self.editor.setTextCursor(cursor)
+        self.editor.ensureCursorVisible()
+        self.editor.setFocus()
+
+    def body_position(self) -> int:
+        """Return the Qt position where the body starts: after the front matter's closing line."""
+        text = self.text
+        split = split_front_matter(text)
+        if split.yaml_text is None:
+            return 0
+        return qt_length(text[: len(text) - len(split.body)])
+
+    def _insert_guard(self, cursor: QTextCursor) -> QTextCursor:
+        """Move an insert that would land inside or before the front matter to the start of the body."""
+        text = self.text
+        split = split_front_matter(text)
+        if split.yaml_text is None and not split.unclosed:
+            return cursor
+        start = qt_length(text) if split.unclosed else self.body_position()
+        if min(cursor.position(), cursor.anchor()) >= start and not split.unclosed:
+            return cursor
+        moved = QTextCursor(self.editor.document())
+        moved.setPosition(start)
+        head = text if split.unclosed else text[: len(text) - len(split.body)]
+        if head and not head.endswith("\n"):
+            moved.insertText("\n")   # a closing '---' (or unclosed YAML) without a line break after it
+        if split.unclosed:
+            self.messageRequested.emit("The front matter has no closing '---' line: inserted at the end")
+        return moved
 
     def _save_image(self, data: bytes, name_hint: str) -> str:
         return save_image(self.kb.root, self.document.path, data, name_hint).markdown
@@ -277,8 +398,11 @@ class DocumentTab(QWidget):
 
     # Front matter both ways ----------------------------------------------------------------
 
-    def _sync_form(self) -> None:
-        """Show the YAML text's fields in the form (or why the YAML can't be read)."""
+    def _sync_form(self, force: bool = False) -> None:
+        """Show the YAML text's fields in the form (or why the YAML can't be read).
+
+        Fields the user is typing in keep their text unless ``force``.
+        """
         split = split_front_matter(self.text)
         if split.unclosed:
             self.form.show_error("The front matter has no closing '---' line.")
@@ -290,30 +414,48 @@ class DocumentTab(QWidget):
             self.form.show_error(f"{where}{error.message}")
             return
         self.form.show_error(None)
-        self.form.show_meta(meta)
+        self.form.setEnabled(self.read_only_reason is None)
+        self.form.show_meta(meta, force=force)
+
+    @staticmethod
+    def _with_field(text: str, key: str, value: object) -> str:
+        if value in (None, [], "") and key not in ("tags", "products", "reviewers"):
+            return remove_field(text, key)
+        return set_field(text, key, value)
 
     def set_field(self, key: str, value: object) -> None:
         """Write one front-matter field into the text (an undoable edit of only that field)."""
         try:
-            new_text = remove_field(self.text, key) if value in (None, [], "") and key not in (
-                "tags", "products", "reviewers") else set_field(self.text, key, value)
+            new_text = self._with_field(self.text, key, value)
         except FrontMatterError as error:
             self.messageRequested.emit(f"Cannot change {key}: {error.message}")
+            self.form.refuse(key)
             return
         if new_text == self.text:
             return
         self.replace_text(new_text)
 
     def replace_text(self, new_text: str) -> None:
-        """Replace the editor text as one undo step, keeping the cursor line."""
-        cursor = self.editor.textCursor()
-        line = cursor.blockNumber()
+        """Change the editor text to ``new_text`` as one undo step, replacing only what differs.
+
+        The cursor, the selection and the scroll position stay where they were.
+        """
+        old = self.text
+        if new_text == old:
+            return
+        start = 0
+        limit = min(len(old), len(new_text))
+        while start < limit and old[start] == new_text[start]:
+            start += 1
+        end = 0
+        while end < limit - start and old[-1 - end] == new_text[-1 - end]:
+            end += 1
+        cursor = QTextCursor(self.editor.document())
         cursor.beginEditBlock()
-        cursor.select(QTextCursor.SelectionType.Document)
-        cursor.insertText(new_text)
+        cursor.setPosition(qt_length(old[:start]))
+        cursor.setPosition(qt_length(old[: len(old) - end]), QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(new_text[start: len(new_text) - end])
         cursor.endEditBlock()
-        block = self.editor.document().findBlockByNumber(min(line, self.editor.blockCount() - 1))
-        self.editor.setTextCursor(QTextCursor(block))
 
     # Preview -------------------------------------------------------------------------------
 
@@ -379,10 +521,21 @@ class DocumentTab(QWidget):
     # Saving --------------------------------------------------------------------------------
 
     def save(self) -> bool:
-        """Save atomically; a file changed outside the app is reported, never overwritten."""
+        """Save atomically in the file's own format; a file changed outside the app is never overwritten.
+
+        Form fields still being typed in are written into the text first.
+        """
+        self.commit_pending()
+        if self.read_only_reason is not None:
+            self.messageRequested.emit(f"Not saved: {self.read_only_reason}")
+            return False
         text = self.text
         try:
-            self.loaded_hash = save_document_text(self.document.path, text, self.loaded_hash)
+            if self.is_new:
+                self._save_new(text)
+            else:
+                self.loaded_hash = save_document_text(self.document.path, text, self.loaded_hash,
+                                                      self.text_format)
         except ExternalChangeError as error:
             self.externalChangeFound.emit(error)
             return False
@@ -392,24 +545,56 @@ class DocumentTab(QWidget):
         self._saved_text = text
         self.document = self.kb.load(self.document.path)
         self._show_problems(self.document)
-        self.dirtyChanged.emit(False)
+        self.dirtyChanged.emit(self.dirty)
         self.saved.emit(self.rel_path)
         return True
 
+    def _save_new(self, text: str) -> None:
+        """Write a new document for the first time (under the next free name if its name was taken)."""
+        path = self.document.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        number = 2
+        while True:
+            try:
+                self.loaded_hash = save_document_text(path, text, None, self.text_format)
+                break
+            except ExternalChangeError as error:
+                if error.actual_hash is None or number > 999:
+                    raise
+                stem = self.document.path.stem
+                path = self.document.path.with_name(f"{stem}-{number}.md")
+                number += 1
+        self.is_new = False
+        if path != self.document.path:
+            old = self.rel_path
+            self.document.path = path
+            self.rel_path = self.kb.rel_path(path)
+            self.messageRequested.emit(f"{old} was taken meanwhile: saved as {self.rel_path}")
+            self.pathChanged.emit(old, self.rel_path)
+
     def reload_from_disk(self) -> None:
-        """Take the file as it is on disk now (dropping unsaved edits)."""
+        """Take the file as it is on disk now (dropping unsaved edits, form fields included)."""
         self.document = self.kb.load(self.document.path)
         self.loaded_hash = self.document.content_hash
-        self._saved_text = self.document.text
-        self.replace_text(self.document.text)
+        self.text_format = self.document.text_format
+        self.replace_text(TextFormat.to_editor(self.document.text))
+        self._saved_text = self.text
         self._show_problems(self.document)
+        self._check_holdable(self.document)
+        self._sync_form(force=True)
+        self._show_edit_actions()
         self.dirtyChanged.emit(self.dirty)
 
-    def restore_text(self, text: str, base_hash: str | None) -> None:
-        """Put recovered unsaved text back; a save asks first if the file changed since."""
+    def restore_text(self, text: str, base_hash: str | None, text_format: TextFormat | None = None) -> None:
+        """Put recovered unsaved text back; a save asks first if the file changed since.
+
+        ``text_format`` is the format of the file the text was edited from (None: keep the tab's).
+        """
         self.set_edit_mode(True)
-        self.replace_text(text)
+        self.replace_text(TextFormat.to_editor(text))
         self.loaded_hash = base_hash
+        if text_format is not None:
+            self.text_format = text_format
         self.dirtyChanged.emit(self.dirty)
 
     def keep_mine(self) -> None:

@@ -5,14 +5,52 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, Signal
-from PySide6.QtGui import QFont, QImage
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QMimeData, QObject, Signal
+from PySide6.QtGui import QFont, QImage, QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from kbstudio.media import IMAGE_SUFFIXES, MediaError, read_image_file
 
 # Called with (image bytes, name hint); returns the Markdown to insert or raises MediaError.
 ImageSaver = Callable[[bytes, str], str]
+# Called with the cursor where something is about to be inserted; returns where to insert it.
+InsertGuard = Callable[[QTextCursor], QTextCursor]
+
+# What a QPlainTextEdit cannot hold as it is: setPlainText turns these into line breaks.
+UNHOLDABLE = {"\r": "a carriage return without a line feed", "\u2029": "a paragraph separator (U+2029)",
+              "\ufdd0": "the noncharacter U+FDD0", "\ufdd1": "the noncharacter U+FDD1"}
+
+
+def qt_length(text: str) -> int:
+    """Return the length of ``text`` in Qt text positions (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def unholdable(text: str) -> tuple[int, str] | None:
+    """Return (line, what) of the first character the editor would change in ``text``, else None."""
+    found = [(text.find(char), what) for char, what in UNHOLDABLE.items() if char in text]
+    if not found:
+        return None
+    index, what = min(found)
+    return text.count("\n", 0, index) + 1, what
+
+
+class ShortcutPassThrough(QObject):
+    """Lets the window's shortcuts in ``keys`` through a text field that would take them itself.
+
+    On X11 a line edit reads Ctrl+E as "end of line"; Ctrl+E must switch Edit/Read everywhere.
+    """
+
+    def __init__(self, keys: list[QKeySequence], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.keys = [key[0].toCombined() for key in keys if not key.isEmpty()]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if event.keyCombination().toCombined() in self.keys:
+                event.ignore()   # not taken by the field: the window's shortcut runs
+                return True
+        return super().eventFilter(watched, event)
 
 
 def _image_files(mime: QMimeData) -> list[Path]:
@@ -39,10 +77,27 @@ class MarkdownEditor(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.image_saver: ImageSaver | None = None
+        self.insert_guard: InsertGuard | None = None
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.setFont(mono)
         self.setTabChangesFocus(False)
+
+    def markdown(self) -> str:
+        """Return the text exactly as held, with ``\\n`` line breaks.
+
+        ``toPlainText`` is not that: it turns no-break spaces into spaces and line separators
+        (U+2028) into line breaks.
+        """
+        return self.document().toRawText().replace("\u2029", "\n")
+
+    def insertion_cursor(self) -> QTextCursor:
+        """Return the cursor where an insert goes (moved out of the front matter by the guard)."""
+        cursor = self.textCursor()
+        if self.insert_guard is not None:
+            cursor = self.insert_guard(cursor)
+            self.setTextCursor(cursor)
+        return cursor
 
     def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802 - Qt override
         if self.image_saver is not None and (source.hasImage() or _image_files(source)):
@@ -71,5 +126,5 @@ class MarkdownEditor(QPlainTextEdit):
             except MediaError as error:
                 self.messageRequested.emit(f"Image not inserted: {error}")
         if links:
-            self.textCursor().insertText("\n".join(links))
+            self.insertion_cursor().insertText("\n".join(links))
             self.messageRequested.emit(f"Saved {len(links)} image(s) in the media folder")

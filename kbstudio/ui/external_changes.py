@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from kbstudio.reader import content_hash
 from kbstudio.storage import ExternalChangeError
+from kbstudio.textformat import TextFormat
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.tasks import TaskRunner
 
@@ -36,8 +37,9 @@ class ExternalChanges(QObject):
         self.compare_dialog: CompareDialog | None = None
 
     def watch(self, path: Path) -> None:
-        """Watch an opened document."""
-        self.watcher.addPath(str(path))
+        """Watch an opened document (once; a file that does not exist yet is watched after its first save)."""
+        if path.exists() and str(path) not in self.watcher.files():
+            self.watcher.addPath(str(path))
 
     def forget(self, path: Path) -> None:
         """Stop watching a closed document."""
@@ -95,7 +97,7 @@ class ExternalChanges(QObject):
     def compare(self, tab: DocumentTab) -> CompareDialog | None:
         """Show the file on disk beside the unsaved text, with keep-mine and take-theirs."""
         try:
-            theirs = tab.document.path.read_text("utf-8", errors="replace")
+            theirs = TextFormat.to_editor(tab.document.path.read_text("utf-8", errors="replace"))
         except FileNotFoundError:
             theirs = ""
         except OSError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import posixpath
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,11 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from kbstudio.index.search import SearchOptions
-from kbstudio.kb import KnowledgeBase
+from kbstudio.kb import Draft, KnowledgeBase
 from kbstudio.model import Document, Problem
+from kbstudio.reader import parse_document
 from kbstudio.recovery import RecoveredText, RecoveryStore
 from kbstudio.render_budget import BudgetedRenderer
 from kbstudio.storage import save_document_text
+from kbstudio.textformat import TextFormat
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.external_changes import ExternalChanges
 from kbstudio.ui.git_actions import GitActions
@@ -321,13 +324,14 @@ class MainWindow(QMainWindow):
                 # The file went away (deleted or renamed meanwhile): bring it back rather than lose text.
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    save_document_text(path, entry.text, expected_hash=None)
+                    save_document_text(path, TextFormat.to_editor(entry.text), expected_hash=None,
+                                       fmt=entry.text_format or TextFormat())
                 except OSError as error:
                     self.show_error(f"Could not restore {entry.rel_path}: {error}")
                     continue
             tab = self.open_document(entry.rel_path, edit=True)
-            if tab is not None and tab.text != entry.text:
-                tab.restore_text(entry.text, entry.base_hash)
+            if tab is not None and tab.text != TextFormat.to_editor(entry.text):
+                tab.restore_text(entry.text, entry.base_hash, entry.text_format)
         self.statusBar().showMessage(f"Restored unsaved changes to {len(entries)} document(s)", 8000)
 
     def open_tabs(self) -> list[DocumentTab]:
@@ -365,8 +369,15 @@ class MainWindow(QMainWindow):
             return None
         document = self.kb.load(path)
         read_mode = not edit if edit is not None else self.settings.role == "L1"
+        tab = self._add_document_tab(document, read_mode)
+        self.changes.watch(path)
+        return tab
+
+    def _add_document_tab(self, document: Document, read_mode: bool, new: bool = False) -> DocumentTab:
+        assert self.kb is not None
+        rel_path = document.rel_path
         tab = DocumentTab(self.kb, document, self.render_work, read_mode=read_mode, dark=self.dark,
-                          renderer=self.renderer)
+                          renderer=self.renderer, new=new)
         if self.settings.get("editor_split"):
             tab.splitter.restoreState(self.settings.get("editor_split"))
         tab.splitter.splitterMoved.connect(
@@ -378,14 +389,24 @@ class MainWindow(QMainWindow):
         tab.dirtyChanged.connect(lambda dirty, t=tab: self._mark_dirty(t, dirty))
         tab.linkPickerRequested.connect(lambda t=tab: self.pick_link(t))
         tab.startSopRequested.connect(self.sops.start)
+        tab.pathChanged.connect(self._new_document_moved)
         tab.set_escalation(self.sops.escalation_for(document))
         self.add_page(tab, document.title[:40])
-        self.tabs.setTabToolTip(self.tabs.currentIndex(), rel_path)
-        self.changes.watch(path)
+        self.tabs.setTabToolTip(self.tabs.currentIndex(),
+                                f"{rel_path} (new: written when you first save)" if new else rel_path)
         return tab
 
-    def pick_link(self, tab: DocumentTab) -> LinkPicker:
-        """Let the user search for a document and insert a link to it into ``tab``."""
+    def _new_document_moved(self, old: str, new: str) -> None:
+        if self.recovery is not None:
+            self.recovery.forget(old)
+        tab = self.tab_for(new)
+        if tab is not None and self.tabs.indexOf(tab) >= 0:
+            self.tabs.setTabToolTip(self.tabs.indexOf(tab), new)
+
+    def pick_link(self, tab: DocumentTab) -> LinkPicker | None:
+        """Let the user search for a document and insert a link to it into ``tab`` (edit view only)."""
+        if not tab.can_insert("a link"):
+            return None
         selected = tab.editor.textCursor().selectedText() if tab.editing else ""
         picker = LinkPicker(self, initial=selected if "\u2029" not in selected else "")
         picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -433,16 +454,24 @@ class MainWindow(QMainWindow):
         return widget if isinstance(widget, DocumentTab) else None
 
     def save_current(self) -> None:
-        """Save the document in front."""
+        """Save the document in front (form fields still being typed in are written first)."""
         tab = self.current_tab()
         if tab is not None:
             tab.save()
+
+    def toggle_edit_mode(self) -> None:
+        """Switch the document in front between the edit and the read view."""
+        tab = self.current_tab()
+        if tab is not None:
+            tab.toggle_mode()
 
     def _saved(self, rel_path: str) -> None:
         tab = self.tab_for(rel_path)
         if self.recovery is not None:
             self.recovery.forget(rel_path)
         if tab is not None:
+            self.changes.watch(tab.document.path)   # a new document's file exists from its first save
+            self.tabs.setTabToolTip(self.tabs.indexOf(tab), rel_path)
             self.documents[rel_path] = tab.document
             self.library.update_document(tab.document)
             self._relint({rel_path: tab.document})
@@ -511,26 +540,50 @@ class MainWindow(QMainWindow):
         if linter is self.linter:
             self.health.set_problems(problems)
 
-    def new_document(self) -> None:
-        """Create a document from the KB's template and open it for editing."""
+    def new_document_dialog(self) -> NewDocumentDialog | None:
+        """Return the dialog for a new document: the KB's folders, the current document's folder first."""
         if self.kb is None:
-            return
-        dialog = NewDocumentDialog(self)
-        if dialog.exec() != NewDocumentDialog.DialogCode.Accepted:
-            return
+            return None
+        folders = {posixpath.dirname(rel) for rel in self.documents}
+        current = self.current_tab()
+        folder = posixpath.dirname(current.rel_path) if current is not None else None
+        return NewDocumentDialog(self, sorted(folders), folder)
+
+    def new_document(self) -> DocumentTab | None:
+        """Ask for a title, kind, tier and folder; open the new document from the KB's template.
+
+        Nothing is written until the first save: a new document closed unchanged leaves no file.
+        """
+        dialog = self.new_document_dialog()
+        if dialog is None or dialog.exec() != NewDocumentDialog.DialogCode.Accepted:
+            return None
+        return self.create_document(dialog.kind(), dialog.title(), dialog.tier(), dialog.folder())
+
+    def create_document(self, kind: str, title: str, tier: str, folder: str) -> DocumentTab | None:
+        """Open a new, unwritten document in the edit view with the cursor in its body."""
+        if self.kb is None:
+            return None
+        drafts = [Draft(tab.document.path, tab.rel_path, tab.document.id or "", "")
+                  for tab in self.open_tabs() if tab.is_new]
         try:
-            created = self.kb.create(dialog.kind(), dialog.title(), dialog.tier())
+            draft = self.kb.draft(kind, title, tier, folder=folder,
+                                  documents=list(self.documents.values()) if self.documents else None,
+                                  taken=drafts)
         except (ValueError, OSError) as error:
             self.show_error(f"Could not create the document: {error}")
-            return
-        self.documents[created.rel_path] = self.kb.load(created.path)
-        self.library.update_document(self.documents[created.rel_path])
-        self.open_document(created.rel_path, edit=True)
-        self._saved(created.rel_path)
+            return None
+        document = parse_document(draft.path, draft.rel_path, draft.text.encode("utf-8"))
+        tab = self._add_document_tab(document, read_mode=False, new=True)
+        tab.focus_body()
+        self.statusBar().showMessage(f"New {kind} {draft.doc_id}: {draft.rel_path} is written when you save",
+                                     8000)
+        return tab
 
     def close_tab(self, index: int) -> bool:
         """Close a tab, asking first when it has unsaved changes."""
         widget = self.tabs.widget(index)
+        if isinstance(widget, DocumentTab):
+            widget.commit_pending()
         if isinstance(widget, DocumentTab) and widget.dirty:
             answer = QMessageBox.question(
                 self, "Unsaved changes", f"Save the changes to {widget.rel_path}?",

@@ -22,6 +22,7 @@ def build_menus(window: MainWindow) -> None:
     close_action = QAction("&Close tab", window, shortcut=QKeySequence("Ctrl+W"))
     quit_action = QAction("&Quit", window, shortcut=QKeySequence.StandardKey.Quit)
     window.recent_menu = file_menu.addMenu("Open &recent")
+    window.save_action.setToolTip("Save the document in front (what you are typing in a field too)")
     for action in (window.new_action, open_action, window.save_action, close_action, quit_action):
         file_menu.addAction(action)
     window.new_action.triggered.connect(window.new_document)
@@ -43,6 +44,11 @@ def build_menus(window: MainWindow) -> None:
         action = QAction(label, window, shortcut=keys)
         action.triggered.connect(lambda _=False, h=handler: window.on_current_tab(h))
         edit_menu.addAction(action)
+
+    edit_menu.addSeparator()
+    window.mode_action = QAction("Switch &Edit/Read", window, shortcut=QKeySequence("Ctrl+E"))
+    window.mode_action.triggered.connect(window.toggle_edit_mode)
+    edit_menu.addAction(window.mode_action)
 
     map_action = QAction("&Escalation map", window, shortcut=QKeySequence("Ctrl+Shift+M"))
     map_action.triggered.connect(window.show_escalation_map)

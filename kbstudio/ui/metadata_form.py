@@ -1,4 +1,9 @@
-"""The front-matter form: edits write single fields into the YAML text, and the reverse."""
+"""The front-matter form: edits write single fields into the YAML text, and the reverse.
+
+A field the user is in, or has typed into without the edit being written yet, is never
+overwritten from the YAML: what the user typed wins until it is committed (on leaving the field,
+Enter, or ``commit_pending`` before a save, a close or a mode switch).
+"""
 
 from __future__ import annotations
 
@@ -48,11 +53,20 @@ class MetadataForm(QWidget):
             layout.addRow(key.replace("_", " ").capitalize(), widget)
         layout.addRow(self.error)
         self._current: dict[str, Any] = {}
+        self._shown: dict[str, str] = {}   # line edits: the text last shown from, or written to, the YAML
+        self._previous: dict[str, Any] = {}   # the value before the last reported edit
 
-    def show_meta(self, meta: dict[str, Any]) -> None:
-        """Show ``meta`` in the widgets without reporting edits."""
+    def show_meta(self, meta: dict[str, Any], force: bool = False) -> None:
+        """Show ``meta`` in the widgets without reporting edits.
+
+        A line edit with the keyboard focus or an uncommitted edit keeps its text, unless ``force``
+        (the text was replaced wholesale, as by taking the version on disk).
+        """
         self._current = dict(meta)
         for key, widget in self.widgets.items():
+            typing = isinstance(widget, QLineEdit) and (self.is_pending(key) or self._focused(widget))
+            if typing and not force:
+                continue
             widget.blockSignals(True)
             value = meta.get(key)
             if isinstance(widget, QComboBox):
@@ -70,6 +84,8 @@ class MetadataForm(QWidget):
                 widget.setText(when.isoformat() if when else (as_text(value) or ""))
             else:
                 widget.setText(as_text(value) or "")
+            if isinstance(widget, QLineEdit):
+                self._shown[key] = widget.text()
             widget.blockSignals(False)
         self.widgets["escalates_to"].setEnabled(self.value("kind") == "sop")
 
@@ -97,15 +113,50 @@ class MetadataForm(QWidget):
                 return text
         return text or None
 
+    @staticmethod
+    def _focused(widget: QWidget) -> bool:
+        return widget.hasFocus() or widget.window().focusWidget() is widget
+
+    def is_pending(self, key: str) -> bool:
+        """Return True when the user typed into field ``key`` and the edit is not written yet."""
+        widget = self.widgets[key]
+        return isinstance(widget, QLineEdit) and widget.text() != self._shown.get(key, "")
+
+    def pending_keys(self) -> list[str]:
+        """Return the fields with uncommitted edits."""
+        return [key for key in self.widgets if self.is_pending(key)]
+
+    def commit_pending(self) -> None:
+        """Report every uncommitted edit now (before a save, a close or a mode switch)."""
+        for key in self.pending_keys():
+            self._edited(key)
+
+    def refuse(self, key: str) -> None:
+        """The reported edit of ``key`` could not be written: keep what the user typed as uncommitted."""
+        self._current[key] = self._previous.get(key)
+        widget = self.widgets[key]
+        if isinstance(widget, QLineEdit):
+            self._shown[key] = "\x00"   # never a field's text: the field counts as pending
+        else:
+            self.show_meta(self._current)
+
     def _edited(self, key: str) -> None:
         value = self.value(key)
         old = self._current.get(key)
+        widget = self.widgets[key]
+        if isinstance(widget, QLineEdit):
+            if widget.text() == self._shown.get(key, ""):
+                # Nothing typed (focus only passed through): the YAML may have changed meanwhile.
+                self.show_meta(self._current)
+                return
+            self._shown[key] = widget.text()   # committed: no longer pending
         if key in LIST_FIELDS and as_text_list(old) == value:
             return
         if key == "review_by" and as_date(old) == value:
             return
         if key not in LIST_FIELDS and key != "review_by" and (as_text(old) or None) == value:
             return
+        self._previous[key] = old
         self._current[key] = value
         self.widgets["escalates_to"].setEnabled(self.value("kind") == "sop")
         self.fieldEdited.emit(key, value)

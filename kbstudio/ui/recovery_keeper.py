@@ -30,7 +30,7 @@ class RecoveryKeeper(QObject):
         """Write the tabs whose unsaved text changed since the last write; return how many."""
         written = 0
         for tab in self.open_tabs():
-            text = tab.text
+            text = tab.recoverable_text()   # with form fields still being typed in
             if not tab.dirty:
                 if tab.rel_path in self._written:
                     self.forget(tab.rel_path)
@@ -38,7 +38,7 @@ class RecoveryKeeper(QObject):
             if self._written.get(tab.rel_path) == text:
                 continue
             try:
-                self.store.save(tab.rel_path, text, tab.loaded_hash)
+                self.store.save(tab.rel_path, text, tab.loaded_hash, tab.text_format)
             except OSError:
                 continue  # a full or read-only state folder must not disturb typing
             self._written[tab.rel_path] = text

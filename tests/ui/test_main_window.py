@@ -108,8 +108,8 @@ def test_new_document_from_template(window, qtbot, monkeypatch, kb_copy: Path) -
     class FakeDialog:
         DialogCode = main_window.NewDocumentDialog.DialogCode
 
-        def __init__(self, parent) -> None:
-            pass
+        def __init__(self, parent, folders, folder) -> None:
+            self.folder = lambda: folder or "sops"
 
         def exec(self) -> object:
             return self.DialogCode.Accepted
@@ -128,7 +128,9 @@ def test_new_document_from_template(window, qtbot, monkeypatch, kb_copy: Path) -
     tab = window.current_tab()
     assert tab.rel_path == "sops/escalate-badge-reader-faults.md"
     assert "id: SOP-0014" in tab.text and tab.edit_side.isVisible()
-    assert (kb_copy / tab.rel_path).is_file()
+    assert not (kb_copy / tab.rel_path).exists()   # written on the first save, not before
+    assert tab.save()
+    assert (kb_copy / tab.rel_path).read_text("utf-8") == tab.text
 
 
 def test_hostile_markdown_is_harmless_in_the_preview(window, qtbot, kb_copy: Path) -> None:
