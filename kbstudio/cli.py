@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kbstudio import __version__
+from kbstudio.fields import LIST_COLUMNS
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import ERROR, KINDS, TIERS
 
@@ -17,7 +18,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 # every command's modules (git, lint, review: half a second); a test keeps it equal to the parser.
 COMMAND_NAMES = frozenset({
     "list", "new", "index", "search", "lint", "sop", "handoff", "escalate", "map", "sync", "resolve",
-    "history", "commit", "clone", "submit", "review", "approve", "request-changes", "dashboard",
+    "history", "commit", "clone", "submit", "review", "approve", "request-changes", "dashboard", "set",
 })
 
 
@@ -47,11 +48,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         json.dump([doc.summary() for doc in documents], sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     elif documents:
-        rows = [["ID", "TIER", "KIND", "STATUS", "TITLE", "PATH"]]
+        rows = [[field.name.upper() for field in LIST_COLUMNS] + ["PATH"]]   # columns: kbstudio.fields
         for doc in documents:
             flag = " !" if doc.problems else ""
-            rows.append([doc.id or "-", doc.tier or "-", doc.kind, doc.status,
-                         doc.title[:60], doc.rel_path + flag])
+            rows.append([field.cell(doc.shown(field.name)) for field in LIST_COLUMNS] + [doc.rel_path + flag])
         _print_table(rows)
     with_problems = [doc for doc in documents if doc.problems]
     for doc in with_problems if not args.json else []:
@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     from kbstudio.cli_lint import add_lint_commands
     from kbstudio.cli_review import add_review_commands
     from kbstudio.cli_search import add_search_commands
+    from kbstudio.cli_set import add_set_command
     from kbstudio.cli_sop import add_sop_commands
 
     parser = argparse.ArgumentParser(prog="kbstudio", description=(
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--escalates-to", type=str.upper, choices=TIERS,
                      help="for SOPs: the tier it hands over to (default: the next tier up)")
     new.set_defaults(handler=cmd_new)
+    add_set_command(commands)
     add_search_commands(commands)
     add_git_commands(commands)
     add_lint_commands(commands)

@@ -1,20 +1,36 @@
-"""Change single front-matter fields in place, keeping every other byte of the file."""
+"""Change single front-matter fields in place, keeping every other byte of the file.
+
+Strings are written so that every YAML reader gets them back unchanged: plain when that is safe,
+else double-quoted (``kbstudio.yamltext``); ``No``, ``12:30`` or ``2024-01-01`` given as text are
+quoted, a ``date`` is written as a plain date. Each edit is checked by reading the result back.
+"""
 
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from kbstudio.frontmatter import FrontMatterError, parse_front_matter, split_front_matter
+from kbstudio.yamltext import flow_list, plain_ok, scalar, scalar_text
 
 _ALIAS_TOKEN = re.compile(r"\*[^\s,\[\]{}#]+")
+_SCALARS = (str, date, int, float, bool, type(None))
+
+
+class RawYAML(str):
+    """A field value already written as YAML: the text after ``key:`` (``" [a, b]"``), kept as is.
+
+    ``field_yaml`` returns one from another version of a document, so a merge can copy a field
+    exactly as the other side wrote it.
+    """
 
 
 class FrontMatterEditError(FrontMatterError):
@@ -62,66 +78,65 @@ def _value_span(yaml_text: str, key_node: Node, value_node: Node) -> tuple[int, 
     return start, end
 
 
-def _styled_value(value: Any, old_node: Node | None, old_value: Any) -> tuple[Any, int | None]:
-    """Give the new value the old one's quoting or list style; return it and a list offset."""
-    seq_offset: int | None = None
+def _old_style(old_node: Node | None) -> tuple[str | None, int | None]:
+    """Return the old value's quote style and, for a block list, the column of its ``-``."""
+    if isinstance(old_node, ScalarNode) and old_node.style in ('"', "'"):
+        return old_node.style, None
+    if isinstance(old_node, SequenceNode) and not old_node.flow_style and old_node.value:
+        return None, max(old_node.value[0].start_mark.column - 2, 0)
+    return None, None
+
+
+def _quote_leaves(value: Any) -> Any:
+    """Return nested data for ruamel with every string that needs quotes double-quoted."""
+    if isinstance(value, Mapping):
+        mapping = CommentedMap()
+        for key, item in value.items():
+            mapping[key] = _quote_leaves(item)
+        return mapping
     if isinstance(value, (list, tuple)):
-        seq = CommentedSeq(list(value))
-        if isinstance(old_node, SequenceNode) and not old_node.flow_style and old_node.value:
-            seq_offset = old_node.value[0].start_mark.column - 2
-            seq_offset = max(seq_offset, 0)
-        else:
-            seq.fa.set_flow_style()
-        return seq, seq_offset
-    if isinstance(value, str) and "\n" not in value:
-        if isinstance(old_value, DoubleQuotedScalarString):
-            return DoubleQuotedScalarString(value), None
-        if isinstance(old_value, SingleQuotedScalarString):
-            return SingleQuotedScalarString(value), None
-    return value, None
+        return CommentedSeq(_quote_leaves(item) for item in value)
+    if isinstance(value, str) and not plain_ok(value):
+        return DoubleQuotedScalarString(value)
+    return value
 
 
 def _dump(value: Any, seq_offset: int | None) -> str:
     mapping = CommentedMap()
-    mapping["k"] = value
+    mapping["k"] = _quote_leaves(value)
     stream = io.StringIO()
     _round_trip_yaml(seq_offset).dump(mapping, stream)
     return stream.getvalue().rstrip("\n").rstrip(" ")
 
 
-def _reads_back(rendered: str, value: Any) -> bool:
-    try:
-        return _plain(parse_front_matter(rendered + "\n").data.get("k")) == _plain(value)
-    except FrontMatterError:
-        return False
+def render_field(key_text: str, value: Any, seq_offset: int | None = None, style: str | None = None) -> str:
+    """Render ``key: value`` as YAML (without a trailing newline), keeping ``key_text`` as is.
+
+    ``style`` is the quote style to keep for a string (``'"'`` or ``"'"``) when it can hold it;
+    ``seq_offset`` writes a list as a block list with its ``-`` at that column, else a flow list.
+    """
+    if isinstance(value, RawYAML):
+        return key_text + ":" + value
+    if isinstance(value, _SCALARS):
+        text = scalar(value, style)
+        return f"{key_text}: {text}" if text else f"{key_text}:"
+    if isinstance(value, (list, tuple)) and all(isinstance(item, _SCALARS) for item in value):
+        if seq_offset is None or not value:
+            return f"{key_text}: {flow_list(value)}"
+        pad = " " * seq_offset
+        return key_text + ":" + "".join(f"\n{pad}- {scalar(item)}".rstrip(" ") for item in value)
+    return key_text + _dump(value, seq_offset)[1:]
 
 
-def render_field(key_text: str, value: Any, seq_offset: int | None = None) -> str:
-    """Render ``key: value`` as YAML (without a trailing newline), keeping ``key_text`` as is."""
-    rendered = _dump(value, seq_offset)
-    if not _reads_back(rendered, value):
-        # ruamel writes YAML 1.2, where `yes` or `0o7` are plain strings; readers of YAML 1.1
-        # (ours included) would take them as booleans or numbers, so quote such values.
-        if isinstance(value, str):
-            rendered = _dump(DoubleQuotedScalarString(value), seq_offset)
-        elif isinstance(value, (list, tuple)):
-            quoted = CommentedSeq(
-                DoubleQuotedScalarString(v) if isinstance(v, str) else v for v in value
-            )
-            if getattr(value, "fa", None) is not None and value.fa.flow_style():
-                quoted.fa.set_flow_style()
-            rendered = _dump(quoted, seq_offset)
-    return key_text + rendered[1:]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+def _expected(value: Any) -> Any:
+    """Return what KB Studio's reader gives back for ``value`` once written."""
+    if isinstance(value, RawYAML):
+        return parse_front_matter("k:" + value + "\n").data.get("k")
+    if isinstance(value, Mapping):
+        return {str(key): _expected(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+        return [_expected(item) for item in value]
+    return scalar_text(value)
 
 
 def _check_only_field_changed(old_yaml: str, new_yaml: str, key: str, value: Any) -> None:
@@ -131,8 +146,11 @@ def _check_only_field_changed(old_yaml: str, new_yaml: str, key: str, value: Any
     if value is _REMOVE:
         expected.pop(key, None)
     else:
-        expected[key] = value
-    if _plain(expected) != _plain(new):
+        try:
+            expected[key] = _expected(value)
+        except FrontMatterError:
+            raise FrontMatterEditError(f"the new value of '{key}' is not valid YAML") from None
+    if expected != new:
         raise FrontMatterEditError(f"could not change '{key}' without changing other fields")
 
 
@@ -147,18 +165,16 @@ def _edit(text: str, key: str, value: Any) -> str:
     if split.yaml_text is None:
         if value is _REMOVE:
             return text
-        block = render_field(key, _styled_value(value, None, None)[0]).replace("\n", newline)
+        block = render_field(key, value).replace("\n", newline)
         return f"---{newline}{block}{newline}---{newline}{text}"
     yaml_text = split.yaml_text
     parse_front_matter(yaml_text, split.yaml_line)  # raises with a line on bad input
-    yaml = _round_trip_yaml()
-    root = yaml.compose(yaml_text)
-    loaded = yaml.load(yaml_text) or CommentedMap()
+    root = _round_trip_yaml().compose(yaml_text)
     found = _find_key(root, key) if isinstance(root, MappingNode) else None
     if found is None:
         if value is _REMOVE:
             return text
-        block = render_field(key, _styled_value(value, None, None)[0]).replace("\n", newline)
+        block = render_field(key, value).replace("\n", newline)
         if yaml_text and not yaml_text.endswith("\n"):
             yaml_text += newline
         new_yaml = yaml_text + block + newline
@@ -171,8 +187,8 @@ def _edit(text: str, key: str, value: Any) -> str:
             new_yaml = yaml_text[:start] + yaml_text[end:]
         else:
             key_text = yaml_text[start : key_node.end_mark.index]
-            styled, offset = _styled_value(value, value_node, loaded.get(key))
-            block = render_field(key_text, styled, offset).replace("\n", newline)
+            style, offset = _old_style(value_node)
+            block = render_field(key_text, value, offset, style).replace("\n", newline)
             new_yaml = yaml_text[:start] + block + yaml_text[end:]
     _check_only_field_changed(split.yaml_text, new_yaml, key, value)
     opening = text.splitlines(keepends=True)[0]
@@ -188,3 +204,22 @@ def set_field(text: str, key: str, value: Any) -> str:
 def remove_field(text: str, key: str) -> str:
     """Return ``text`` without front-matter ``key``; nothing else changes."""
     return _edit(text, key, _REMOVE)
+
+
+def field_yaml(text: str, key: str) -> RawYAML | None:
+    """Return how front-matter ``key`` is written in ``text`` (the YAML after ``key:``), or None.
+
+    An alias (``*name``) is returned as written; setting it in another text needs the anchor there.
+    """
+    split = split_front_matter(text)
+    if split.yaml_text is None:
+        return None
+    yaml_text = split.yaml_text.replace("\r\n", "\n")
+    root = _round_trip_yaml().compose(yaml_text)
+    found = _find_key(root, key) if isinstance(root, MappingNode) else None
+    if found is None:
+        return None
+    key_node, value_node = found
+    _, end = _value_span(yaml_text, key_node, value_node)
+    colon = yaml_text.find(":", key_node.end_mark.index)
+    return RawYAML(yaml_text[colon + 1 : end])

@@ -1,16 +1,34 @@
-"""Split a document into YAML front matter and body, and parse the YAML safely."""
+"""Split a document into YAML front matter and body, and parse the YAML safely.
+
+Values are read as the text written: no YAML 1.1 guessing of booleans, numbers or dates
+(``title: No`` is the string ``No``, ``12:30`` stays ``12:30``). Only what every YAML version
+reads as null is None: an empty value and a plain ``~``, ``null``, ``Null`` or ``NULL``. Each
+field then converts its text by its declared type (``kbstudio.fields``); keys KB Studio does not
+know keep their strings.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 try:  # libyaml makes reading a large KB several times faster
-    from yaml import CSafeLoader as _SafeLoader
+    from yaml import CBaseLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+    from yaml import BaseLoader as _BaseLoader  # type: ignore[assignment]
+
+NULL_TAG = "tag:yaml.org,2002:null"
+
+
+class _TextLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """A loader that resolves nothing but null: every other scalar is the string written."""
+
+
+_TextLoader.add_implicit_resolver(NULL_TAG, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+_TextLoader.add_constructor(NULL_TAG, lambda loader, node: None)
 
 MAX_YAML_NODES = 10_000
 _PLAIN_TAGS = frozenset(
@@ -110,7 +128,7 @@ class ParsedFrontMatter:
 
 def parse_front_matter(yaml_text: str, yaml_line: int = 2) -> ParsedFrontMatter:
     """Parse front matter safely; ``yaml_line`` is the file line the YAML starts on."""
-    loader = _SafeLoader(yaml_text)
+    loader = _TextLoader(yaml_text)
     try:
         try:
             node = loader.get_single_node()
@@ -129,12 +147,17 @@ def parse_front_matter(yaml_text: str, yaml_line: int = 2) -> ParsedFrontMatter:
             raise FrontMatterError(
                 "front matter must be a mapping of keys to values", yaml_line + node.start_mark.line
             )
-        try:
-            data = loader.construct_document(node)
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
-            raise FrontMatterError(f"front matter cannot be read: {error}", yaml_line) from None
+        data: dict[str, Any] = {}
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                raise FrontMatterError("front matter keys must be names, not lists or mappings",
+                                       yaml_line + key.start_mark.line)
+            try:
+                data[str(key.value)] = loader.construct_object(value, deep=True)
+            except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
+                raise FrontMatterError(f"front matter cannot be read: {error}",
+                                       yaml_line + key.start_mark.line) from None
     finally:
         loader.dispose()
     key_lines = {str(key.value): yaml_line + key.start_mark.line for key, _ in node.value}
-    data = {str(key): value for key, value in data.items()}
     return ParsedFrontMatter(data, key_lines, _duplicate_keys(node, yaml_line))

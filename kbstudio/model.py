@@ -8,10 +8,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kbstudio.fields import BY_NAME, LISTED
+from kbstudio.fields import KINDS as KINDS  # the allowed values live with the fields; re-exported
+from kbstudio.fields import STATUSES as STATUSES
+from kbstudio.fields import TIERS as TIERS
 from kbstudio.md_structure import parse_structure
 from kbstudio.textformat import TextFormat
 
-TIERS: tuple[str, ...] = ("L0", "L1", "L2", "L3", "L4")
 TIER_NAMES: dict[str, str] = {
     "L0": "Self-service",
     "L1": "Front line",
@@ -19,8 +22,6 @@ TIER_NAMES: dict[str, str] = {
     "L3": "Specialists and engineering",
     "L4": "Outside vendors",
 }
-KINDS: tuple[str, ...] = ("article", "sop")
-STATUSES: tuple[str, ...] = ("draft", "review", "published", "archived")
 KCS_STATES: dict[str, str] = {
     "draft": "work in progress",
     "review": "not validated",
@@ -96,15 +97,8 @@ def as_text_list(value: Any) -> list[str]:
 
 
 def as_date(value: Any) -> date | None:
-    """Return a front-matter date, accepting YAML dates and ISO strings."""
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
+    """Return a front-matter date (a date and time counts as its date), or None when it is none."""
+    return BY_NAME["review_by"].read(value)
 
 
 @dataclass
@@ -128,74 +122,82 @@ class Document:
         """Return the line endings and BOM to write this document back with."""
         return TextFormat.of_text(self.text, self.bom)
 
+    def value(self, name: str) -> Any:
+        """Return front-matter field ``name`` read by its declared type (``kbstudio.fields``).
+
+        A missing, empty or invalid value gives the field's default: None, ``[]`` for lists,
+        ``article`` for ``kind``, ``draft`` for ``status``.
+        """
+        return BY_NAME[name].read(self.meta.get(name))
+
+    def is_set(self, name: str) -> bool:
+        """Return True when the front matter gives field ``name`` a value, valid or not."""
+        return BY_NAME[name].is_set(self.meta.get(name))
+
+    def shown(self, name: str) -> Any:
+        """Return field ``name`` as the document presents it: its property (``title`` falls back
+        to the first heading), else ``value(name)``."""
+        if isinstance(getattr(type(self), name, None), property):
+            return getattr(self, name)
+        return self.value(name)
+
     @property
     def id(self) -> str | None:
         """Return the stable document id, such as KB-0042."""
-        return as_text(self.meta.get("id"))
+        return self.value("id")
 
     @property
     def title(self) -> str:
         """Return the title: front matter, else first heading, else the file name."""
-        return as_text(self.meta.get("title")) or first_h1(self.body) or self.path.stem
+        return self.value("title") or first_h1(self.body) or self.path.stem
 
     @property
     def kind(self) -> str:
         """Return the document kind; anything unknown counts as an article."""
-        kind = as_text(self.meta.get("kind"))
-        return kind if kind in KINDS else "article"
+        return self.value("kind")
 
     @property
     def tier(self) -> str | None:
         """Return the tier L0-L4, or None when untiered or invalid."""
-        tier = as_text(self.meta.get("tier"))
-        return tier.upper() if tier and tier.upper() in TIERS else None
+        return self.value("tier")
 
     @property
     def status(self) -> str:
         """Return the KCS status; missing or unknown counts as draft."""
-        status = as_text(self.meta.get("status"))
-        return status if status in STATUSES else "draft"
+        return self.value("status")
 
     @property
     def tags(self) -> list[str]:
         """Return the tags."""
-        return as_text_list(self.meta.get("tags"))
+        return self.value("tags")
 
     @property
     def products(self) -> list[str]:
         """Return the products the document applies to."""
-        return as_text_list(self.meta.get("products"))
+        return self.value("products")
 
     @property
     def owner(self) -> str | None:
         """Return the owner."""
-        return as_text(self.meta.get("owner"))
+        return self.value("owner")
 
     @property
     def reviewers(self) -> list[str]:
         """Return the reviewers."""
-        return as_text_list(self.meta.get("reviewers"))
+        return self.value("reviewers")
 
     @property
     def review_by(self) -> date | None:
-        """Return the review-by date."""
-        return as_date(self.meta.get("review_by"))
+        """Return the review-by date (of a date and time, its date)."""
+        return self.value("review_by")
 
     @property
     def escalates_to(self) -> str | None:
         """Return the tier an SOP escalates to."""
-        tier = as_text(self.meta.get("escalates_to"))
-        return tier.upper() if tier and tier.upper() in TIERS else None
+        return self.value("escalates_to")
 
     def summary(self) -> dict[str, Any]:
-        """Return the listing fields as a JSON-ready dict."""
-        return {
-            "id": self.id,
-            "path": self.rel_path,
-            "title": self.title,
-            "kind": self.kind,
-            "tier": self.tier,
-            "status": self.status,
-            "tags": self.tags,
-            "problems": [problem.to_json() for problem in self.problems],
-        }
+        """Return the listing fields (those ``listed`` in ``kbstudio.fields``) as a JSON-ready dict."""
+        fields = {item.name: item.to_json(self.shown(item.name)) for item in LISTED}
+        return {"id": fields.pop("id", self.id), "path": self.rel_path, **fields,
+                "problems": [problem.to_json() for problem in self.problems]}

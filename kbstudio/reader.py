@@ -7,8 +7,9 @@ import hashlib
 import os
 from pathlib import Path
 
+from kbstudio.fields import problems as field_problems
 from kbstudio.frontmatter import FrontMatterError, parse_front_matter, split_front_matter
-from kbstudio.model import ERROR, KINDS, STATUSES, TIERS, WARNING, Document, Problem
+from kbstudio.model import ERROR, WARNING, Document, Problem
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -83,26 +84,11 @@ def read_bytes(path: Path, root: Path, walked: bool = False) -> bytes:
 
 
 def _field_problems(document: Document, key_lines: dict[str, int]) -> list[Problem]:
-    problems: list[Problem] = []
-    meta, rel = document.meta, document.rel_path
-    checks = (("tier", TIERS), ("kind", KINDS), ("status", STATUSES))
-    for key, allowed in checks:
-        value = meta.get(key)
-        if value is None or value == "":
-            continue
-        normal = str(value).strip()
-        normal = normal.upper() if key == "tier" else normal
-        if normal not in allowed:
-            problems.append(
-                Problem(
-                    f"invalid-{key}",
-                    WARNING,
-                    rel,
-                    key_lines.get(key),
-                    f"{key} '{value}' is not one of {', '.join(allowed)}",
-                )
-            )
-    if document.tier is None and meta.get("tier") in (None, ""):
+    """Return a warning for each known field with a value its type does not allow, at its line."""
+    rel = document.rel_path
+    problems = [Problem(field.problem_rule, WARNING, rel, key_lines.get(field.name), message)
+                for field, message in field_problems(document.meta)]
+    if not document.is_set("tier"):
         problems.append(
             Problem("untiered", WARNING, rel, key_lines.get("tier"), "untiered: no tier (L0-L4) set")
         )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 
 from kbstudio.model import KINDS
+from kbstudio.yamltext import scalar
 
 TEMPLATE_FOLDER = "_templates"
 REVIEW_AFTER_DAYS = 180
@@ -30,19 +32,24 @@ def template_text(root: Path, kind: str) -> str:
         return builtin_template(kind)
 
 
-def _yaml_scalar(value: str) -> str:
-    """Quote a value when plain YAML would misread it."""
-    if value == "" or re.search(r"^[\s\-?:,\[\]{}#&*!|>'\"%@`]|: | #|\s$", value):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return value
+def _control_characters(value: str) -> bool:
+    return any(unicodedata.category(char) == "Cc" and char not in "\t\n\r" for char in value)
 
 
 def fill_template(text: str, values: dict[str, str], today: date | None = None) -> str:
-    """Replace ``{{name}}`` placeholders; values inside the front matter are YAML-quoted."""
+    """Replace ``{{name}}`` placeholders; values inside the front matter are YAML-quoted when needed.
+
+    Text is quoted so that it reads back as the text given (``No``, ``12:30``, ``0x1F``: see
+    ``kbstudio.yamltext``); ``{{date}}`` and ``{{review_by}}`` are plain ``YYYY-MM-DD`` dates.
+    A value with control characters (other than tab and line breaks) is refused with ValueError.
+    """
     today = today or date.today()
-    merged = {
-        "date": today.isoformat(),
-        "review_by": (today + timedelta(days=REVIEW_AFTER_DAYS)).isoformat(),
+    for name, value in values.items():
+        if _control_characters(value):
+            raise ValueError(f"{name} contains control characters")
+    merged: dict[str, str | date] = {
+        "date": today,
+        "review_by": today + timedelta(days=REVIEW_AFTER_DAYS),
         **values,
     }
     front_end = -1
@@ -54,6 +61,8 @@ def fill_template(text: str, values: dict[str, str], today: date | None = None) 
         if name not in merged:
             return match.group(0)
         value = merged[name]
-        return _yaml_scalar(value) if match.start() < front_end else value
+        if match.start() < front_end:
+            return scalar(value)
+        return value.isoformat() if isinstance(value, date) else value
 
     return _PLACEHOLDER.sub(substitute, text)

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from kbstudio.fields import FIELDS, REQUIRED_WHEN_PUBLISHED
 from kbstudio.lint import rules_content, rules_links, rules_privacy, rules_schema, rules_sop
 from kbstudio.lint.rule import Rule
 from kbstudio.model import ERROR, WARNING
 
+
+def _names(names: Iterable[str]) -> str:
+    items = list(names)
+    return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else "".join(items)
+
+
 RULES: tuple[Rule, ...] = (
     Rule("unreadable", ERROR, "the file cannot be read: bad YAML, invalid UTF-8, binary, too large",
          rules_schema.check_unreadable),
-    Rule("missing-field", ERROR, "a published document lacks id, title, kind, tier, owner or review_by",
+    Rule("missing-field", ERROR, f"a published document lacks {_names(REQUIRED_WHEN_PUBLISHED)}",
          rules_schema.check_missing_field),
-    Rule("invalid-value", ERROR, "tier, kind, status, escalates_to or review_by has a value not allowed",
+    Rule("invalid-value", ERROR, "a front-matter field has a value its type does not allow "
+         f"({_names(f.name for f in FIELDS if f.rule == 'invalid-value')})",
          rules_schema.check_invalid_value),
     Rule("duplicate-id", ERROR, "two documents have the same id", rules_schema.check_duplicate_id),
     Rule("broken-link", ERROR, "a relative link points to a file that does not exist",

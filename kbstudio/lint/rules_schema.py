@@ -1,21 +1,23 @@
-"""Front-matter rules: unreadable files, required fields, allowed values, unique ids."""
+"""Front-matter rules: unreadable files, required fields, allowed values, unique ids.
+
+Which fields exist, which a published document needs and what each allows come from the one
+field table, ``kbstudio.fields``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kbstudio.fields import FIELDS, REQUIRED_WHEN_PUBLISHED
 from kbstudio.lint.page import Page
-from kbstudio.lint.rule import Finding, LintContext
-from kbstudio.model import ERROR, KINDS, STATUSES, TIERS, as_date, as_text
+from kbstudio.lint.rule import Check, Finding, LintContext
+from kbstudio.model import ERROR
 
-REQUIRED_WHEN_PUBLISHED: tuple[str, ...] = ("id", "title", "kind", "tier", "owner", "review_by")
 READER_FATAL_RULES = frozenset({
     "bad-front-matter", "unclosed-front-matter", "invalid-utf8", "binary-file", "file-too-large",
     "link-outside-kb", "unreadable",
 })
-_ALLOWED: dict[str, tuple[str, ...]] = {
-    "tier": TIERS, "kind": KINDS, "status": STATUSES, "escalates_to": TIERS[1:],
-}
+__all__ = ["REQUIRED_WHEN_PUBLISHED", "READER_FATAL_RULES"]
 
 
 def check_unreadable(page: Page, ctx: LintContext) -> Iterator[Finding]:
@@ -38,23 +40,29 @@ def check_missing_field(page: Page, ctx: LintContext) -> Iterator[Finding]:
     if not document.readable or document.status != "published":
         return
     for key in REQUIRED_WHEN_PUBLISHED:
-        if as_text(document.meta.get(key)) is None:
+        if not document.is_set(key):
             yield page.field_line("status"), f"published document has no '{key}'"
 
 
-def check_invalid_value(page: Page, ctx: LintContext) -> Iterator[Finding]:
-    """Report tier, kind, status, escalates_to and review_by values outside what is allowed."""
-    meta = page.document.meta
-    for key, allowed in _ALLOWED.items():
-        value = as_text(meta.get(key))
-        if value is None:
-            continue
-        normal = value.upper() if key in ("tier", "escalates_to") else value
-        if normal not in allowed:
-            yield page.field_line(key), f"{key} '{value}' is not one of {', '.join(allowed)}"
-    review_by = meta.get("review_by")
-    if as_text(review_by) is not None and as_date(review_by) is None:
-        yield page.field_line("review_by"), f"review_by '{review_by}' is not a date (YYYY-MM-DD)"
+def field_value_check(rule_id: str) -> Check:
+    """Return the check of every field whose table ``rule`` is ``rule_id``: values not allowed."""
+    fields = tuple(field for field in FIELDS if field.rule == rule_id)
+
+    def check(page: Page, ctx: LintContext) -> Iterator[Finding]:
+        meta = page.document.meta
+        for field in fields:
+            if field.name in meta:
+                message = field.problem(meta[field.name])
+                if message is not None:
+                    yield page.field_line(field.name), message
+
+    check.__doc__ = f"Report fields checked by {rule_id}: " + ", ".join(f.name for f in fields)
+    return check
+
+
+# tier, kind, status or escalates_to not one of its values, review_by not a date, text given as a list,
+# a list given as a mapping: one finding per field, at its line, naming the field.
+check_invalid_value = field_value_check("invalid-value")
 
 
 def check_duplicate_id(page: Page, ctx: LintContext) -> Iterator[Finding]:

@@ -45,7 +45,7 @@ def check_sop_structure(page: Page, ctx: LintContext) -> Iterator[Finding]:
 
 def check_sop_missing_escalates_to(page: Page, ctx: LintContext) -> Iterator[Finding]:
     """Report an SOP without an escalates_to field."""
-    if _is_live_sop(page) and not page.document.meta.get("escalates_to"):
+    if _is_live_sop(page) and not page.document.is_set("escalates_to"):
         line = page.field_line("tier") if "tier" in page.document.key_lines else 1
         yield line, "SOP has no 'escalates_to' field (the tier it hands the work to)"
 

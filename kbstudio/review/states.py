@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kbstudio.fields import BY_NAME
 from kbstudio.frontmatter import FrontMatterError, parse_front_matter, split_front_matter
-from kbstudio.model import KCS_STATES, STATUSES, as_text
+from kbstudio.model import KCS_STATES
 
 
 class ReviewError(Exception):
@@ -82,7 +83,7 @@ def status_of_text(text: str) -> str:
     if split.yaml_text is None:
         return "draft"
     try:
-        status = as_text(parse_front_matter(split.yaml_text, split.yaml_line).data.get("status"))
+        raw = parse_front_matter(split.yaml_text, split.yaml_line).data.get("status")
     except FrontMatterError:
         return "draft"
-    return status if status in STATUSES else "draft"
+    return BY_NAME["status"].read(raw)

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from kbstudio.fmedit import FrontMatterEditError, set_field
+from kbstudio.docedit import DocumentEditError, update_document
+from kbstudio.fmedit import FrontMatterEditError
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import ERROR, Document
 from kbstudio.reader import UnreadableError, content_hash, parse_document, read_bytes
@@ -34,13 +35,12 @@ from kbstudio.review.trailers import (
     clean_comment,
     one_line,
 )
-from kbstudio.storage import ExternalChangeError, atomic_write, save_document_text
+from kbstudio.storage import ExternalChangeError, atomic_write
 from kbstudio.templates import REVIEW_AFTER_DAYS
 from kbstudio.vcs.commit import has_conflict_markers
 from kbstudio.vcs.repo import is_document
 from kbstudio.vcs.service import VersionControl
 
-_BOM = b"\xef\xbb\xbf"
 _BAD_FRONT_MATTER = ("bad-front-matter", "unclosed-front-matter")
 
 
@@ -139,21 +139,21 @@ def _ready(vcs: VersionControl, loaded: _Loaded, action: Action) -> None:
 def _commit(vcs: VersionControl, loaded: _Loaded, action: Action, edits: list[tuple[str, Any]],
             message: str) -> ReviewResult:
     """Edit the front matter in place, save atomically and commit; put the old bytes back on failure."""
-    text = loaded.document.text
     try:
-        for key, value in [("status", action.target), *edits]:
-            text = set_field(text, key, value)
+        # keeps the file's line endings and BOM; refuses a file changed since it was read
+        update = update_document(loaded.document, dict([("status", action.target), *edits]))
     except FrontMatterEditError as error:
         raise DocumentError(f"{loaded.rel}: {error}") from None
-    bom = "\ufeff" if loaded.data.startswith(_BOM) else ""
-    new_hash = save_document_text(loaded.path, bom + text, loaded.document.content_hash)
+    except DocumentEditError as error:
+        raise DocumentError(str(error)) from None
+    new_hash = update.content_hash
     try:
         result = vcs.committer.commit(message, [loaded.rel])
     except BaseException:
-        if content_hash(loaded.path.read_bytes()) == new_hash:
+        if update.changed and content_hash(loaded.path.read_bytes()) == new_hash:
             atomic_write(loaded.path, loaded.data)
         raise
-    saved = parse_document(loaded.path, loaded.rel, (bom + text).encode("utf-8"))
+    saved = parse_document(loaded.path, loaded.rel, update.data)
     return ReviewResult(action.name, loaded.rel, loaded.document.id, loaded.title, loaded.document.status,
                         action.target, result.sha, message, new_hash,
                         [loaded.rel] if result.committed else [], saved.reviewers, saved.review_by)

@@ -269,7 +269,7 @@ class _Parser:
     def _tiers(self, sop: Sop) -> None:
         document, target = self.document, sop.target
         raw = document.meta.get("escalates_to")
-        if raw not in (None, "") and document.escalates_to is None:
+        if document.is_set("escalates_to") and document.escalates_to is None:
             self.problem("sop-bad-escalates-to", document.key_lines.get("escalates_to"),
                          f"escalates_to '{raw}' is not one of {', '.join(TIERS)}")
         if sop.escalates_to is None:

@@ -7,17 +7,23 @@ Enter, or ``commit_pending`` before a save, a close or a mode switch).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
-from kbstudio.model import KINDS, STATUSES, TIERS, as_date, as_text, as_text_list
+from kbstudio.fields import BY_NAME, FORM_FIELDS, LIST, FieldValueError
 
-LIST_FIELDS = ("tags", "products", "reviewers")
-TEXT_FIELDS = ("title", "owner")
-CHOICE_FIELDS = {"kind": KINDS, "tier": ("", *TIERS), "status": STATUSES, "escalates_to": ("", *TIERS)}
+# The widgets come from the field table (kbstudio.fields): one per field with a ``widget``.
+LIST_FIELDS = tuple(f.name for f in FORM_FIELDS if f.type == LIST)
+TEXT_FIELDS = tuple(f.name for f in FORM_FIELDS if f.widget == "line")
+CHOICE_FIELDS = {f.name: ("",) * (f.default is None) + f.choices for f in FORM_FIELDS if f.widget == "choice"}
+
+
+def _same(key: str, old: Any, new: Any) -> bool:
+    """Return True when two values of field ``key`` show the same (``No`` and ``No``, a date and its text)."""
+    field = BY_NAME[key]
+    return field.display(old) == field.display(new)
 
 
 class MetadataForm(QWidget):
@@ -34,8 +40,8 @@ class MetadataForm(QWidget):
         self.error.setVisible(False)
         layout = QFormLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        for key in ("title", "kind", "tier", "status", "escalates_to", "tags", "products", "owner",
-                    "reviewers", "review_by"):
+        for field in FORM_FIELDS:
+            key = field.name
             if key in CHOICE_FIELDS:
                 widget: QWidget = QComboBox()
                 for choice in CHOICE_FIELDS[key]:
@@ -43,14 +49,12 @@ class MetadataForm(QWidget):
                 widget.currentIndexChanged.connect(lambda _=0, k=key: self._edited(k))
             else:
                 widget = QLineEdit()
-                if key in LIST_FIELDS:
-                    widget.setPlaceholderText("comma, separated")
-                if key == "review_by":
-                    widget.setPlaceholderText("YYYY-MM-DD")
+                widget.setPlaceholderText(field.placeholder)
                 widget.editingFinished.connect(lambda k=key: self._edited(k))
             widget.setObjectName(f"meta_{key}")
+            widget.setToolTip(field.help.replace("`", ""))
             self.widgets[key] = widget
-            layout.addRow(key.replace("_", " ").capitalize(), widget)
+            layout.addRow(field.form_label, widget)
         layout.addRow(self.error)
         self._current: dict[str, Any] = {}
         self._shown: dict[str, str] = {}   # line edits: the text last shown from, or written to, the YAML
@@ -68,22 +72,15 @@ class MetadataForm(QWidget):
             if typing and not force:
                 continue
             widget.blockSignals(True)
-            value = meta.get(key)
+            text = BY_NAME[key].display(meta.get(key))   # typed by the field; invalid: as written
             if isinstance(widget, QComboBox):
-                text = as_text(value) or ""
-                text = text.upper() if key in ("tier", "escalates_to") else text
                 index = widget.findData(text)
                 if index < 0:
                     widget.addItem(text, text)
                     index = widget.findData(text)
                 widget.setCurrentIndex(index)
-            elif key in LIST_FIELDS:
-                widget.setText(", ".join(as_text_list(value)))
-            elif key == "review_by":
-                when = as_date(value)
-                widget.setText(when.isoformat() if when else (as_text(value) or ""))
             else:
-                widget.setText(as_text(value) or "")
+                widget.setText(text)
             if isinstance(widget, QLineEdit):
                 self._shown[key] = widget.text()
             widget.blockSignals(False)
@@ -101,17 +98,10 @@ class MetadataForm(QWidget):
         widget = self.widgets[key]
         if isinstance(widget, QComboBox):
             return widget.currentData() or None
-        text = widget.text().strip()
-        if key in LIST_FIELDS:
-            return [part.strip() for part in text.split(",") if part.strip()]
-        if key == "review_by":
-            if not text:
-                return None
-            try:
-                return date.fromisoformat(text)
-            except ValueError:
-                return text
-        return text or None
+        try:
+            return BY_NAME[key].from_input(widget.text())   # text, a list, a date; None: not set
+        except FieldValueError:
+            return widget.text().strip() or None   # written as typed; lint reports it
 
     @staticmethod
     def _focused(widget: QWidget) -> bool:
@@ -150,11 +140,7 @@ class MetadataForm(QWidget):
                 self.show_meta(self._current)
                 return
             self._shown[key] = widget.text()   # committed: no longer pending
-        if key in LIST_FIELDS and as_text_list(old) == value:
-            return
-        if key == "review_by" and as_date(old) == value:
-            return
-        if key not in LIST_FIELDS and key != "review_by" and (as_text(old) or None) == value:
+        if _same(key, old, value):
             return
         self._previous[key] = old
         self._current[key] = value

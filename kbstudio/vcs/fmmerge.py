@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from kbstudio.fmedit import FrontMatterEditError, remove_field, set_field
+from kbstudio.fmedit import FrontMatterEditError, field_yaml, remove_field, set_field
 from kbstudio.frontmatter import FrontMatterError, parse_front_matter, split_front_matter
 from kbstudio.vcs.commit import has_conflict_markers
 from kbstudio.vcs.runner import GitRunner
@@ -64,7 +64,10 @@ def merge_document(base: str, mine: str, theirs: str, runner: GitRunner) -> str 
                 continue
             if ours != old:
                 return None  # both sides changed this field, differently
-            merged = remove_field(merged, key) if new is _MISSING else set_field(merged, key, new)
+            if new is _MISSING:
+                merged = remove_field(merged, key)
+            else:  # their value exactly as they wrote it: a date stays a date, quoting stays
+                merged = set_field(merged, key, field_yaml(theirs, key))
     except (FrontMatterEditError, FrontMatterError):
         return None
     return None if has_conflict_markers(merged) else merged

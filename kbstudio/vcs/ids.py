@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kbstudio.fmedit import set_field
-from kbstudio.storage import save_document_text
+from kbstudio.docedit import update_document
 from kbstudio.vcs.commit import Committer
 from kbstudio.vcs.repo import KBRepo, is_document
 
@@ -56,7 +55,7 @@ def renumber_after_merge(repo: KBRepo, merge: str = "HEAD", committer: Committer
         if doc.rel_path not in mine or not doc.id or doc.id not in theirs_by_id:
             continue
         new_id = repo.kb.next_id(doc.kind, documents)
-        save_document_text(doc.path, set_field(doc.text, "id", new_id), doc.content_hash)
+        update_document(doc, {"id": new_id})  # keeps line endings and a BOM; refuses a changed file
         documents[index] = repo.kb.load(doc.path)
         changes.append(Renumbered(doc.rel_path, doc.id, new_id, theirs_by_id[doc.id]))
     if changes:
