@@ -12,6 +12,7 @@ from typing import Any
 from kbstudio.cli_search import TerminalProgress
 from kbstudio.index.service import SearchService
 from kbstudio.kb import KnowledgeBase
+from kbstudio.names import same_name
 from kbstudio.vcs.commit import ConflictMarkersError
 from kbstudio.vcs.remote import RemoteError, clone
 from kbstudio.vcs.runner import GitError
@@ -126,12 +127,13 @@ def cmd_resolve(args: argparse.Namespace, kb: KnowledgeBase) -> int:
 @_guard
 def cmd_history(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     """Print every version of a document, newest first, following renames."""
-    versions = _vc(kb).history.versions(_kb_rel(kb, args.file), limit=args.limit)
+    rel = _kb_rel(kb, args.file)
+    versions = _vc(kb).history.versions(rel, limit=args.limit)
     if args.json:
         _dump([version.to_json() for version in versions])
         return EXIT_OK
     for version in versions:
-        moved = f"  ({version.path})" if version.path != _kb_rel(kb, args.file) else ""
+        moved = f"  ({version.path})" if not same_name(version.path, rel) else ""
         print(f"{version.short}  {version.date:%Y-%m-%d %H:%M}  {version.author}  {version.summary}{moved}")
     if not versions:
         _say(f"{args.file} has no committed versions")
@@ -171,7 +173,7 @@ def _kb_rel(kb: KnowledgeBase, file: str) -> str:
     for candidate in (path, kb.root / path):
         absolute = candidate if candidate.is_absolute() else Path.cwd() / candidate
         try:
-            return absolute.resolve().relative_to(kb.root).as_posix()
+            return kb.disk_rel(absolute.resolve().relative_to(kb.root).as_posix())
         except ValueError:
             continue
     raise UnsafeInputError(f"{file} is not inside the knowledge base {kb.root}")

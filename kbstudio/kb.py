@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kbstudio.model import ID_PREFIXES, KINDS, TIERS, Document, tier_rank
+from kbstudio.names import find_path, id_key
 from kbstudio.reader import read_document
 from kbstudio.storage import save_document_text
 from kbstudio.templates import TEMPLATE_FOLDER, fill_template, template_text
@@ -79,10 +80,26 @@ class KnowledgeBase:
         """Return ``path`` relative to the KB root, POSIX style."""
         return Path(os.path.realpath(path)).relative_to(self.root).as_posix()
 
-    def load(self, path: Path) -> Document:
-        """Read one document (absolute path, or relative to the root)."""
+    def locate(self, rel: str) -> Path | None:
+        """Return the file or folder KB-relative ``rel`` names on disk, else None.
+
+        ``rel`` may come from a link, the command line or git in another Unicode normalisation
+        form than the file system stores (a name written decomposed by a Mac tool, typed composed):
+        the path returned is the one on disk, which every read and write must use.
+        """
+        return find_path(self.root, rel)
+
+    def disk_rel(self, rel: str) -> str:
+        """Return KB-relative ``rel`` spelled as on disk (see ``locate``); unchanged when not found."""
+        path = self.locate(rel)
+        return path.relative_to(self.root).as_posix() if path is not None else rel
+
+    def load(self, path: Path | str) -> Document:
+        """Read one document (absolute path, or relative to the root in any normalisation form)."""
         path = Path(path)
-        return read_document(path if path.is_absolute() else self.root / path, self.root)
+        if not path.is_absolute():
+            path = self.locate(path.as_posix()) or self.root / path
+        return read_document(path, self.root)
 
     def load_all(self, cancelled: Callable[[], bool] | None = None) -> list[Document]:
         """Read every document; unreadable ones come back with their problems.
@@ -118,7 +135,7 @@ class KnowledgeBase:
         used = {doc.id for doc in documents if doc.id} | self.retired_ids()
         highest = 0
         for doc_id in used:
-            match = _ID_PATTERN.match(doc_id.upper())
+            match = _ID_PATTERN.match(id_key(doc_id))
             if match and match.group(1) == prefix:
                 highest = max(highest, int(match.group(2)))
         return f"{prefix}-{highest + 1:04d}"

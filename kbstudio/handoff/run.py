@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kbstudio.model import Document
+from kbstudio.names import nfc
 from kbstudio.sop import Field, Sop, TimeLimit, resolve_link
 
 NOT_DONE, DONE, SOLVED = "not-done", "done", "solved"
@@ -124,14 +125,16 @@ def resolution_article(sop: Sop, run: SopRun, documents: list[Document] | None =
     index = run.solved_by
     if index is None:
         return None
-    by_path = {document.rel_path: document for document in documents or []}
+    by_path = {nfc(document.rel_path): document for document in documents or []}
     if 0 <= index < len(sop.checks):
         for text, target in sop.checks[index].links:
             rel = resolve_link(sop.rel_path, target)
-            if rel is None or not rel.endswith(".md") or (by_path and rel not in by_path):
+            if rel is None or not rel.endswith(".md") or (by_path and nfc(rel) not in by_path):
                 continue
-            found = by_path.get(rel)
-            return ArticleRef(found.title if found else text, rel, found.id if found else None)
+            found = by_path.get(nfc(rel))
+            if found is not None:
+                return ArticleRef(found.title, found.rel_path, found.id)
+            return ArticleRef(text, rel, None)
     return ArticleRef(sop.title, sop.rel_path, sop.id)
 
 

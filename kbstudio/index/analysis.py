@@ -1,4 +1,9 @@
-"""A single-pass analyzer: tokens, lowercase, stop words and Porter stems in one loop."""
+"""A single-pass analyzer: NFC, tokens, lowercase, stop words and Porter stems in one loop.
+
+Text is put in Unicode NFC before it is split into words, at index and at query time alike: in NFD
+(a Mac export) the accent of ``München`` is a separate combining mark that is no word character,
+so the word would split into ``mu`` and ``nchen`` and never match ``München`` typed composed.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from typing import Any
 
 from whoosh.analysis import Analyzer, Token
 from whoosh.lang.porter import stem as porter_stem
+
+from kbstudio.names import nfc
 
 # Words with dots or digits inside stay whole: 0x8004010f, 5.7.1, 16.0.4266.
 TOKEN_PATTERN = re.compile(r"\w+(?:\.\w+)*", re.UNICODE)
@@ -75,7 +82,7 @@ class SupportAnalyzer(Analyzer):
         """Return the index form of every token of ``value``, in order, stop words dropped."""
         cache = self._words
         out = []
-        for word in TOKEN_PATTERN.findall(value):
+        for word in TOKEN_PATTERN.findall(nfc(value)):
             normal = cache.get(word, _MISSING)
             if normal is _MISSING:
                 normal = self.normalize(word)
@@ -101,7 +108,9 @@ class SupportAnalyzer(Analyzer):
             return
         normalize = self.normalize
         pos = start_pos
-        for match in TOKEN_PATTERN.finditer(value):
+        # Character offsets are those of the NFC text, which is ``value`` itself unless it had
+        # decomposed characters (the index stores its text in NFC: see index_text).
+        for match in TOKEN_PATTERN.finditer(nfc(value)):
             text = normalize(match.group())
             if text is None:
                 continue

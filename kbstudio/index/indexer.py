@@ -16,6 +16,7 @@ from kbstudio.index.fastbuild import FastSegmentWriter, PathWriter, collect_mani
 from kbstudio.index.store import IndexLockedError, IndexMissingError, IndexStore, LiveIndex, Manifest
 from kbstudio.index.text import index_text
 from kbstudio.kb import KnowledgeBase
+from kbstudio.names import nfc
 from kbstudio.reader import (
     UnreadableError,
     content_hash,
@@ -83,8 +84,8 @@ def _fields(root: Path, path: Path, data: bytes | None, error: UnreadableError |
         "tier": document.tier or "untiered",
         "kind": document.kind,
         "status": document.status,
-        "tags": ",".join(t.replace(",", " ") for t in document.tags),
-        "products": ",".join(p.replace(",", " ") for p in document.products),
+        "tags": nfc(",".join(t.replace(",", " ") for t in document.tags)),
+        "products": nfc(",".join(p.replace(",", " ") for p in document.products)),
         "mtime": mtime,
         "len_title": count_tokens(parts.title),
         "len_issue": count_tokens(parts.issue) + count_tokens(parts.headings),
@@ -233,7 +234,7 @@ class Indexer:
         except IndexMissingError as why:
             return self.rebuild(reason=str(why))
         try:
-            wanted = sorted(set(rel_paths))
+            wanted = sorted({self.kb.disk_rel(rel) for rel in rel_paths})  # as stored, any form given
             on_disk = {rel: self.kb.root / rel for rel in wanted if (self.kb.root / rel).is_file()}
             gone = [rel for rel in wanted if rel not in on_disk and rel in live.manifest]
             changes = self._apply_or_rebuild(live, list(on_disk), gone, on_disk, None, never)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kbstudio.names import id_key, nfc
+
 FILTER_FIELDS = {
     "tier": "tier", "kind": "kind", "status": "status", "tag": "tags", "tags": "tags",
     "product": "products", "products": "products", "id": "doc_id",
@@ -51,11 +53,11 @@ class ParsedQuery:
 
 
 def _normal_filter_value(name: str, value: str) -> str:
-    value = value.strip()
+    value = nfc(value.strip())
     if name == "tier":
         return value.upper() if value.upper() != "UNTIERED" else "untiered"
     if name == "doc_id":
-        return value.upper()
+        return id_key(value)
     return value.lower()
 
 

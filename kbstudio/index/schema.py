@@ -9,7 +9,7 @@ from kbstudio.index.analysis import SupportAnalyzer
 from kbstudio.index.formats import FastFrequency, FastPositions
 
 # Bump whenever the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10   # 10: text in Unicode NFC
 LENGTH_FIELDS = ("title", "issue", "body")
 
 

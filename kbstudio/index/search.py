@@ -17,6 +17,7 @@ from kbstudio.index.ranker import IndexView, Ranker, RankWeights
 from kbstudio.index.snippets import IsHit, hit_test, make_snippet
 from kbstudio.index.store import LiveIndex
 from kbstudio.model import TIERS
+from kbstudio.names import nfc
 
 FACET_FIELDS = ("tier", "kind", "status")
 MAX_TAG_FACETS = 500
@@ -285,9 +286,10 @@ class KBSearcher:
         """Run ``text`` with ``options``; never raises for any query text."""
         started = time.perf_counter()
         options = options or SearchOptions()
+        typed, text = text, nfc(text or "")   # words are indexed in NFC (see analysis.py)
         parsed = parse_query(text)
         if parsed.is_empty:
-            return SearchResponse(text, 0, (time.perf_counter() - started) * 1000, None,
+            return SearchResponse(typed, 0, (time.perf_counter() - started) * 1000, None,
                                   {name: {} for name in FACET_FIELDS}, [])
         replaced: dict[str, str] = {}
         found = self._evaluate(parsed, replaced)
@@ -320,7 +322,7 @@ class KBSearcher:
         words += list(replaced.values())
         is_hit = hit_test(*self._highlight_terms(words))
         return SearchResponse(
-            query=text,
+            query=typed,
             total=len(visible),
             took_ms=(time.perf_counter() - started) * 1000,
             suggestion=_suggestion(text, replaced),

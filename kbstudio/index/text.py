@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from kbstudio.md_emit import is_html_element
 from kbstudio.md_structure import CLOSING_TAG, OPEN_TAG, parse_structure
 from kbstudio.model import Document, as_text
+from kbstudio.names import nfc
 
 ISSUE_HEADINGS = ("issue", "symptom", "symptoms", "problem", "summary", "error", "errors")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -22,7 +23,7 @@ _MARKUP = re.compile(r"[*_`>|#]+")
 
 @dataclass(frozen=True)
 class IndexText:
-    """The searchable parts of one document."""
+    """The searchable parts of one document, in Unicode NFC (as queries are searched)."""
 
     title: str
     issue: str
@@ -89,8 +90,8 @@ def index_text(document: Document) -> IndexText:
     title = document.title
     headings = [h for h in headings if h.strip() != title.strip()]
     return IndexText(
-        title=title,
-        issue=plain_text("\n".join(issue_parts)),
-        headings="\n".join(headings),
-        body=plain_text(document.body),
+        title=nfc(title),
+        issue=nfc(plain_text("\n".join(issue_parts))),
+        headings=nfc("\n".join(headings)),
+        body=nfc(plain_text(document.body)),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections.abc import Iterable
@@ -11,6 +10,7 @@ from urllib.parse import unquote
 
 from kbstudio.lint.page import Page
 from kbstudio.lint.similar import SimilarityIndex, shingles, words
+from kbstudio.names import find_path, id_key, nfc
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 ISSUE_HEADINGS = frozenset({"issue", "symptoms", "symptom", "problem", "summary"})
@@ -51,11 +51,18 @@ def issue_text(page: Page) -> str:
 
 
 class KbFacts:
-    """Facts about every document of a KB, updatable one document at a time."""
+    """Facts about every document of a KB, updatable one document at a time.
+
+    Paths are compared in Unicode NFC (``kbstudio.names``): ``by_name`` maps the NFC form of each
+    document's path to the paths on disk with that form (two when their names differ only in
+    normalisation), and the link graph is keyed by the NFC form of link targets; ``pages`` keeps
+    the paths as the file system spells them. Ids are compared by ``id_key``.
+    """
 
     def __init__(self, root: Path, pages: Iterable[Page] = (), similarity: bool = True) -> None:
         self.root = Path(root)
         self.pages: dict[str, Page] = {}
+        self.by_name: dict[str, set[str]] = {}
         self.by_id: dict[str, set[str]] = {}
         self.links_out: dict[str, set[str]] = {}
         self.links_in: dict[str, set[str]] = {}
@@ -79,13 +86,15 @@ class KbFacts:
     def _add_links_and_id(self, page: Page) -> None:
         rel = page.rel_path
         self.pages[rel] = page
+        self.by_name.setdefault(nfc(rel), set()).add(rel)
         if page.document.id:
-            self.by_id.setdefault(page.document.id.upper(), set()).add(rel)
+            self.by_id.setdefault(id_key(page.document.id), set()).add(rel)
         targets = set()
         for link in page.links:
             resolved = split_target(rel, link.target)
             if resolved and resolved[0] not in ("", rel, "\0"):
-                targets.add(resolved[0])
+                targets.add(nfc(resolved[0]))
+        targets.discard(nfc(rel))
         self.links_out[rel] = targets
         for target in targets:
             self.links_in.setdefault(target, set()).add(rel)
@@ -104,11 +113,9 @@ class KbFacts:
         page = self.pages.pop(rel, None)
         if page is None:
             return
-        doc_id = page.document.id
-        if doc_id and rel in self.by_id.get(doc_id.upper(), set()):
-            self.by_id[doc_id.upper()].discard(rel)
-            if not self.by_id[doc_id.upper()]:
-                del self.by_id[doc_id.upper()]
+        _discard(self.by_name, nfc(rel), rel)
+        if page.document.id:
+            _discard(self.by_id, id_key(page.document.id), rel)
         for target in self.links_out.pop(rel, set()):
             sources = self.links_in.get(target)
             if sources is not None:
@@ -121,22 +128,51 @@ class KbFacts:
             self.issues.remove(rel)
 
     def exists(self, rel: str) -> bool:
-        """Return True when ``rel`` (KB-relative, may climb out with '..') is a file or folder."""
-        if rel in self.pages:
+        """Return True when ``rel`` (KB-relative, may climb out with '..') is a file or folder.
+
+        ``rel`` may be in another normalisation form than the name on disk.
+        """
+        if rel in self.pages or nfc(rel) in self.by_name:
             return True
         known = self._exists.get(rel)
         if known is None:
-            known = self._exists[rel] = os.path.exists(self.root / rel)
+            known = self._exists[rel] = find_path(self.root, rel) is not None
         return known
+
+    def page(self, rel: str) -> Page | None:
+        """Return the document at ``rel`` in any normalisation form, else None."""
+        found = self.pages.get(rel)
+        if found is None and (same := self.by_name.get(nfc(rel))):
+            found = self.pages[min(same)]
+        return found
+
+    def same_name(self, rel: str) -> list[str]:
+        """Return the other documents whose paths differ from ``rel`` only in normalisation, sorted."""
+        return sorted(self.by_name.get(nfc(rel), set()) - {rel})
+
+    def links_to(self, rel: str) -> set[str]:
+        """Return the documents that link to ``rel`` (in whatever form they spell it)."""
+        return self.links_in.get(nfc(rel), set())
 
     def related(self, rel: str) -> set[str]:
         """Return the documents whose findings may change when ``rel`` changes."""
         page = self.pages.get(rel)
-        related = set(self.links_in.get(rel, ())) | set(self.links_out.get(rel, ()))
+        related = set(self.links_to(rel)) | self.by_name.get(nfc(rel), set())
+        for target in self.links_out.get(rel, ()):
+            related |= self.by_name.get(target, set())
         if page is not None and page.document.id:
-            related |= self.by_id.get(page.document.id.upper(), set())
+            related |= self.by_id.get(id_key(page.document.id), set())
         for index in (self.titles, self.issues):
             if index is not None:
                 related.update(other for other, _ in index.matches(rel))
         related.discard(rel)
         return {path for path in related if path in self.pages}
+
+
+def _discard(groups: dict[str, set[str]], key: str, rel: str) -> None:
+    """Take ``rel`` out of the group ``key``, dropping the group when it is left empty."""
+    group = groups.get(key)
+    if group is not None:
+        group.discard(rel)
+        if not group:
+            del groups[key]

@@ -28,6 +28,8 @@ RULES: tuple[Rule, ...] = (
          rules_links.check_broken_link),
     Rule("broken-image", ERROR, "an image path points to a file that does not exist",
          rules_links.check_broken_image),
+    Rule("unicode-name-clash", ERROR, "two documents' paths differ only in Unicode normalisation (NFC/NFD)",
+         rules_links.check_unicode_name_clash),
     Rule("sop-missing-section", ERROR,
          "an SOP lacks When to escalate, Before escalating, Information to collect or Escalate to",
          rules_sop.check_sop_missing_section),

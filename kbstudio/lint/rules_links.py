@@ -1,4 +1,4 @@
-"""Link rules: broken links to documents and files, broken images and anchors, orphans."""
+"""Link rules: broken links to documents and files, broken images and anchors, orphans, clashing names."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from kbstudio.lint.facts import split_target
 from kbstudio.lint.page import Link, Page
 from kbstudio.lint.rule import Finding, LintContext
+from kbstudio.names import form_name, same_name
 
 LIVE_STATUSES = ("review", "published")
 
@@ -42,7 +43,7 @@ def _anchor_target(page: Page, ctx: LintContext, link: Link) -> tuple[Page, str]
     if resolved is None or not resolved[1]:
         return None
     path, anchor = resolved
-    target = page if path in ("", page.rel_path) else ctx.facts.pages.get(path)
+    target = page if path == "" or same_name(path, page.rel_path) else ctx.facts.page(path)
     if target is None or not target.document.readable:
         return None
     return target, anchor
@@ -67,5 +68,15 @@ def check_orphan(page: Page, ctx: LintContext) -> Iterator[Finding]:
     document = page.document
     if not document.readable or document.status not in LIVE_STATUSES or document.tags:
         return
-    if not ctx.facts.links_in.get(page.rel_path):
+    if not ctx.facts.links_to(page.rel_path):
         yield page.title_line(), "orphan: no other document links here and it has no tags"
+
+
+def check_unicode_name_clash(page: Page, ctx: LintContext) -> Iterator[Finding]:
+    """Report documents whose paths differ only in Unicode normalisation, once, naming every one."""
+    others = ctx.facts.same_name(page.rel_path)
+    if not others or page.rel_path > others[0]:
+        return  # reported once, on the first of them in code point order
+    names = " and ".join(f"'{path}' ({form_name(path)})" for path in [page.rel_path, *others])
+    yield 1, (f"{names} differ only in Unicode normalisation: they look the same, links and search "
+              "treat them as one document, and macOS and Windows keep only one of them")

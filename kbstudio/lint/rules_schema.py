@@ -12,6 +12,7 @@ from kbstudio.fields import FIELDS, REQUIRED_WHEN_PUBLISHED
 from kbstudio.lint.page import Page
 from kbstudio.lint.rule import Check, Finding, LintContext
 from kbstudio.model import ERROR
+from kbstudio.names import id_key
 
 READER_FATAL_RULES = frozenset({
     "bad-front-matter", "unclosed-front-matter", "invalid-utf8", "binary-file", "file-too-large",
@@ -70,6 +71,6 @@ def check_duplicate_id(page: Page, ctx: LintContext) -> Iterator[Finding]:
     doc_id = page.document.id
     if not doc_id:
         return
-    others = sorted(ctx.facts.by_id.get(doc_id.upper(), set()) - {page.rel_path})
+    others = sorted(ctx.facts.by_id.get(id_key(doc_id), set()) - {page.rel_path})
     if others:
         yield page.field_line("id"), f"id {doc_id} is also used by {', '.join(others)}"

@@ -13,6 +13,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from kbstudio.names import nfc
+
 STOPWORDS = frozenset(
     "a an and are as at be but by can cannot can't do does don't for from has have how i if in into is "
     "isn't it its my not of on or so that the their them then there these this to was when where which "
@@ -26,8 +28,8 @@ def _fold(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Return the lowercased content words of ``text``, with a light plural fold."""
-    return [_fold(word) for word in _WORD.findall(text.lower()) if word not in STOPWORDS]
+    """Return the lowercased content words of ``text`` (in NFC), with a light plural fold."""
+    return [_fold(word) for word in _WORD.findall(nfc(text).lower()) if word not in STOPWORDS]
 
 
 def shingles(tokens: list[str], size: int = 3) -> frozenset[str]:

@@ -99,7 +99,7 @@ def load_document(kb: KnowledgeBase, rel_path: str) -> tuple[Path, str, bytes, D
     """Read a KB document for a review action; raise DocumentError when it cannot be acted on."""
     if not rel_path or os.path.isabs(rel_path):
         raise DocumentError(f"give the document's path relative to the KB, not {rel_path!r}")
-    path = Path(os.path.realpath(kb.root / rel_path))
+    path = Path(os.path.realpath(kb.locate(rel_path) or kb.root / rel_path))
     if not path.is_relative_to(kb.root):
         raise DocumentError(f"{rel_path} is not inside the knowledge base {kb.root}")
     rel = path.relative_to(kb.root).as_posix()

@@ -36,7 +36,11 @@ def markdown_links(markdown: str) -> list[tuple[str, str]]:
 
 
 def resolve_link(from_rel_path: str, target: str) -> str | None:
-    """Return the KB path a relative link from ``from_rel_path`` points to, or None for other links."""
+    """Return the KB path a relative link from ``from_rel_path`` points to, or None for other links.
+
+    The path is spelled as the link spells it: compare it with documents' paths in NFC
+    (``kbstudio.names.nfc``), since the file may be stored in another normalisation form.
+    """
     target = unquote(target.split("#", 1)[0].split("?", 1)[0])
     if not target or _SCHEME.match(target) or target.startswith("/"):
         return None

@@ -10,6 +10,7 @@ from whoosh.lang.porter import stem
 
 from kbstudio.md_structure import parse_structure
 from kbstudio.model import Document, tier_rank
+from kbstudio.names import nfc
 from kbstudio.sop.inline import resolve_link
 
 LINKED_IN_ESCALATION_SECTION = 2000.0
@@ -34,7 +35,7 @@ class SopMatch:
 
 def linked_sops(article: Document, documents: list[Document]) -> list[tuple[Document, bool]]:
     """Return the SOPs the article links to, in order, and whether each link is in an escalation section."""
-    by_path = {document.rel_path: document for document in documents if document.kind == "sop"}
+    by_path = {nfc(document.rel_path): document for document in documents if document.kind == "sop"}
     found: dict[str, tuple[Document, bool]] = {}
     structure = parse_structure(article.body)
     headings = structure.headings   # from the shared structure pass: none inside code
@@ -46,7 +47,7 @@ def linked_sops(article: Document, documents: list[Document]) -> list[tuple[Docu
         if link.image:
             continue
         rel = resolve_link(article.rel_path, link.target)
-        document = by_path.get(rel or "")
+        document = by_path.get(nfc(rel or ""))
         if document is None or document.rel_path == article.rel_path:
             continue
         if document.rel_path not in found or (in_escalation and not found[document.rel_path][1]):
@@ -65,7 +66,7 @@ def _weights(values: list[list[str]]) -> dict[str, float]:
 
 
 def _stems(text: str) -> set[str]:
-    return {stem(word) for word in _WORD.findall(text.lower())}
+    return {stem(word) for word in _WORD.findall(nfc(text).lower())}
 
 
 def _norm(items: list[str]) -> list[str]:

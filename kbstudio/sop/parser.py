@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from kbstudio.md_structure import SETEXT_LINE, SETEXT_TEXT, parse_structure
 from kbstudio.model import ERROR, INFO, TIERS, WARNING, Document, Problem, tier_rank
+from kbstudio.names import id_key, nfc
 from kbstudio.sop.inline import parse_minutes, plain_text
 from kbstudio.sop.model import SECTION_TITLES, SECTIONS, Check, EscalationTarget, Field, Sop, TimeLimit
 
@@ -311,10 +312,10 @@ def parse_sop(document: Document) -> Sop:
 
 
 def find_document(documents: list[Document], key: str) -> Document | None:
-    """Return the document whose id (any case) or KB path is ``key``, or None."""
-    wanted = key.strip().upper()
-    path = key.strip().replace("\\", "/").removeprefix("./")
+    """Return the document whose id (any case, see ``id_key``) or KB path (any normalisation) is ``key``."""
+    wanted = id_key(key)
+    path = nfc(key.strip().replace("\\", "/").removeprefix("./"))
     for document in documents:
-        if (document.id or "").upper() == wanted or document.rel_path == path:
+        if (document.id and id_key(document.id) == wanted) or nfc(document.rel_path) == path:
             return document
     return None

@@ -516,7 +516,7 @@ class DocumentTab(QWidget):
         if rel.startswith("../") or not rel.endswith(".md"):
             self.messageRequested.emit(f"Link outside the knowledge base: {target}")
             return
-        self.openLinkRequested.emit(rel)
+        self.openLinkRequested.emit(self.kb.disk_rel(rel))  # the file as stored, whichever Unicode form
 
     # Saving --------------------------------------------------------------------------------
 

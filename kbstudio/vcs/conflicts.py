@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from kbstudio.names import same_name
 from kbstudio.storage import atomic_write
 from kbstudio.vcs.commit import Committer, ConflictMarkersError, files_with_markers, has_conflict_markers
 from kbstudio.vcs.fmmerge import merge_document
@@ -124,9 +125,10 @@ class Conflicts:
 
         The last resolution makes the merge commit. The side not taken stays in history.
         """
-        conflict = next((c for c in self.list() if c.path == path), None)
+        conflict = next((c for c in self.list() if same_name(c.path, path)), None)
         if conflict is None:
             raise GitError(f"{path} has no conflict to resolve")
+        path = conflict.path   # as git spells it, whichever normalisation form was typed
         if choice == "edited":
             if text is None:
                 file = self.repo.kb.root / path

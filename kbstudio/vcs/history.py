@@ -48,9 +48,14 @@ class History:
         self.committer = committer or Committer(repo)
 
     def versions(self, kb_rel: str, limit: int | None = None) -> list[Version]:
-        """Return every commit that changed ``kb_rel``, newest first, following renames."""
+        """Return every commit that changed ``kb_rel``, newest first, following renames.
+
+        ``kb_rel`` may be in another Unicode normalisation form than git stores it
+        (``KBRepo.git_spelling``); each version's ``path`` is git's own spelling.
+        """
         if self.repo.head() is None:
             return []
+        kb_rel = self.repo.git_spelling(kb_rel)
         args = ["log", "--follow", "-z", "--name-status", f"--format={_FORMAT}"]
         if limit:
             args.append(f"--max-count={int(limit)}")
@@ -84,7 +89,7 @@ class History:
     def diff(self, kb_rel: str, old: Version, new: Version | None = None) -> FileDiff:
         """Return the diff between two versions; ``new`` None means the document as saved now."""
         if new is None:
-            path = self.repo.kb.root / kb_rel
+            path = self.repo.kb.locate(kb_rel) or self.repo.kb.root / kb_rel
             new_text = path.read_text("utf-8", errors="replace") if path.is_file() else ""
             new_label = f"{kb_rel} (saved)"
         else:
@@ -93,6 +98,7 @@ class History:
 
     def restore(self, kb_rel: str, sha: str, message: str | None = None) -> CommitResult:
         """Put the text ``kb_rel`` had at ``sha`` back as a new commit; history is never rewritten."""
+        kb_rel = self.repo.git_spelling(kb_rel)   # the file git knows, not a second one spelled anew
         versions = {v.sha: v for v in self.versions(kb_rel)}
         full = next((s for s in versions if s.startswith(check_sha(sha))), None)
         if full is None:
@@ -100,7 +106,8 @@ class History:
         if versions[full].change == "D":
             raise GitError(f"commit {full[:8]} deleted {kb_rel}: restore an earlier version")
         text = self.version_text(versions[full])
-        (self.repo.kb.root / kb_rel).parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.repo.kb.root / kb_rel, text.encode("utf-8", "surrogateescape"))
+        target = self.repo.kb.locate(kb_rel) or self.repo.kb.root / kb_rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, text.encode("utf-8", "surrogateescape"))
         summary = message or f"Restore {kb_rel} to the version of {full[:8]}"
         return self.committer.commit(summary, [kb_rel])

@@ -12,6 +12,7 @@ from typing import Literal
 import git
 
 from kbstudio.kb import RETIRED_IDS_FILE, STATE_FOLDER, KnowledgeBase
+from kbstudio.names import nfc, spellings
 from kbstudio.templates import TEMPLATE_FOLDER
 from kbstudio.vcs.runner import GitError, GitRunner
 from kbstudio.vcs.safety import check_identity_value
@@ -98,6 +99,30 @@ class KBRepo:
     def literal(self, kb_rel: str) -> str:
         """Return a pathspec naming exactly one KB file (no globbing of odd file names)."""
         return f":(top,literal){self.to_repo(kb_rel)}"
+
+    def git_spelling(self, kb_rel: str) -> str:
+        """Return ``kb_rel`` spelled as git stores it, whichever Unicode normalisation form it came in.
+
+        git keeps a path's bytes as committed (on macOS, with ``core.precomposeUnicode`` true, it
+        turns decomposed names into NFC first; on Linux it never does), so a path typed NFC names
+        nothing in a history committed NFD. Tried in turn: the spelling on disk, as given, NFC and
+        NFD, first in the index, then in history; then every tracked path compared in NFC (a folder
+        in one form and the file in another). An ASCII path has one spelling and costs nothing.
+        """
+        if kb_rel.isascii():
+            return kb_rel
+        disk = self.kb.disk_rel(kb_rel)
+        forms = [disk, *(form for form in spellings(kb_rel) if form != disk)]
+        for form in forms:
+            if self.git("ls-files", "-z", "--", self.literal(form)).stdout.strip("\0"):
+                return form
+        if self.head() is not None:
+            for form in forms:
+                if self.git("log", "-1", "--format=%H", "--", self.literal(form)).stdout.strip():
+                    return form
+        wanted = nfc(kb_rel)
+        tracked = self.git("ls-files", "-z", "--", self.kb_pathspec).stdout.split("\0")
+        return next((path for path in self.kb_paths(tracked) if nfc(path) == wanted), kb_rel)
 
     @property
     def git_dir(self) -> Path:

@@ -89,9 +89,10 @@ class GitRunner:
             reader.start()
         if input is not None:
             assert process.stdin is not None
-            with contextlib.suppress(BrokenPipeError):
+            with contextlib.suppress(BrokenPipeError):   # git may exit first (a hook said no)
                 process.stdin.write(input.encode("utf-8", "surrogateescape"))
-            process.stdin.close()
+            with contextlib.suppress(BrokenPipeError):   # closing flushes what was not written
+                process.stdin.close()
         stopped: type[GitError] | None = None
         while True:
             try:
