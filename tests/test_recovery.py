@@ -38,3 +38,14 @@ def test_state_dir_comes_from_the_environment(tmp_path: Path, monkeypatch) -> No
     monkeypatch.setenv("KBSTUDIO_STATE_DIR", str(tmp_path / "env-state"))
     store = RecoveryStore(tmp_path / "kb")
     assert store.folder.is_relative_to(tmp_path / "env-state")
+
+
+def test_a_recovery_copy_keeps_the_files_format(tmp_path: Path) -> None:
+    from kbstudio.textformat import TextFormat
+
+    store = RecoveryStore(tmp_path / "kb", tmp_path / "state")
+    store.save("a.md", "x\n", "h1", TextFormat("\r\n", True))
+    store.save("b.md", "y\n", None)
+    entries = {entry.rel_path: entry for entry in store.entries()}
+    assert entries["a.md"].text_format == TextFormat("\r\n", True)
+    assert entries["b.md"].text_format is None

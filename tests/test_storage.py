@@ -156,3 +156,16 @@ def test_an_outside_write_during_a_save_is_never_lost(tmp_path: Path) -> None:
             assert not refused and path.read_text() == ours
         assert not [p for p in tmp_path.iterdir() if p.name.endswith(".kbtmp")]
     assert hits >= 1   # the race was really run (it usually is in every trial)
+
+
+@pytest.mark.parametrize("newline,bom", [("\n", False), ("\r\n", False), ("\r\n", True), ("\n", True)])
+def test_save_writes_editor_text_in_the_files_format(tmp_path: Path, newline: str, bom: bool) -> None:
+    from kbstudio.textformat import TextFormat
+
+    path = tmp_path / "a.md"
+    old = ("\ufeff" if bom else "").encode() + f"a{newline}b{newline}".encode()
+    path.write_bytes(old)
+    fmt = TextFormat.of_bytes(old)
+    new_hash = save_document_text(path, "a\nchanged\n", content_hash(old), fmt)
+    expected = ("\ufeff" if bom else "").encode() + f"a{newline}changed{newline}".encode()
+    assert path.read_bytes() == expected and new_hash == content_hash(expected)

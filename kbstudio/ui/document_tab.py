@@ -281,11 +281,12 @@ class DocumentTab(QWidget):
             return False
         folder = posixpath.dirname(self.rel_path) or "."
         target = posixpath.relpath(rel_path, folder).replace(" ", "%20").replace(")", "%29")
-        cursor = self.editor.insertion_cursor()
-        label = cursor.selectedText() or title
-        label = label.replace("[", "\\[").replace("]", "\\]")
-        cursor.insertText(f"[{label}]({target})")
-        self.editor.setTextCursor(cursor)
+
+        def link(selected: str) -> str:
+            label = (selected or title).replace("[", "\\[").replace("]", "\\]")
+            return f"[{label}]({target})"
+
+        self.editor.insert_markdown(link)
         self.editor.setFocus()
         return True
 
@@ -307,7 +308,7 @@ class DocumentTab(QWidget):
         except MediaError as error:
             self.messageRequested.emit(f"Image not inserted: {error}")
             return False
-        self.editor.insertion_cursor().insertText(markdown)
+        self.editor.insert_markdown(lambda _: markdown)
         return True
 
     def focus_body(self) -> None:
@@ -349,6 +350,9 @@ class DocumentTab(QWidget):
             moved.insertText("\n")   # a closing '---' (or unclosed YAML) without a line break after it
         if split.unclosed:
             self.messageRequested.emit("The front matter has no closing '---' line: inserted at the end")
+        elif split.body and not split.body.startswith("\n"):
+            moved.insertText("\n")   # the insert gets a line of its own, before the body's first line
+            moved.movePosition(QTextCursor.MoveOperation.PreviousCharacter)
         return moved
 
     def _save_image(self, data: bytes, name_hint: str) -> str:

@@ -91,13 +91,19 @@ class MarkdownEditor(QPlainTextEdit):
         """
         return self.document().toRawText().replace("\u2029", "\n")
 
-    def insertion_cursor(self) -> QTextCursor:
-        """Return the cursor where an insert goes (moved out of the front matter by the guard)."""
+    def insert_markdown(self, make: Callable[[str], str]) -> None:
+        """Insert ``make(selected text)`` at the cursor as one undo step.
+
+        The guard first moves an insert out of the front matter (dropping the selection).
+        """
         cursor = self.textCursor()
-        if self.insert_guard is not None:
-            cursor = self.insert_guard(cursor)
-            self.setTextCursor(cursor)
-        return cursor
+        cursor.beginEditBlock()   # one undo step, whatever the guard adds
+        try:
+            target = self.insert_guard(cursor) if self.insert_guard is not None else cursor
+            target.insertText(make(target.selectedText()))
+        finally:
+            cursor.endEditBlock()
+        self.setTextCursor(target)
 
     def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802 - Qt override
         if self.image_saver is not None and (source.hasImage() or _image_files(source)):
@@ -126,5 +132,5 @@ class MarkdownEditor(QPlainTextEdit):
             except MediaError as error:
                 self.messageRequested.emit(f"Image not inserted: {error}")
         if links:
-            self.insertion_cursor().insertText("\n".join(links))
+            self.insert_markdown(lambda _: "\n".join(links))
             self.messageRequested.emit(f"Saved {len(links)} image(s) in the media folder")
