@@ -32,6 +32,7 @@ from kbstudio.render_budget import BudgetedRenderer
 from kbstudio.storage import save_document_text
 from kbstudio.textformat import TextFormat
 from kbstudio.ui.document_tab import DocumentTab
+from kbstudio.ui.editor import ShortcutPassThrough
 from kbstudio.ui.external_changes import ExternalChanges
 from kbstudio.ui.git_actions import GitActions
 from kbstudio.ui.health_panel import HealthPanel
@@ -124,6 +125,11 @@ class MainWindow(QMainWindow):
         self.review = ReviewActions(self.git, lambda: self.kb, lambda: list(self.documents.values()),
                                     self.current_tab, self.add_page, self)
         build_menus(self)
+        # Ctrl+E switches Edit/Read from the search box and the library filter too (X11 line edits
+        # read it as "end of line"); each document tab lets it through its own fields.
+        self._window_keys = ShortcutPassThrough([self.mode_action.shortcut()], self)
+        for field in (self.search.query, self.library.filter):
+            field.installEventFilter(self._window_keys)
 
         self.git.messageRequested.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.git.openDocumentRequested.connect(self.open_document)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from kbstudio.kb import DEFAULT_FOLDERS
 from kbstudio.model import TIER_NAMES, TIERS
 
-HINT_STYLE = "color: palette(mid);"
+HINT_STYLE = ""
 ERROR_STYLE = "color: #c62828;"
 
 

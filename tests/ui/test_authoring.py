@@ -383,3 +383,6 @@ def test_ctrl_e_switches_edit_and_read_from_anywhere_in_the_tab(active, qtbot) -
     _type_into(qtbot, owner, "Desk")
     qtbot.keyClick(owner, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert not tab.editing and "owner: Desk\n" in tab.text     # the field was written first
+    window.search.query.setFocus()
+    qtbot.keyClick(window.search.query, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert tab.editing                                           # from the search box too
