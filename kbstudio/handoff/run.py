@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from kbstudio.model import Document
 from kbstudio.names import nfc
 from kbstudio.sop import Field, Sop, TimeLimit, resolve_link
+from kbstudio.vcs.runner import GitError, GitRunner
 
 NOT_DONE, DONE, SOLVED = "not-done", "done", "solved"
 CHECK_STATES: tuple[str, ...] = (NOT_DONE, DONE, SOLVED)
@@ -138,24 +137,28 @@ def resolution_article(sop: Sop, run: SopRun, documents: list[Document] | None =
     return ArticleRef(sop.title, sop.rel_path, sop.id)
 
 
-def sop_version(sop: Sop) -> str:
-    """Return the SOP file's short git commit (flagged when edited since), else its content hash."""
+def sop_version(sop: Sop, git: GitRunner | None = None) -> str:
+    """Return the SOP file's short git commit (flagged when edited since), else its content hash.
+
+    git runs through the GitRunner (``git``, else a new one), so a repository's own config cannot
+    make this run a program; when git is refused or fails, the content hash is the version.
+    """
     path = sop.document.path
     digest = f"sha256:{sop.document.content_hash[:12]}"
-    commit = _git(path, "log", "-1", "--format=%h", "--", path.name)
+    runner = (git or GitRunner(path.parent, timeout=10)).at(path.parent)
+    literal = f":(literal){path.name}"
+    commit = _git(runner, "log", "-1", "--format=%h", "--", literal)
     if not commit:
         return digest
-    changed = _git(path, "status", "--porcelain", "--", path.name)
+    changed = _git(runner, "status", "--porcelain", "--", literal)
     return f"{commit} + local changes ({digest})" if changed else commit
 
 
-def _git(path: Path, *args: str) -> str:
+def _git(runner: GitRunner, *args: str) -> str:
     try:
-        done = subprocess.run(["git", "-c", "core.fsmonitor=false", *args], cwd=path.parent,
-                              capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
+        return runner(*args).stdout.strip()
+    except (GitError, OSError):
         return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 def run_from_answers(sop: Sop, data: Any) -> SopRun:

@@ -138,12 +138,21 @@ class Remote:
         return "origin" if "origin" in names else (names[0] if len(names) == 1 else None)
 
     def url(self) -> str:
-        """Return the remote's URL after the safety checks; raise RemoteError for an unsafe one."""
+        """Return the remote's URL after the safety checks; raise RemoteError for an unsafe one.
+
+        Every fetch and push URL is checked as git will use it, after ``url.*.insteadOf`` and
+        ``pushInsteadOf`` rewrote it (a repository's config could rewrite a URL to ``ext::``).
+        """
         name = self._require_name()
+        urls = [self.repo.git("remote", "get-url", *extra, "--", name).stdout.split("\n")
+                for extra in (["--all"], ["--push", "--all"])]
         try:
-            return check_url(self.repo.git("remote", "get-url", "--", name).stdout.strip())
+            checked = [check_url(url) for url in (*urls[0], *urls[1]) if url.strip()]
         except UnsafeInputError as error:
             raise RemoteError(str(error), "unsafe") from None
+        if not checked:
+            raise RemoteError(f"the remote {name!r} has no URL", "other")
+        return checked[0]
 
     def upstream(self) -> str | None:
         """Return the remote-tracking ref to merge (``refs/remotes/origin/main``), when it exists."""

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-
-import git
 
 from kbstudio.kb import RETIRED_IDS_FILE, STATE_FOLDER, KnowledgeBase
 from kbstudio.names import nfc, spellings
@@ -53,11 +49,12 @@ class KBRepo:
 
     def __init__(self, kb: KnowledgeBase, runner: GitRunner | None = None) -> None:
         self.kb = kb
+        runner = runner or GitRunner(kb.root)   # one runner family: one policy cache (programs.py)
         top = _toplevel(kb.root, runner)
         if top is None:
             raise NotARepositoryError(f"{kb.root} is not inside a git work tree")
         self.worktree = top
-        self.git = (runner or GitRunner(top)).at(top)
+        self.git = runner.at(top)
         prefix = kb.root.relative_to(top).as_posix()
         self.prefix = "" if prefix == "." else prefix + "/"
 
@@ -76,7 +73,7 @@ class KBRepo:
         if existing is not None:
             existing.write_ignore_files()
             return existing
-        git.Repo.init(kb.root).close()
+        (runner or GitRunner(kb.root)).at(kb.root)("init", "-q")
         repo = cls(kb, runner)
         repo.write_ignore_files()
         return repo
@@ -130,18 +127,6 @@ class KBRepo:
         out = self.git("rev-parse", "--absolute-git-dir").stdout.strip()
         return Path(out)
 
-    @contextmanager
-    def open(self) -> Iterator[git.Repo]:
-        """Open a GitPython Repo for one operation and close it, so no cat-file helpers linger."""
-        repo = git.Repo(self.worktree)
-        env: dict[str, str | None] = {k: v for k, v in self.git.env.items() if k.startswith(("GIT", "SSH"))}
-        repo.git.update_environment(**env, GIT_ASKPASS=None, SSH_ASKPASS=None)
-        repo.git.set_persistent_git_options(c="core.fsmonitor=false")
-        try:
-            yield repo
-        finally:
-            repo.close()
-
     def write_ignore_files(self) -> list[str]:
         """Add the KB's .gitignore and .gitattributes lines that are missing; return changed KB paths."""
         changed = []
@@ -163,11 +148,11 @@ class KBRepo:
         return Identity(name, email) if name and email else None
 
     def set_identity(self, name: str, email: str, level: ConfigLevel = "global") -> Identity:
-        """Store user.name and user.email through GitPython's config writer after checking them."""
+        """Store user.name and user.email (``git config``, through the runner) after checking them."""
         identity = Identity(check_identity_value(name, "name"), check_identity_value(email, "email"))
-        with self.open() as repo, repo.config_writer(config_level=level) as writer:
-            writer.set_value("user", "name", identity.name)
-            writer.set_value("user", "email", identity.email)
+        scope = "--global" if level == "global" else "--local"
+        self.git("config", scope, "--", "user.name", identity.name)
+        self.git("config", scope, "--", "user.email", identity.email)
         return identity
 
     def require_identity(self) -> Identity:

@@ -14,7 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from kbstudio.vcs.programs import Programs, file_signature, scan
 from kbstudio.vcs.safety import SAFE_OPTIONS, git_environment, redact
+from kbstudio.vcs.trust import TrustStore
 
 Progress = Callable[[int, int, str], None]
 Cancelled = Callable[[], bool]
@@ -44,6 +46,22 @@ class GitCancelled(GitError):
     """A git command was cancelled by the user and stopped."""
 
 
+class RepositoryProgramsError(GitError):
+    """The repository's own config names a program KB Studio cannot switch off (see programs.py)."""
+
+    def __init__(self, programs: Programs) -> None:
+        super().__init__(programs.refusal())
+        self.programs = programs
+
+
+class _ProgramsCache:
+    """The policy of each folder a runner family works in, read again when a config file or hook changes."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: dict[tuple[str, bool], Programs] = {}
+
+
 @dataclass(frozen=True)
 class GitOutput:
     """What one git command printed and how it ended."""
@@ -57,27 +75,71 @@ class GitRunner:
     """Runs git in one folder with the safe options and environment."""
 
     def __init__(self, cwd: Path, timeout: float | None = 60.0, git: str = "git",
-                 env: Mapping[str, str] | None = None) -> None:
+                 env: Mapping[str, str] | None = None, trust: TrustStore | None = None) -> None:
         self.cwd = Path(cwd)
         self.timeout = timeout
         self.git = git
         self.env = git_environment(env)
+        self.trust = trust or TrustStore()
+        self._programs = _ProgramsCache()
 
     def at(self, cwd: Path) -> GitRunner:
-        """Return a runner with the same settings in another folder."""
-        runner = GitRunner(cwd, self.timeout, self.git)
+        """Return a runner with the same settings (and policy cache) in another folder."""
+        runner = GitRunner(cwd, self.timeout, self.git, trust=self.trust)
         runner.env = self.env
+        runner._programs = self._programs
         return runner
+
+    def programs(self, outside: bool = False) -> Programs:
+        """Return the programs the repository here names and the policy for them (see programs.py).
+
+        Read once per folder and again when a config file, a hook or the allowed list changes.
+        ``outside`` (clone, init) counts only the user's own config.
+        """
+        key = (str(self.cwd), outside)
+        with self._programs.lock:
+            cached = self._programs.entries.get(key)
+            if cached is not None and file_signature(cached.watched) == cached.signature:
+                return cached
+            programs = scan(self._plain, self.env, self.cwd, outside, self.git)
+            if programs.git_dir is not None:
+                entry = self.trust.entry(programs.git_dir)
+                programs.allowed_before = entry is not None
+                programs.allowed = self.trust.allowed(programs.git_dir, programs.fingerprint)
+            programs.watched = (*programs.watched, self.trust.path)
+            programs.signature = file_signature(programs.watched)
+            self._programs.entries[key] = programs
+            return programs
+
+    def forget_programs(self) -> None:
+        """Read every folder's config and hooks again before the next command."""
+        with self._programs.lock:
+            self._programs.entries.clear()
+
+    def _plain(self, args: list[str]) -> tuple[int, str]:
+        """Run a git command that reads config only, for the policy itself (no policy applied)."""
+        done = subprocess.run([self.git, *SAFE_OPTIONS, "-c", "core.hooksPath=" + os.devnull, *args],
+                              cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL, capture_output=True,
+                              timeout=self.timeout, check=False)
+        if done.returncode != 0 and args[0] == "config":
+            raise GitError(last_message(done.stderr.decode("utf-8", "replace")) or "git config failed",
+                           done.returncode, done.stderr.decode("utf-8", "replace"))
+        return done.returncode, done.stdout.decode("utf-8", "surrogateescape")
 
     def __call__(self, *args: str, check: bool = True, timeout: float | None = None,
                  progress: Progress | None = None, cancelled: Cancelled = never,
                  input: str | None = None) -> GitOutput:
         """Run ``git ARGS``; raise GitError on failure when ``check``, GitTimeout, GitCancelled."""
         limit = self.timeout if timeout is None else timeout
-        command = [self.git, *SAFE_OPTIONS, *args]
+        verb = args[0] if args else "git"
+        programs = self.programs(outside=verb in ("clone", "init"))
+        if programs.refused and not programs.allowed:
+            raise RepositoryProgramsError(programs)
+        policy_args, env = programs.command(self.env, args, self.git)
+        command = [self.git, *SAFE_OPTIONS, *policy_args]
         started = time.monotonic()
         process = subprocess.Popen(
-            command, cwd=self.cwd, env=self.env, stdin=subprocess.PIPE if input is not None else
+            command, cwd=self.cwd, env=env, stdin=subprocess.PIPE if input is not None else
             subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             start_new_session=os.name == "posix")
         out: list[bytes] = []
@@ -85,14 +147,13 @@ class GitRunner:
         events: queue.Queue[tuple[int, int, str]] = queue.Queue()
         readers = [threading.Thread(target=_read_all, args=(process.stdout, out), daemon=True),
                    threading.Thread(target=_read_stderr, args=(process.stderr, err, events), daemon=True)]
+        if input is not None:
+            # Written by a thread: git may exit without reading (a hook refused the commit), and an
+            # input larger than the pipe must not keep the timeout and cancel below from running.
+            readers.append(threading.Thread(target=_write_all, args=(
+                process.stdin, input.encode("utf-8", "surrogateescape")), daemon=True))
         for reader in readers:
             reader.start()
-        if input is not None:
-            assert process.stdin is not None
-            with contextlib.suppress(BrokenPipeError):   # git may exit first (a hook said no)
-                process.stdin.write(input.encode("utf-8", "surrogateescape"))
-            with contextlib.suppress(BrokenPipeError):   # closing flushes what was not written
-                process.stdin.close()
         stopped: type[GitError] | None = None
         while True:
             try:
@@ -114,7 +175,8 @@ class GitRunner:
         _drain(events, progress)
         stdout = b"".join(out).decode("utf-8", "surrogateescape")
         stderr = b"".join(err).decode("utf-8", "replace")
-        verb = args[0] if args else "git"
+        if verb in ("clone", "init"):
+            self.forget_programs()   # a new repository where there was none
         if stopped is GitTimeout:
             raise GitTimeout(f"git {verb} gave no answer within {limit:g} s and was stopped",
                              None, stderr)
@@ -133,6 +195,14 @@ def last_message(stderr: str) -> str:
     lines = [line for line in lines if not _PROGRESS_LINE.match(line)]
     important = [line for line in lines if line.startswith(("fatal:", "error:", "remote: error"))]
     return redact("; ".join(important or lines[-1:]))
+
+
+def _write_all(stream: object, data: bytes) -> None:
+    """Give git its input, then close it; git may have exited first, which is not an error here."""
+    with contextlib.suppress(BrokenPipeError, OSError):
+        stream.write(data)  # type: ignore[attr-defined]
+    with contextlib.suppress(BrokenPipeError, OSError):   # closing flushes what is still buffered
+        stream.close()  # type: ignore[attr-defined]
 
 
 def _read_all(stream: object, sink: list[bytes]) -> None:

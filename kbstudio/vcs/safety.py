@@ -6,14 +6,19 @@ import os
 import re
 from collections.abc import Mapping
 
-# Options passed before every git subcommand. fsmonitor would run a program named by the repository's
-# own config; ext:: would run arbitrary commands; an empty askPass means git never pops up a prompt.
+# Options passed before every git subcommand, even in a repository whose programs the user allowed
+# (the rest of the policy is in programs.py). fsmonitor would run a program named by the repository's
+# own config; ext:: would run arbitrary commands; an empty askPass means git never pops up a prompt;
+# a submodule is another repository with its own config, so KB Studio never recurses into one.
 SAFE_OPTIONS: tuple[str, ...] = (
     "-c", "core.fsmonitor=false",
     "-c", "protocol.ext.allow=never",
     "-c", "core.askPass=",
     "-c", "core.quotepath=false",
     "-c", "color.ui=false",
+    "-c", "submodule.recurse=false",
+    "-c", "fetch.recurseSubmodules=false",
+    "-c", "push.recurseSubmodules=no",
 )
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -79,11 +84,15 @@ def check_identity_value(value: str, what: str) -> str:
 
 
 def git_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Return the environment for git: never prompt, English messages, ssh in batch mode."""
+    """Return the environment for git: never prompt or open an editor, English messages, batch ssh.
+
+    GIT_SSH_COMMAND always being set means a repository's core.sshCommand is never used.
+    """
     env = dict(os.environ if base is None else base)
     for name in ("GIT_ASKPASS", "SSH_ASKPASS", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
         env.pop(name, None)
     env["GIT_TERMINAL_PROMPT"] = "0"
+    env["GIT_EDITOR"] = env["GIT_SEQUENCE_EDITOR"] = ":"   # git's own "no editor": beats core.editor
     env["GCM_INTERACTIVE"] = "never"
     env["LC_ALL"] = "C"
     env["LANGUAGE"] = "C"

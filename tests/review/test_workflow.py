@@ -21,6 +21,7 @@ from kbstudio.review import (
 from kbstudio.review.states import status_of_text
 from kbstudio.storage import ExternalChangeError
 from kbstudio.vcs.runner import GitError
+from kbstudio.vcs.service import allow_repository_programs
 from tests.review.conftest import OMAR, RITA, ReviewKB
 
 VPN = "articles/vpn.md"
@@ -236,6 +237,7 @@ def test_a_failed_commit_puts_the_file_back(review_kb: ReviewKB) -> None:
     hook = review_kb.root / ".git" / "hooks" / "pre-commit"
     hook.write_text("#!/bin/sh\necho 'hook says no' >&2\nexit 1\n", "utf-8")
     hook.chmod(0o755)
+    allow_repository_programs(review_kb.root)   # hooks run only in a repository the user allowed
     before = (review_kb.root / VPN).read_bytes()
     with pytest.raises(GitError, match="hook says no"):
         submit(review_kb.vcs, review_kb.kb, VPN, [RITA])

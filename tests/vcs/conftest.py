@@ -92,6 +92,7 @@ def git_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("KBSTUDIO_INDEX_DIR", str(tmp_path / "indexes"))
+    monkeypatch.setenv("KBSTUDIO_CONFIG_DIR", str(home / "kbstudio"))   # allowed git programs
     for role in ("AUTHOR", "COMMITTER"):
         monkeypatch.setenv(f"GIT_{role}_NAME", "Test Author")
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "test@example.com")

@@ -98,11 +98,24 @@ def test_credentials_from_a_credential_helper_work(bob: Side, http_remote: str, 
     store = tmp_path / "credentials"
     store.write_text(http_remote.replace("http://", f"http://{USER}:{PASSWORD}@").rsplit("/", 1)[0] + "\n")
     bob.git("remote", "set-url", "origin", http_remote)
-    bob.git("config", "credential.helper", f"store --file={store}")
+    bob.git("config", "--global", "credential.helper", f"store --file={store}")  # the user's own config
     bob.edit("articles/doc-6.md", "Try again.", "Bob over HTTP.")
     bob.commit()
     result = bob.sync()
     assert result.status == "ok" and result.pushed, result.message
+
+
+@pytest.mark.timeout(60)
+def test_push_refused_by_a_server_hook(alice: Side, remote: Path, http_remote: str) -> None:
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'documents need a reviewer' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    alice.git("remote", "set-url", "origin", http_remote.replace("http://", f"http://{USER}:{PASSWORD}@"))
+    alice.edit("articles/doc-4.md", "Try again.", "Alice's way.")
+    alice.commit()
+    result = alice.sync()
+    assert result.status == "push_rejected"
+    assert "pre-receive hook declined" in result.message
 
 
 @pytest.mark.timeout(60)

@@ -12,6 +12,7 @@ import pytest
 
 from kbstudio.vcs.remote import PushInfo, clone
 from kbstudio.vcs.safety import UnsafeInputError
+from kbstudio.vcs.service import allow_repository_programs
 
 from .conftest import Side, git
 
@@ -32,15 +33,21 @@ def test_non_fast_forward_push_reports_gits_reason(alice: Side, bob: Side) -> No
     assert "Alice's way." in bob.read("articles/doc-4.md")
 
 
-def test_push_refused_by_a_server_hook(alice: Side, remote: Path) -> None:
+def test_a_remote_folders_hook_runs_only_when_the_repository_is_allowed(alice: Side, remote: Path) -> None:
+    # A remote on a local path is another repository whose hooks git would run on this computer,
+    # as the user; a server's hooks (tests/vcs/test_http.py) run on the server.
     hook = remote / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'documents need a reviewer' >&2\nexit 1\n", encoding="utf-8")
     hook.chmod(0o755)
     alice.edit("articles/doc-4.md", "Try again.", "Alice's way.")
     alice.commit()
+    allow_repository_programs(alice.root)
     result = alice.sync()
     assert result.status == "push_rejected"
     assert "pre-receive hook declined" in result.message
+    allow_repository_programs(alice.root, allowed=False)
+    result = alice.sync()
+    assert result.status == "ok" and result.pushed, result.message
 
 
 @pytest.fixture()
