@@ -386,3 +386,25 @@ def test_ctrl_e_switches_edit_and_read_from_anywhere_in_the_tab(active, qtbot) -
     window.search.query.setFocus()
     qtbot.keyClick(window.search.query, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert tab.editing                                           # from the search box too
+
+
+def test_a_restored_recovery_copy_is_saved_in_the_files_format(
+        window, qtbot, settings, tmp_path: Path, kb_copy: Path, monkeypatch) -> None:
+    path = kb_copy / ARTICLE
+    before = BOM + path.read_bytes().replace(b"\n", b"\r\n")
+    path.write_bytes(before)
+    tab = _open(window, qtbot, ARTICLE)
+    _type_into(qtbot, _field(tab, "owner"), "Desk North")   # still in the field: not written yet
+    assert window.recovery.write_now() == 1                  # the copy holds what the field shows
+    window.recovery.stop()                                    # a crash
+    monkeypatch.setattr(MainWindow, "ask_to_restore", lambda self, entries: True)
+    second = MainWindow(settings, index_dir=str(tmp_path / "indexes2"), state_dir=str(tmp_path / "state"))
+    qtbot.addWidget(second)
+    second.show()
+    second.open_kb(KnowledgeBase(kb_copy))
+    qtbot.waitUntil(lambda: second.tab_for(ARTICLE) is not None and second.tab_for(ARTICLE).dirty,
+                    timeout=20_000)
+    assert second.tab_for(ARTICLE).save()
+    assert _changed(before, path.read_bytes()) == [
+        (b"owner: End User Computing\r\n", b"owner: Desk North\r\n")]
+    second.close()
