@@ -67,6 +67,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     """Create a document from its template and print its path."""
     kb = _kb(args.path)
+    if not isinstance(args.title, str) or not isinstance(args.owner or "", str):
+        raise UsageError("give the title as --title TEXT (argparse drops a value of '--')")
     try:
         created = kb.create(args.kind, args.title, args.tier.upper(), folder=args.folder,
                             owner=args.owner or "", escalates_to=args.escalates_to)
