@@ -217,3 +217,11 @@ def test_a_merge_copies_their_field_as_they_wrote_it() -> None:
     merged = merge_document(base, mine, theirs, runner=None)  # type: ignore[arg-type]
     assert merged == mine.replace("review_by: 2030-01-01", "review_by: 2031-05-06").replace(
         "title: Printer offline", "title: 'No'")
+
+
+def test_a_merge_resolves_an_alias_to_an_anchor_only_theirs_has() -> None:
+    base = "---\nbase: &b [a, b]\nx: 1\n---\nbody\n"
+    mine = "---\nbase: [a, b]\nx: 1\ny: 2\n---\nbody\n"
+    theirs = "---\nbase: &b [a, b]\nx: *b\n---\nbody\n"
+    assert merge_document(base, mine, theirs, runner=None) == (  # type: ignore[arg-type]
+        "---\nbase: [a, b]\nx: [a, b]\ny: 2\n---\nbody\n")

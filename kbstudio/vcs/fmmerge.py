@@ -67,7 +67,10 @@ def merge_document(base: str, mine: str, theirs: str, runner: GitRunner) -> str 
             if new is _MISSING:
                 merged = remove_field(merged, key)
             else:  # their value exactly as they wrote it: a date stays a date, quoting stays
-                merged = set_field(merged, key, field_yaml(theirs, key))
+                try:
+                    merged = set_field(merged, key, field_yaml(theirs, key))
+                except FrontMatterError:   # an alias to an anchor only theirs has: the value it stands for
+                    merged = set_field(merged, key, new)
     except (FrontMatterEditError, FrontMatterError):
         return None
     return None if has_conflict_markers(merged) else merged
