@@ -18,7 +18,8 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 # every command's modules (git, lint, review: half a second); a test keeps it equal to the parser.
 COMMAND_NAMES = frozenset({
     "list", "new", "index", "search", "lint", "sop", "handoff", "escalate", "map", "sync", "resolve",
-    "history", "commit", "clone", "submit", "review", "approve", "request-changes", "dashboard", "set",
+    "history", "commit", "clone", "git-programs", "submit", "review", "approve", "request-changes",
+    "dashboard", "set",
 })
 
 

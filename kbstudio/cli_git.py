@@ -1,4 +1,4 @@
-"""The ``sync``, ``resolve``, ``history``, ``commit`` and ``clone`` commands."""
+"""The ``sync``, ``resolve``, ``history``, ``commit``, ``clone`` and ``git-programs`` commands."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from kbstudio.vcs.commit import ConflictMarkersError
 from kbstudio.vcs.remote import RemoteError, clone
 from kbstudio.vcs.runner import GitError
 from kbstudio.vcs.safety import UnsafeInputError
-from kbstudio.vcs.service import VersionControl
+from kbstudio.vcs.service import VersionControl, allow_repository_programs, repository_programs
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_CONFLICTS, EXIT_REMOTE, EXIT_CONFIRM = 0, 1, 2, 3, 4, 5
 SYNC_EXIT = {"ok": EXIT_OK, "conflicts": EXIT_CONFLICTS, "remote_error": EXIT_REMOTE,
@@ -167,6 +167,32 @@ def cmd_clone(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+STATE_WORDS = {"none": "names no programs and has no hooks", "protected": "not allowed: KB Studio "
+               "runs none of the programs below", "allowed": "allowed: git runs this repository's "
+               "programs as plain git would", "changed": "not allowed: its programs changed since you "
+               "allowed them, so KB Studio runs none of those below"}
+
+
+@_guard
+def cmd_git_programs(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    """Show what the KB repository's own git config and hooks would run, and allow or stop allowing it."""
+    if args.allow or args.revoke:
+        programs = allow_repository_programs(kb.root, allowed=bool(args.allow))
+    else:
+        programs = repository_programs(kb.root)
+    if programs.git_dir is None:
+        raise GitError(f"{kb.root} is not inside a git repository")
+    if args.json:
+        _dump({"git_dir": str(programs.git_dir), "state": programs.state,
+               "findings": [finding.to_json() for finding in programs.findings]})
+        return EXIT_OK
+    print(f"repository {programs.git_dir}: {STATE_WORDS[programs.state]}")
+    for finding in programs.findings:
+        print(f"{finding.action:9} {finding.setting} = {finding.value}  ({finding.origin})")
+        print(f"{'':9} {finding.effect}")
+    return EXIT_OK
+
+
 def _kb_rel(kb: KnowledgeBase, file: str) -> str:
     """Accept a file as a path from here or relative to the KB; return it relative to the KB."""
     path = Path(file)
@@ -219,3 +245,14 @@ def add_git_commands(commands: argparse._SubParsersAction) -> None:
     clone_cmd.add_argument("dir", help="the new folder")
     clone_cmd.add_argument("--timeout", type=float, default=600.0, help="seconds before giving up")
     clone_cmd.set_defaults(handler=cmd_clone)
+
+    programs = commands.add_parser(
+        "git-programs", help="what the KB repository's own git config and hooks would run; allow it")
+    programs.add_argument("path", help="the knowledge base folder")
+    change = programs.add_mutually_exclusive_group()
+    change.add_argument("--allow", action="store_true",
+                        help="let git run this repository's programs (hooks, filters, merge drivers, ...) "
+                             "as they are now; only for a repository you trust")
+    change.add_argument("--revoke", action="store_true", help="stop allowing them")
+    programs.add_argument("--json", action="store_true", help="print one JSON object")
+    programs.set_defaults(handler=cmd_git_programs, needs_kb=True)

@@ -15,6 +15,7 @@ from kbstudio.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from kbstudio.ui.vcs.sync_controller import SyncController
+    from kbstudio.vcs.programs import Programs
     from kbstudio.vcs.service import VersionControl
 
 # The git modules (and GitPython) load on first use, on the git worker where possible: they
@@ -39,6 +40,7 @@ class GitActions(QObject):
         self.vcs: VersionControl | None = None
         self.sync: SyncController | None = None
         self.dialog: QWidget | None = None
+        self.programs_box: QMessageBox | None = None
         self.label = QLabel()
         self.actions: dict[str, QAction] = {}
 
@@ -54,6 +56,7 @@ class GitActions(QObject):
             ("cancel", "Cancel the transfer", "", self.cancel),
             ("history", "&History of this document...", "Ctrl+Shift+H", self.show_history),
             ("conflicts", "&Resolve conflicts...", "", self.show_conflicts),
+            ("programs", "Allow this repository's git &programs...", "", self.show_programs),
             ("init", "&Start versioning this knowledge base (git init)", "", self.init_repository),
             ("clone", "&Open from remote (clone)...", "", self.show_clone),
         ):
@@ -63,7 +66,7 @@ class GitActions(QObject):
             action.triggered.connect(lambda _=False, h=handler: h())
             menu.addAction(action)
             self.actions[key] = action
-            if key in ("cancel", "conflicts"):
+            if key in ("cancel", "programs"):
                 menu.addSeparator()
         self._enable()
 
@@ -75,6 +78,8 @@ class GitActions(QObject):
                 action.setEnabled(True)
             elif key == "init":
                 action.setEnabled(self.kb is not None and not versioned)
+            elif key == "programs":
+                action.setEnabled(self.kb is not None)   # also when git is refused: this is the way out
             elif key == "cancel":
                 action.setEnabled(busy)
             else:
@@ -91,7 +96,16 @@ class GitActions(QObject):
         self._enable()
         self.git_work.run("git", lambda p, c: _open_repository(kb),
                           on_success=lambda vcs: self._opened(kb, vcs),
-                          on_error=lambda message: self.label.setText("git unavailable"))
+                          on_error=lambda message: self._not_opened(kb, message))
+
+    def _not_opened(self, kb: KnowledgeBase, message: str) -> None:
+        if kb is not self.kb:
+            return
+        refused = "allow its programs" in message
+        self.label.setText("git refused: repository programs" if refused else "git unavailable")
+        self.label.setToolTip(message)
+        if refused:
+            self.messageRequested.emit(message)
 
     def _opened(self, kb: KnowledgeBase, vcs: VersionControl | None) -> None:
         if kb is not self.kb:
@@ -203,6 +217,53 @@ class GitActions(QObject):
         dialog.cloned.connect(self.cloned)
         return self._show(dialog)
 
+    # The repository's own programs ---------------------------------------------------------------
+
+    def show_programs(self) -> None:
+        """Show what the repository's own git config and hooks would run, and offer to allow it."""
+        kb = self.kb
+        if kb is None:
+            return
+        self.git_work.run("git programs", lambda p, c: _repository_programs(kb),
+                          on_success=lambda programs: self._show_programs(kb, programs),
+                          on_error=lambda message: self.messageRequested.emit(message))
+
+    def _show_programs(self, kb: KnowledgeBase, programs: Programs) -> QMessageBox | None:
+        if kb is not self.kb:
+            return None
+        title, text, detail = programs_text(programs)
+        buttons = QMessageBox.StandardButton.Close
+        allowing = programs.state in ("protected", "changed")
+        if programs.state != "none":
+            buttons |= QMessageBox.StandardButton.Yes
+        box = QMessageBox(QMessageBox.Icon.Warning if allowing else QMessageBox.Icon.Information,
+                          title, text, buttons, self.dialog_parent)
+        box.setInformativeText(detail)
+        box.setDefaultButton(QMessageBox.StandardButton.Close)
+        yes = box.button(QMessageBox.StandardButton.Yes)
+        if yes is not None:
+            yes.setText("Allow these programs" if allowing else "Stop allowing them")
+            yes.clicked.connect(lambda: self._set_programs_allowed(kb, allowing))
+        box.finished.connect(box.deleteLater)
+        self.programs_box = box
+        box.open()
+        return box
+
+    def _set_programs_allowed(self, kb: KnowledgeBase, allowed: bool) -> None:
+        def work(progress: object, cancelled: object) -> object:
+            from kbstudio.vcs.service import allow_repository_programs
+
+            return allow_repository_programs(kb.root, allowed)
+
+        def done(_: object) -> None:
+            self.messageRequested.emit("This repository's git programs are allowed" if allowed else
+                                       "This repository's git programs no longer run")
+            if kb is self.kb:
+                self.open_kb(kb)   # new git services: the policy is read again
+
+        self.git_work.run("allow git programs", work, on_success=done,
+                          on_error=lambda message: self.messageRequested.emit(message))
+
     def _sync_op(self, operation: str) -> None:
         if self.sync is not None:
             getattr(self.sync, operation)()
@@ -235,6 +296,36 @@ def _open_repository(kb: KnowledgeBase) -> VersionControl | None:
     from kbstudio.vcs.service import VersionControl
 
     return VersionControl.open(kb)
+
+
+def _repository_programs(kb: KnowledgeBase) -> Programs:
+    from kbstudio.vcs.service import repository_programs
+
+    return repository_programs(kb.root)
+
+
+def programs_text(programs: Programs) -> tuple[str, str, str]:
+    """Return the title, the state and the list of programs for the dialog."""
+    title = "This repository's git programs"
+    if programs.git_dir is None:
+        return title, "This knowledge base is not a git repository.", ""
+    state = {
+        "none": "This repository's own git config names no programs and it has no hooks: nothing to "
+                "allow.",
+        "protected": "Not allowed (the default): KB Studio runs none of the programs below, which "
+                     "came with the repository, not from you.",
+        "changed": "Not allowed any more: these programs changed since you allowed them, so KB Studio "
+                   "runs none of them.",
+        "allowed": "Allowed: git runs this repository's programs as plain git would.",
+    }[programs.state]
+    lines = [f"{f.setting} = {f.value}\n    {f.action}: {f.effect}" for f in programs.findings]
+    warning = ("Allow them only for a repository you trust: a KB cloned from someone else's remote, or a "
+               "folder a colleague sent, can hold programs that run as you. The choice is kept in your "
+               "own settings for this repository, and is asked again when its programs change.")
+    detail = "\n".join(lines) if lines else ""
+    if programs.state in ("protected", "changed"):
+        detail = f"{detail}\n\n{warning}" if detail else warning
+    return title, f"{state}\n\nRepository: {programs.git_dir}", detail
 
 
 def _init_repository(kb: KnowledgeBase) -> object:

@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         self.changes = ExternalChanges(lambda: self.kb.root if self.kb else None, self.tab_for,
                                        self.render_work, self)
         self.sops = SopActions(lambda: list(self.documents.values()), self.open_document,
-                               self.render_work, self)
+                               self.git.git_work, self)   # the SOP version asks git: the one git worker
         self.review = ReviewActions(self.git, lambda: self.kb, lambda: list(self.documents.values()),
                                     self.current_tab, self.add_page, self)
         build_menus(self)

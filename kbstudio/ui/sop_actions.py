@@ -59,7 +59,8 @@ class SopActions(QObject):
         from kbstudio.sop import parse_sop
 
         sop = parse_sop(tab.document)
-        # The version asks git, so it runs in the background; the panel opens when it is known.
+        # The version asks git, so it runs on the git worker (``runner``), through the GitRunner like
+        # every git command; the panel opens when it is known.
         self.runner.run("SOP version", lambda p, c: sop_version(sop),
                         on_success=lambda version: self._show_panel(tab, sop, version),
                         on_error=lambda _: self._show_panel(tab, sop, "unknown version"))

@@ -118,7 +118,7 @@ class GitRunner:
 
     def _plain(self, args: list[str]) -> tuple[int, str]:
         """Run a git command that reads config only, for the policy itself (no policy applied)."""
-        done = subprocess.run([self.git, *SAFE_OPTIONS, "-c", "core.hooksPath=" + os.devnull, *args],
+        done = subprocess.run([self.git, *SAFE_OPTIONS, *args],
                               cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL, capture_output=True,
                               timeout=self.timeout, check=False)
         if done.returncode != 0 and args[0] == "config":
