@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from kbstudio.vcs.programs import Programs
     from kbstudio.vcs.service import VersionControl
 
-# The git modules (and GitPython) load on first use, on the git worker where possible: they
+# The git modules load on first use, on the git worker where possible: they
 # cost a tenth of a second that launching the app should not pay.
 
 

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from git.remote import PushInfo
-
 from kbstudio.vcs.repo import KBRepo
 from kbstudio.vcs.runner import (
     Cancelled,
@@ -22,6 +20,17 @@ from kbstudio.vcs.runner import (
     never,
 )
 from kbstudio.vcs.safety import UnsafeInputError, check_ref, check_url, redact
+
+
+class PushInfo:
+    """The flag values of GitPython's ``git.remote.PushInfo``, without importing GitPython.
+
+    Importing GitPython runs ``git version``; every git call goes through GitRunner instead.
+    """
+
+    NEW_TAG, NEW_HEAD, NO_MATCH, REJECTED, REMOTE_REJECTED, REMOTE_FAILURE = 1, 2, 4, 8, 16, 32
+    DELETED, FORCED_UPDATE, FAST_FORWARD, UP_TO_DATE, ERROR = 64, 128, 256, 512, 1024
+
 
 FailureKind = Literal["auth", "network", "timeout", "cancelled", "rejected", "unsafe", "other"]
 FAILED = PushInfo.REJECTED | PushInfo.REMOTE_REJECTED | PushInfo.REMOTE_FAILURE | PushInfo.ERROR
