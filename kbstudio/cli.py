@@ -19,7 +19,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 COMMAND_NAMES = frozenset({
     "list", "new", "index", "search", "lint", "sop", "handoff", "escalate", "map", "sync", "resolve",
     "history", "commit", "clone", "git-programs", "submit", "review", "approve", "request-changes",
-    "dashboard", "set",
+    "dashboard", "set", "deletion-guard",
 })
 
 
@@ -83,6 +83,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for every subcommand."""
     from kbstudio.cli_git import add_git_commands
+    from kbstudio.cli_guard import add_guard_command
     from kbstudio.cli_lint import add_lint_commands
     from kbstudio.cli_review import add_review_commands
     from kbstudio.cli_search import add_search_commands
@@ -114,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_set_command(commands)
     add_search_commands(commands)
     add_git_commands(commands)
+    add_guard_command(commands)
     add_lint_commands(commands)
     add_sop_commands(commands)
     add_review_commands(commands)

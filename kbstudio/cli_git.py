@@ -14,6 +14,7 @@ from kbstudio.index.service import SearchService
 from kbstudio.kb import KnowledgeBase
 from kbstudio.names import same_name
 from kbstudio.vcs.commit import ConflictMarkersError
+from kbstudio.vcs.guard import GuardSettingError, parse_percent
 from kbstudio.vcs.remote import RemoteError, clone
 from kbstudio.vcs.runner import GitError
 from kbstudio.vcs.safety import UnsafeInputError
@@ -85,6 +86,7 @@ def cmd_sync(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     vc = _vc(kb, args.timeout)
     if args.message:
         vc.committer.commit(args.message)
+    vc.sync.guard.run_percent = args.deletion_guard
     result = vc.sync.sync(progress=_progress(), allow_mass_delete=args.allow_deletions)
     _reindex(kb, result.changed, args.index_dir)
     if args.json:
@@ -96,10 +98,10 @@ def cmd_sync(args: argparse.Namespace, kb: KnowledgeBase) -> int:
             _say(line)
         for path in result.auto_merged:
             _say(f"{path}: front matter merged field by field")
-        for path in result.deletions:
-            _say(f"would delete {path}")
+        for entry in result.guard.leaving if result.guard else []:
+            _say(entry.sentence())
         if result.status == "needs_confirmation":
-            _say("run again with --allow-deletions to accept these deletions")
+            _say("run again with --allow-deletions to accept this")
         elif result.status == "conflicts":
             _say("resolve each with: kbstudio resolve PATH FILE --mine|--theirs|--edited")
         _say(result.message)
@@ -205,13 +207,24 @@ def _kb_rel(kb: KnowledgeBase, file: str) -> str:
     raise UnsafeInputError(f"{file} is not inside the knowledge base {kb.root}")
 
 
+def _percent(value: str) -> float:
+    try:
+        return parse_percent(value)
+    except GuardSettingError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def add_git_commands(commands: argparse._SubParsersAction) -> None:
     """Add the git subcommands to the CLI parser."""
     sync = commands.add_parser("sync", help="pull (fetch and merge) and push a KB through git")
     sync.add_argument("path", help="the knowledge base folder")
     sync.add_argument("-m", "--message", help="commit saved changes with this message first")
     sync.add_argument("--allow-deletions", action="store_true",
-                      help="go on when the pull deletes more than a quarter of the documents")
+                      help="go on when the pull takes more documents out of the KB (deleted, renamed or "
+                           "moved to a hidden folder) than the deletion guard allows")
+    sync.add_argument("--deletion-guard", type=_percent, metavar="PERCENT",
+                      help="this sync's limit, from 0 to 100%% of the documents (default: your own "
+                           "setting, the team's in .kbstudio/sync.yaml, else 25%%)")
     sync.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the remote")
     sync.add_argument("--json", action="store_true", help="print one JSON object")
     sync.add_argument("--index-dir", help="folder holding the indexes (default: user cache)")

@@ -274,12 +274,12 @@ class GitActions(QObject):
             self.sync.cancel()
 
     def _confirm_mass_deletion(self, result: object) -> None:
+        guard = getattr(result, "guard", None)     # how many leave the KB and how (kbstudio.vcs.guard)
         deletions = list(getattr(result, "deletions", []))
-        names = "\n".join(f"  {path}" for path in deletions[:15])
-        more = f"\n  and {len(deletions) - 15} more" if len(deletions) > 15 else ""
+        text = guard.question() if guard is not None else (
+            f"This pull would take {len(deletions)} documents out of the knowledge base. Go ahead?")
         answer = QMessageBox.question(
-            self.dialog_parent, "Pull deletes many documents",
-            f"This pull would delete {len(deletions)} documents:\n{names}{more}\n\nGo ahead?",
+            self.dialog_parent, "Pull takes documents out of the KB", text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
         if answer == QMessageBox.StandardButton.Yes and self.sync is not None:
             self.sync.sync(allow_mass_delete=True)

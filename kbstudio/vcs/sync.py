@@ -7,14 +7,14 @@ from typing import Any, Literal
 
 from kbstudio.vcs.commit import Committer
 from kbstudio.vcs.conflicts import Conflicts, rename_notes
+from kbstudio.vcs.guard import DeletionGuard, GuardCheck
 from kbstudio.vcs.ids import Renumbered, renumber_after_merge
 from kbstudio.vcs.remote import FailureKind, PushResult, Remote, RemoteError
-from kbstudio.vcs.repo import KBRepo, is_document
+from kbstudio.vcs.repo import KBRepo
 from kbstudio.vcs.runner import Cancelled, Progress, last_message, never
 
 SyncStatus = Literal["ok", "conflicts", "needs_confirmation", "uncommitted", "remote_error",
                      "push_rejected", "error"]
-MASS_DELETE_SHARE = 0.25
 
 
 @dataclass
@@ -30,7 +30,8 @@ class SyncResult:
     auto_merged: list[str] = field(default_factory=list)
     renumbered: list[Renumbered] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    deletions: list[str] = field(default_factory=list)
+    deletions: list[str] = field(default_factory=list)      # every document that would leave the KB
+    guard: GuardCheck | None = None                         # ... how each leaves, and the limit
     uncommitted: list[str] = field(default_factory=list)
     ahead: int = 0
     behind: int = 0
@@ -43,8 +44,9 @@ class SyncResult:
 
     def to_json(self) -> dict[str, Any]:
         """Return the result as a JSON-ready dict."""
-        data = {key: value for key, value in self.__dict__.items() if key != "renumbered"}
+        data = {key: value for key, value in self.__dict__.items() if key not in ("renumbered", "guard")}
         data["renumbered"] = [change.to_json() for change in self.renumbered]
+        data["deletion_guard"] = self.guard.to_json() if self.guard else None
         return data
 
 
@@ -69,6 +71,7 @@ class SyncService:
         self.remote = remote or Remote(repo)
         self.committer = committer or Committer(repo)
         self.conflicts = conflicts or Conflicts(repo, self.committer)
+        self.guard = DeletionGuard(repo)
 
     def state(self) -> RepoState:
         """Return branch, ahead/behind (as of the last fetch), merge state and uncommitted count."""
@@ -106,11 +109,10 @@ class SyncService:
             return SyncResult("ok", "already up to date", ahead=ahead)
         before = self.repo.head()
         if before is not None and not allow_mass_delete:
-            deletions, total = self._deletions(before, upstream)
-            if deletions and len(deletions) > total * MASS_DELETE_SHARE:
-                return SyncResult(
-                    "needs_confirmation", f"the pull would delete {len(deletions)} of {total} documents; "
-                    "confirm to go on", deletions=deletions, ahead=ahead, behind=behind)
+            check = self.guard.check(before, upstream)    # deletions, renames out, moves to hidden folders
+            if check.stops:
+                return SyncResult("needs_confirmation", check.message(), deletions=check.paths,
+                                  guard=check, ahead=ahead, behind=behind)
         return self._merge(before, upstream, ahead, behind)
 
     def push(self, progress: Progress | None = None, cancelled: Cancelled = never) -> SyncResult:
@@ -143,16 +145,6 @@ class SyncService:
                               + ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else ""),
                               uncommitted=self.repo.kb_paths(dirty))
         return None
-
-    def _deletions(self, head: str, upstream: str) -> tuple[list[str], int]:
-        base = self.repo.git("merge-base", head, upstream, check=False).stdout.strip()
-        if not base:
-            return [], 0
-        out = self.repo.git("diff", "--name-only", "-M", "--diff-filter=D", "-z", base, upstream, "--",
-                            self.repo.kb_pathspec).stdout
-        deleted = [path for path in self.repo.kb_paths(out.split("\0")) if is_document(path)]
-        total = sum(1 for path in self.repo.changed_between(None, head) if is_document(path))
-        return deleted, total
 
     def _merge(self, before: str | None, upstream: str, ahead: int, behind: int) -> SyncResult:
         name = upstream.removeprefix("refs/remotes/")

@@ -84,7 +84,8 @@ def test_mass_deletion_asks_first_then_goes_on(qtbot, alice: Side, bob: Side, gi
     run(qtbot, sync, sync.sync)
     [asked] = seen["deletions"]
     assert asked.status == "needs_confirmation" and len(asked.deletions) == 3
-    assert "would delete 3 of 8 documents" in seen["message"][-1] and seen["paths"] == []
+    assert "would take 3 of 8 documents out of the KB (3 deleted)" in seen["message"][-1]
+    assert seen["paths"] == []
     assert (bob.root / "articles/doc-1.md").exists()
     run(qtbot, sync, lambda: sync.sync(allow_mass_delete=True))
     assert seen["paths"] == [[f"articles/doc-{n}.md" for n in (1, 2, 3)]]
