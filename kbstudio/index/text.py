@@ -11,13 +11,15 @@ from kbstudio.model import Document, as_text
 from kbstudio.names import nfc
 
 ISSUE_HEADINGS = ("issue", "symptom", "symptoms", "problem", "summary", "error", "errors")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# Bracket classes exclude both brackets so no search crosses the next '[': linear on '[' * 10**6
+# (the previous '[^\]]*' rescanned to the end of the text from every '[' while indexing held the GIL).
+_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
 # A tag by CommonMark's grammar (groups 1 and 2: its name), else anything else in angle brackets.
 _ANGLED = re.compile(OPEN_TAG + "|" + CLOSING_TAG + r"|<[^<>]{1,200}>")
 # Not words either: comments, declarations, processing instructions and autolinks (<https://...>).
 _NOT_WORDS = re.compile(r"<(?:[!?/]|[A-Za-z][A-Za-z0-9+.-]{1,31}:|[^\s<>@]+@[^\s<>@]+>)")
 _KEPT_OPEN, _KEPT_CLOSE = "\x02", "\x03"   # a kept placeholder's brackets, out of _MARKUP's way
-_DOCFX = re.compile(r":::[^:]*:::|\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION|INCLUDE)[^\]]*\]", re.IGNORECASE)
+_DOCFX = re.compile(r":::[^:\n]*:::|\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION|INCLUDE)[^\[\]]*\]", re.IGNORECASE)
 _MARKUP = re.compile(r"[*_`>|#]+")
 
 
