@@ -12,6 +12,7 @@ from typing import Any
 
 from kbstudio.handoff import AnswersError, SopRun, build_note, run_from_answers, sop_version
 from kbstudio.kb import KnowledgeBase
+from kbstudio.kbconfig import load_kb_config
 from kbstudio.model import ERROR, Document
 from kbstudio.sop import (
     Sop,
@@ -69,7 +70,7 @@ def _print_sop(sop: Sop) -> None:
     _block("When to escalate", [f"- {plain_text(item)}" for item in sop.criteria])
     _block("Before escalating", [f"{n}. [ ] {check.plain}" for n, check in enumerate(sop.checks, 1)])
     _block("Information to collect", [
-        f"- {item.name} ({'required' if item.required else 'optional'})"
+        f"- {item.name} ({'required' if item.required else 'optional'}{', long' if item.long else ''})"
         + (f": {item.plain_hint}" if item.hint else "") for item in sop.collect])
     _block("Steps", [f"{n}. {plain_text(step)}" for n, step in enumerate(sop.steps, 1)])
     _block("Time limits", [
@@ -92,7 +93,7 @@ def cmd_sop(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     return EXIT_PROBLEMS if any(problem.severity == ERROR for problem in sop.problems) else EXIT_OK
 
 
-def read_answers(sop: Sop, name: str) -> SopRun:
+def read_answers(sop: Sop, name: str, documents: list[Document] | None = None) -> SopRun:
     """Read an answers JSON file ('-' for stdin) into a run, wording every failure for the user."""
     try:
         text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
@@ -106,7 +107,7 @@ def read_answers(sop: Sop, name: str) -> SopRun:
     except json.JSONDecodeError as error:
         raise _Failed(f"{name}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
     try:
-        return run_from_answers(sop, data)
+        return run_from_answers(sop, data, documents)
     except AnswersError as error:
         raise _Failed(f"{name}: {error}") from None
 
@@ -115,11 +116,14 @@ def cmd_handoff(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     """Print the hand-off note for an SOP run, or a blank template without answers."""
     try:
         sop, documents = _load_sop(kb, args.sop_id)
-        run = read_answers(sop, args.answers) if args.answers else None
+        run = read_answers(sop, args.answers, documents) if args.answers else None
     except _Failed as error:
         return _fail(error)
+    config = load_kb_config(kb.root)
+    for problem in config.problems:
+        print(f"kbstudio: warning: {problem}", file=sys.stderr)
     now = datetime.now(run.started.tzinfo) if run and run.started else None
-    note = build_note(sop, run, version=sop_version(sop), documents=documents, now=now)
+    note = build_note(sop, run, version=sop_version(sop), documents=documents, now=now, config=config)
     print(note.markdown() if args.markdown else note.text(), end="")
     if note.missing:
         print(f"kbstudio: {len(note.missing)} required field(s) missing: {'; '.join(note.missing)}",

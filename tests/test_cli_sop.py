@@ -43,7 +43,8 @@ def test_sop_json_shape(content_copy: Path, capsys: Cap) -> None:
             "team", "how", "version", "problems"} <= set(data)
     assert (data["id"], data["tier"], data["escalates_to"], data["team"]) == (VPN, "L1", "L2", "Network Team")
     assert all(isinstance(item, str) for key in ("criteria", "checks", "steps") for item in data[key])
-    assert data["collect"][0] == {"name": "Username", "required": True, "hint": "the caller's sign-in name."}
+    assert data["collect"][0] == {"name": "Username", "required": True, "long": False,
+                                  "hint": "the caller's sign-in name."}
     assert data["time_limits"][0] == {"label": "Before escalating", "text": "20 minutes on the call",
                                       "minutes": 20, "business": False}
     assert data["version"].startswith("sha256:") and data["problems"] == []
@@ -116,8 +117,8 @@ def test_handoff_resolved_at_l1(content_copy: Path, tmp_path: Path, capsys: Cap)
     answers = write(tmp_path, "solved.json", json.dumps(solved))
     code, out, _ = cli(capsys, "handoff", str(content_copy), VPN, "--answers", str(answers))
     assert code == 0 and out.startswith("Resolved at L1: Escalate VPN and remote access problems\n")
-    assert "Link to the ticket: KB-0013 GlobalProtect says \"Gateway unreachable\" or won't connect " \
-           "(articles/network/vpn-gateway-unreachable.md)" in out
+    assert "Link to the ticket: KB-0013 GlobalProtect says \"Gateway unreachable\" or won't connect\n" in out
+    assert "articles/" not in out and "sops/" not in out, "no KB path: dead once pasted into a ticket"
 
 
 @pytest.mark.parametrize(("content", "message"), [

@@ -105,7 +105,7 @@ def test_the_note_of_a_full_run_as_text(widget: tuple[Sop, list]) -> None:
     assert handoff_text(sop, full_run(), version="abc1234", documents=documents) == """\
 Escalation to L2: Escalate widget faults
 ========================================
-SOP: SOP-0042 Escalate widget faults, version abc1234 (sops/widget.md)
+SOP: SOP-0042 Escalate widget faults, version abc1234
 Escalate to: L2, Widget Team
 How: Widget queue in the portal.
 Urgency: high
@@ -121,7 +121,7 @@ Environment
 What was tried
   [x] Restart the widget with widgetctl restart.
       Result: still stopped
-  [ ] Follow Fix a stuck widget.
+  [ ] Follow KB-0007 Fix a stuck widget.
       Not done
 
 Information collected
@@ -137,7 +137,7 @@ def test_the_note_of_a_full_run_as_markdown(widget: tuple[Sop, list]) -> None:
     assert handoff_markdown(sop, run, version="abc1234") == """\
 ## Escalation to L2: Escalate widget faults
 
-- **SOP:** SOP-0042 Escalate widget faults, version abc1234 (sops/widget.md)
+- **SOP:** SOP-0042 Escalate widget faults, version abc1234
 - **Escalate to:** L2, Widget Team
 - **How:** Widget queue in the portal.
 - **Urgency:** high
@@ -156,7 +156,7 @@ Widget 3000, floor 2
 
 - [x] Restart the widget with `widgetctl restart`.
   - Result: still stopped
-- [ ] Follow [Fix a stuck widget](../articles/stuck-widget.md).
+- [ ] Follow Fix a stuck widget.
   - Not done
 
 ### Information collected
@@ -192,14 +192,15 @@ def test_a_check_that_solved_it_ends_the_run_resolved(widget: tuple[Sop, list]) 
     assert note.outcome == RESOLVED and note.missing == ()
     text = note.text()
     assert text.startswith("Resolved at L1: Escalate widget faults\n")
-    assert "Solved by: Follow Fix a stuck widget.\nResult: runs\n" in text
-    assert "Link to the ticket: KB-0007 Fix a stuck widget (articles/stuck-widget.md)" in text
-    assert "[x] SOLVED IT: Follow Fix a stuck widget." in text
+    assert "Solved by: Follow KB-0007 Fix a stuck widget.\nResult: runs\n" in text
+    assert "Link to the ticket: KB-0007 Fix a stuck widget\n" in text
+    assert "[x] SOLVED IT: Follow KB-0007 Fix a stuck widget." in text
     assert "Escalate to:" not in text and "Information collected" not in text
-    assert "- [x] **Solved it:** Follow [Fix a stuck widget](../articles/stuck-widget.md)." in note.markdown()
+    assert "- [x] **Solved it:** Follow KB-0007 Fix a stuck widget." in note.markdown()
+    assert ".md" not in text and ".md" not in note.markdown(), "no KB path: dead once pasted into a ticket"
     restart = SopRun(checks={0: CheckAnswer(SOLVED)})
     assert resolution_article(sop, restart, documents).rel_path == "sops/widget.md"
-    link = "Link to the ticket: SOP-0042 Escalate widget faults (sops/widget.md)"
+    link = "Link to the ticket: SOP-0042 Escalate widget faults\n"
     assert link in handoff_text(sop, restart)
 
 
@@ -210,7 +211,7 @@ def test_the_blank_template_lists_every_check_and_field(widget: tuple[Sop, list]
     assert note.text() == """\
 Hand-off template: Escalate widget faults
 =========================================
-SOP: SOP-0042 Escalate widget faults, version abc1234 (sops/widget.md)
+SOP: SOP-0042 Escalate widget faults, version abc1234
 Escalate to: L2, Widget Team
 How: Widget queue in the portal.
 Urgency: ____

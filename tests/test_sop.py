@@ -83,7 +83,8 @@ def test_the_parts_of_the_vpn_sop(content_copy: Path) -> None:
         ("Caller unable to work at all", 60, True), ("Several callers with the same fault", 0, False)]
     assert sop.call_limit is sop.time_limits[0]
     data = sop.to_json()
-    assert data["collect"][0] == {"name": "Username", "required": True, "hint": "the caller's sign-in name."}
+    assert data["collect"][0] == {"name": "Username", "required": True, "long": False,
+                                  "hint": "the caller's sign-in name."}
     assert data["time_limits"][0]["minutes"] == 20
 
 

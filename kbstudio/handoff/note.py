@@ -5,9 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kbstudio.handoff.run import DONE, SOLVED, SopRun, missing_required, resolution_article
+from kbstudio.handoff.links import TicketLinks, ticket_plain_text
+from kbstudio.handoff.run import (
+    DONE,
+    SOLVED,
+    ArticleRef,
+    SopRun,
+    missing_required,
+    resolution_article,
+    started_from,
+)
+from kbstudio.kbconfig import KbConfig
 from kbstudio.model import Document
-from kbstudio.sop import Sop, plain_text
+from kbstudio.sop import Sop
 
 BLANK = "____"
 ESCALATED, RESOLVED, TEMPLATE = "escalated", "resolved", "template"
@@ -45,9 +55,9 @@ class HandoffNote:
     missing: tuple[str, ...] = ()
 
     def text(self) -> str:
-        """Return the note as plain text for a ticket field."""
+        """Return the note as plain text for a ticket field (web links with their address written out)."""
         lines = [self.heading, "=" * len(self.heading)]
-        lines += [f"{plain_text(item.label)}: {plain_text(item.text)}" for item in self.summary]
+        lines += [f"{_plain(item.label)}: {_plain(item.text)}" for item in self.summary]
         for section in self.sections:
             lines += ["", section.heading]
             for item in section.items:
@@ -74,16 +84,19 @@ class HandoffNote:
         return "\n".join(lines) + "\n"
 
 
+_plain = ticket_plain_text
+
+
 def _indent(text: str, prefix: str) -> str:
     return ("\n" + prefix).join(text.splitlines()) if text else ""
 
 
 def _text_item(item: NoteItem) -> list[str]:
-    head = f"{plain_text(item.label)}: " if item.label else ""
+    head = f"{_plain(item.label)}: " if item.label else ""
     mark = f"{_TEXT_MARKS[item.mark]} " if item.mark else ""
-    lines = [f"  {mark}{head}{_indent(plain_text(item.text), '  ')}"]
+    lines = [f"  {mark}{head}{_indent(_plain(item.text), '  ')}"]
     if item.detail:
-        lines.append(f"      {_indent(plain_text(item.detail), '      ')}")
+        lines.append(f"      {_indent(_plain(item.detail), '      ')}")
     return lines
 
 
@@ -123,9 +136,9 @@ def _time_line(sop: Sop, run: SopRun | None, now: datetime | None) -> str:
     return f"{spent}; limit {limit_text}, {verdict}"
 
 
-def _sop_line(sop: Sop, version: str | None) -> str:
-    name = " ".join(part for part in (sop.id, sop.title) if part)
-    return f"{name}, version {version or 'sha256:' + sop.document.content_hash[:12]} ({sop.rel_path})"
+def _sop_line(sop: Sop, version: str | None, links: TicketLinks) -> str:
+    name = links.reference(ArticleRef(sop.title, sop.rel_path, sop.id))
+    return f"{name}, version {version or 'sha256:' + sop.document.content_hash[:12]}"
 
 
 def _target_line(sop: Sop) -> str:
@@ -134,27 +147,36 @@ def _target_line(sop: Sop) -> str:
 
 
 def build_note(sop: Sop, run: SopRun | None = None, *, version: str | None = None,
-               documents: list[Document] | None = None, now: datetime | None = None) -> HandoffNote:
-    """Build the hand-off note for ``run``, or a blank template listing every check and field without one."""
+               documents: list[Document] | None = None, now: datetime | None = None,
+               config: KbConfig | None = None) -> HandoffNote:
+    """Build the hand-off note for ``run``, or a blank template listing every check and field without one.
+
+    Links are ticket-ready: documents by id and title, with their web address when ``config`` (the KB's
+    ``.kbstudio/config.toml``) gives a web base; never a path inside the KB.
+    """
+    links = TicketLinks(documents or [], config or KbConfig())
     if run is None:
-        return _template(sop, version)
-    summary = [NoteItem(_sop_line(sop, version), "SOP")]
+        return _template(sop, version, links)
+    summary = [NoteItem(_sop_line(sop, version, links), "SOP")]
+    origin = started_from(run, documents)
+    if origin is not None:
+        summary.append(NoteItem(links.reference(origin), "Started from"))
     solved = run.solved_by
     if solved is not None:
         outcome, heading = RESOLVED, f"Resolved at {sop.tier or 'first contact'}: {sop.title}"
         check = sop.checks[solved] if solved < len(sop.checks) else None
         article = resolution_article(sop, run, documents)
-        summary.append(NoteItem(check.text if check else f"check {solved + 1}", "Solved by"))
+        summary.append(NoteItem(links.rewrite(check.text, sop.rel_path) if check else f"check {solved + 1}",
+                                "Solved by"))
         if run.check(solved).result:
             summary.append(NoteItem(run.check(solved).result, "Result"))
         if article:
-            name = " ".join(part for part in (article.id, article.title) if part)
-            summary.append(NoteItem(f"{name} ({article.rel_path})", "Link to the ticket"))
+            summary.append(NoteItem(links.reference(article), "Link to the ticket"))
     else:
         outcome, heading = ESCALATED, f"Escalation to {sop.escalates_to or 'the next tier'}: {sop.title}"
         summary.append(NoteItem(_target_line(sop), "Escalate to"))
         if sop.target.how:
-            summary.append(NoteItem(sop.target.how, "How"))
+            summary.append(NoteItem(links.rewrite(sop.target.how, sop.rel_path), "How"))
     summary.append(NoteItem(run.urgency or "not given", "Urgency"))
     summary.append(NoteItem(_time_line(sop, run, now), "Time"))
     tried = []
@@ -164,7 +186,7 @@ def build_note(sop: Sop, run: SopRun | None = None, *, version: str | None = Non
             continue
         mark = SOLVED if answer.state == SOLVED else "x" if answer.state == DONE else " "
         detail = f"Result: {answer.result}" if answer.result else "" if mark != " " else "Not done"
-        tried.append(NoteItem(check.text, mark=mark, detail=detail))
+        tried.append(NoteItem(links.rewrite(check.text, sop.rel_path), mark=mark, detail=detail))
     missing = missing_required(sop, run)
     collected = []
     for item in sop.collect:
@@ -184,14 +206,15 @@ def build_note(sop: Sop, run: SopRun | None = None, *, version: str | None = Non
     return HandoffNote(heading, outcome, tuple(summary), sections, tuple(item.name for item in missing))
 
 
-def _template(sop: Sop, version: str | None) -> HandoffNote:
-    summary = [NoteItem(_sop_line(sop, version), "SOP"), NoteItem(_target_line(sop), "Escalate to")]
+def _template(sop: Sop, version: str | None, links: TicketLinks) -> HandoffNote:
+    summary = [NoteItem(_sop_line(sop, version, links), "SOP"), NoteItem(_target_line(sop), "Escalate to")]
     if sop.target.how:
-        summary.append(NoteItem(sop.target.how, "How"))
+        summary.append(NoteItem(links.rewrite(sop.target.how, sop.rel_path), "How"))
     summary += [NoteItem(BLANK, "Urgency"), NoteItem(_time_line(sop, None, None), "Time")]
-    checks = tuple(NoteItem(check.text, mark=" ", detail=f"Result: {BLANK}") for check in sop.checks)
+    checks = tuple(NoteItem(links.rewrite(check.text, sop.rel_path), mark=" ", detail=f"Result: {BLANK}")
+                   for check in sop.checks)
     fields = tuple(NoteItem(BLANK, f"{item.name} ({'required' if item.required else 'optional'})",
-                            detail=item.hint) for item in sop.collect)
+                            detail=links.rewrite(item.hint, sop.rel_path)) for item in sop.collect)
     sections = (
         NoteSection("Issue (in the caller's words)", (NoteItem(BLANK),), "quote"),
         NoteSection("Environment", (NoteItem(BLANK),), "prose"),
@@ -202,12 +225,14 @@ def _template(sop: Sop, version: str | None) -> HandoffNote:
 
 
 def handoff_text(sop: Sop, run: SopRun | None = None, *, version: str | None = None,
-                 documents: list[Document] | None = None, now: datetime | None = None) -> str:
+                 documents: list[Document] | None = None, now: datetime | None = None,
+                 config: KbConfig | None = None) -> str:
     """Return the hand-off note (or the blank template without a run) as plain text."""
-    return build_note(sop, run, version=version, documents=documents, now=now).text()
+    return build_note(sop, run, version=version, documents=documents, now=now, config=config).text()
 
 
 def handoff_markdown(sop: Sop, run: SopRun | None = None, *, version: str | None = None,
-                     documents: list[Document] | None = None, now: datetime | None = None) -> str:
+                     documents: list[Document] | None = None, now: datetime | None = None,
+                     config: KbConfig | None = None) -> str:
     """Return the hand-off note (or the blank template without a run) as Markdown."""
-    return build_note(sop, run, version=version, documents=documents, now=now).markdown()
+    return build_note(sop, run, version=version, documents=documents, now=now, config=config).markdown()

@@ -8,7 +8,7 @@ from typing import Any
 
 from kbstudio.model import Document
 from kbstudio.names import nfc
-from kbstudio.sop import Field, Sop, TimeLimit, resolve_link
+from kbstudio.sop import Field, Sop, TimeLimit, find_document, resolve_link
 from kbstudio.vcs.runner import GitError, GitRunner
 
 NOT_DONE, DONE, SOLVED = "not-done", "done", "solved"
@@ -18,7 +18,7 @@ _STATE_WORDS = {
     "todo": NOT_DONE, "": NOT_DONE, "done": DONE, "yes": DONE, "tried": DONE, "solved": SOLVED,
     "solved it": SOLVED, "solved-it": SOLVED, "resolved": SOLVED, "fixed": SOLVED,
 }
-ANSWER_KEYS = ("issue", "environment", "urgency", "started", "finished", "checks", "fields")
+ANSWER_KEYS = ("article", "issue", "environment", "urgency", "started", "finished", "checks", "fields")
 
 
 class AnswersError(ValueError):
@@ -35,7 +35,10 @@ class CheckAnswer:
 
 @dataclass
 class SopRun:
-    """One run of an SOP by an agent; checks are keyed by their index in ``Sop.checks``."""
+    """One run of an SOP by an agent; checks are keyed by their index in ``Sop.checks``.
+
+    ``article`` is the id or KB path of the article the run started from ("Didn't solve it?"), if any.
+    """
 
     issue: str = ""
     environment: str = ""
@@ -44,6 +47,7 @@ class SopRun:
     fields: dict[str, str] = field(default_factory=dict)
     started: datetime | None = None
     finished: datetime | None = None
+    article: str = ""
 
     def check(self, index: int) -> CheckAnswer:
         """Return the answer for check ``index`` (not done when never touched)."""
@@ -119,8 +123,23 @@ def limit_states(sop: Sop, run: SopRun, now: datetime | None = None) -> list[Lim
             for limit in sop.time_limits if limit.minutes]
 
 
+def started_from(run: SopRun, documents: list[Document] | None = None) -> ArticleRef | None:
+    """Return the article the run started from, found by id or KB path among ``documents``."""
+    key = run.article.strip()
+    if not key:
+        return None
+    found = find_document(documents or [], key)
+    if found is not None:
+        return ArticleRef(found.title, found.rel_path, found.id)
+    return ArticleRef("", "", key)   # not in the KB (any more): named as given
+
+
 def resolution_article(sop: Sop, run: SopRun, documents: list[Document] | None = None) -> ArticleRef | None:
-    """Return the article to link to the ticket when a check solved the problem: its link, else the SOP."""
+    """Return the article to link to the ticket when a check solved the problem.
+
+    That is the first document the solving check links to, else the article the run started from,
+    else the SOP itself.
+    """
     index = run.solved_by
     if index is None:
         return None
@@ -134,7 +153,7 @@ def resolution_article(sop: Sop, run: SopRun, documents: list[Document] | None =
             if found is not None:
                 return ArticleRef(found.title, found.rel_path, found.id)
             return ArticleRef(text, rel, None)
-    return ArticleRef(sop.title, sop.rel_path, sop.id)
+    return started_from(run, documents) or ArticleRef(sop.title, sop.rel_path, sop.id)
 
 
 def sop_version(sop: Sop, git: GitRunner | None = None) -> str:
@@ -161,8 +180,12 @@ def _git(runner: GitRunner, *args: str) -> str:
         return ""
 
 
-def run_from_answers(sop: Sop, data: Any) -> SopRun:
-    """Build a run from answers JSON data (see docs/sops.md); raise AnswersError when it does not fit."""
+def run_from_answers(sop: Sop, data: Any, documents: list[Document] | None = None) -> SopRun:
+    """Build a run from answers JSON data (see docs/sops.md); raise AnswersError when it does not fit.
+
+    With ``documents``, an ``article`` must be one of them, and the issue, when not given, is
+    pre-filled from its title as the app does.
+    """
     if not isinstance(data, dict):
         raise AnswersError("the answers must be a JSON object")
     unknown = sorted(set(data) - set(ANSWER_KEYS))
@@ -170,7 +193,13 @@ def run_from_answers(sop: Sop, data: Any) -> SopRun:
         raise AnswersError(f"unknown key {', '.join(map(repr, unknown))} (known: {', '.join(ANSWER_KEYS)})")
     run = SopRun(issue=_text(data, "issue"), environment=_text(data, "environment"),
                  urgency=_text(data, "urgency"), started=_time(data, "started"),
-                 finished=_time(data, "finished"))
+                 finished=_time(data, "finished"), article=_text(data, "article"))
+    if run.article and documents is not None:
+        article = find_document(documents, run.article)
+        if article is None:
+            raise AnswersError(f"article: no document '{run.article}' in the KB")
+        run.article = article.id or article.rel_path
+        run.issue = run.issue or article.title
     if run.started and run.finished and run.elapsed() is None:
         raise AnswersError("'started' and 'finished' must both have a time zone, or neither")
     run.checks = _checks(sop, data.get("checks"))
@@ -181,6 +210,7 @@ def run_from_answers(sop: Sop, data: Any) -> SopRun:
 def run_to_answers(sop: Sop, run: SopRun) -> dict[str, Any]:
     """Return a run as answers JSON data, the inverse of run_from_answers."""
     return {
+        "article": run.article or None,
         "issue": run.issue, "environment": run.environment, "urgency": run.urgency,
         "started": run.started.isoformat() if run.started else None,
         "finished": run.finished.isoformat() if run.finished else None,

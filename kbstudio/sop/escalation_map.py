@@ -9,6 +9,11 @@ from kbstudio.model import TIER_NAMES, TIERS, Document, tier_rank
 from kbstudio.sop.parser import parse_sop
 
 
+def counted(number: int, word: str, plural: str | None = None) -> str:
+    """Return '1 SOP', '2 SOPs', '1 article': a count with its noun in the right number."""
+    return f"{number} {word if number == 1 else plural or word + 's'}"
+
+
 @dataclass(frozen=True)
 class TierColumn:
     """One tier of the map: how many articles apply to it and how many SOPs start there."""

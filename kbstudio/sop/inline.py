@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
+from collections.abc import Callable
 from urllib.parse import unquote
 
 _LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -28,6 +30,62 @@ def plain_text(markdown: str) -> str:
     text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
     text = re.sub(r"`+([^`]*)`+", r"\1", text)
     return text
+
+
+def inline_html(markdown: str) -> str:
+    """Return inline Markdown as the HTML a rich-text label shows: links (bare URLs too), code, bold, italics.
+
+    Everything else is escaped; link targets are kept as written, for the caller to resolve.
+    """
+    parts, position = [], 0
+    for match in _LINK.finditer(markdown):
+        parts.append(_html_marks(markdown[position:match.start()]))
+        text, target = match.group(2), match.group(3)
+        if match.group(1):
+            parts.append(_html_marks(text))   # an image: its alt text
+        else:
+            parts.append(f'<a href="{html.escape(target, quote=True)}">{_html_marks(text, links=False)}</a>')
+        position = match.end()
+    parts.append(_html_marks(markdown[position:]))
+    return "".join(parts)
+
+
+_CODE = re.compile(r"(`+)(.+?)\1")
+_BARE_URL = re.compile(r"<((?:https?|mailto):[^\s>]+)>|\b(https?://[^\s<>()\"'`]*[^\s<>()\"'`.,;:!?])")
+
+
+def _html_marks(text: str, links: bool = True) -> str:
+    parts, position = [], 0
+    for match in _CODE.finditer(text):
+        parts.append(_html_urls(text[position:match.start()], links))
+        parts.append(f"<code>{html.escape(match.group(2).strip(), quote=False)}</code>")
+        position = match.end()
+    parts.append(_html_urls(text[position:], links))
+    return "".join(parts)
+
+
+def _html_urls(text: str, links: bool) -> str:
+    if not links:
+        return _html_emphasis(text)
+    parts, position = [], 0
+    for match in _BARE_URL.finditer(text):
+        url = match.group(1) or match.group(2)
+        parts.append(_html_emphasis(text[position:match.start()]))
+        parts.append(f'<a href="{html.escape(url, quote=True)}">{html.escape(url, quote=False)}</a>')
+        position = match.end()
+    parts.append(_html_emphasis(text[position:]))
+    return "".join(parts)
+
+
+def _html_emphasis(text: str) -> str:
+    text = html.escape(text, quote=False)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"<b>\2</b>", text)
+    return re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<i>\1</i>", text)
+
+
+def replace_links(markdown: str, replace: Callable[[bool, str, str], str]) -> str:
+    """Return ``markdown`` with each link and image replaced by ``replace(is_image, text, target)``."""
+    return _LINK.sub(lambda match: replace(bool(match.group(1)), match.group(2), match.group(3)), markdown)
 
 
 def markdown_links(markdown: str) -> list[tuple[str, str]]:

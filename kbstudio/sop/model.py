@@ -48,6 +48,7 @@ class Field:
     required: bool
     hint: str
     line: int
+    long: bool = False   # marked '(required, long)': the answer takes several lines
 
     @property
     def plain_hint(self) -> str:
@@ -131,7 +132,8 @@ class Sop:
             "scope": self.scope,
             "criteria": list(self.criteria),
             "checks": [check.text for check in self.checks],
-            "collect": [{"name": f.name, "required": f.required, "hint": f.hint} for f in self.collect],
+            "collect": [{"name": f.name, "required": f.required, "long": f.long, "hint": f.hint}
+                        for f in self.collect],
             "steps": list(self.steps),
             "time_limits": [limit.to_json() for limit in self.time_limits],
             "problems": [problem.to_json() for problem in self.problems],

@@ -30,10 +30,12 @@ _BOLD_START = re.compile(r"^(\*\*|__)(.+?)\1(.*)$")
 _PLAIN_FIELD = re.compile(r"^([^:(]+?)\s*(\([^)]*\))?\s*:\s*(.*)$")
 _MARK_IN_NAME = re.compile(r"\s*\(([^)]*)\)\s*:?\s*$")
 _MARK_AT_START = re.compile(r"^\s*:?\s*\(([^)]*)\)")
+_SECOND_MARK = re.compile(r"^\s*\(([^)]*)\)")
 _TIER_WORD = re.compile(r"\bL[0-4]\b", re.IGNORECASE)
 _LABELLED = re.compile(r"^\*\*(.+?):?\*\*:?\s*(.*)$")
 _PLAIN_LABELLED = re.compile(r"^([^:*`\[]{1,60}):\s*(.*)$")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_LONG_MARKS = {"long", "multi-line", "multiline", "several lines"}
 
 
 def section_key(heading: str) -> str | None:
@@ -228,12 +230,16 @@ class _Parser:
         if not name:
             self.problem("sop-bad-field", item.line, "field has no name")
             return None
-        word = word.strip().lower()
-        required = word.startswith(("required", "mandatory", "must"))
-        if not required and not word.startswith("optional") and bold:
+        more = _SECOND_MARK.match(rest)   # '**Name** (required) (long): hint'
+        if more and all(mark.strip().lower() in _LONG_MARKS for mark in re.split(r"[,;/]", more.group(1))):
+            word, rest = f"{word},{more.group(1)}", rest[more.end():]
+        marks = [part.strip() for part in re.split(r"[,;/]", word.lower())]
+        required = any(mark.startswith(("required", "mandatory", "must")) for mark in marks)
+        long = any(mark in _LONG_MARKS for mark in marks)
+        if not required and not any(mark.startswith("optional") for mark in marks) and bold:
             self.problem("sop-field-requirement", item.line,
                          f"field '{name}' should say (required) or (optional); taken as optional")
-        return Field(name, required, rest.strip().lstrip(":-–—").strip(), item.line)
+        return Field(name, required, rest.strip().lstrip(":-–—").strip(), item.line, long)
 
     def _target(self, sop: Sop, section: _Section) -> None:
         values: dict[str, str] = {}

@@ -51,7 +51,7 @@ class DocumentTab(QWidget):
     externalChangeFound = Signal(object)  # the ExternalChangeError of a refused save
     dirtyChanged = Signal(bool)
     linkPickerRequested = Signal()
-    startSopRequested = Signal(str)       # the KB-relative path of the SOP to run
+    startSopRequested = Signal(str, str)  # the SOP to run, and the article it starts from ('' for none)
     pathChanged = Signal(str, str)        # old and new KB-relative path of a new document saved elsewhere
 
     def __init__(self, kb: KnowledgeBase, document: Document, runner: TaskRunner,
@@ -148,7 +148,7 @@ class DocumentTab(QWidget):
         self.save_button.clicked.connect(self.save)
         self.link_button.clicked.connect(self.linkPickerRequested.emit)
         self.image_button.clicked.connect(self.choose_image)
-        self.start_button.clicked.connect(lambda: self.startSopRequested.emit(self.rel_path))
+        self.start_button.clicked.connect(lambda: self.startSopRequested.emit(self.rel_path, ""))
         self.escalation_bar.linkActivated.connect(self._escalation_link)
         self.editor.messageRequested.connect(self.messageRequested)
 
@@ -377,7 +377,7 @@ class DocumentTab(QWidget):
         if self.escalation_sop is None:
             return
         if action == "start":
-            self.startSopRequested.emit(self.escalation_sop)
+            self.startSopRequested.emit(self.escalation_sop, self.rel_path)
         else:
             self.openLinkRequested.emit(self.escalation_sop)
 

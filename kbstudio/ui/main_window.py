@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
                                        self.render_work, self)
         self.sops = SopActions(lambda: list(self.documents.values()), self.open_document,
                                self.git.git_work, self)   # the SOP version asks git: the one git worker
+        self.sops.side_panel = self.left   # folded away while a run needs the room
         self.review = ReviewActions(self.git, lambda: self.kb, lambda: list(self.documents.values()),
                                     self.current_tab, self.add_page, self)
         build_menus(self)

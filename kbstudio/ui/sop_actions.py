@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from kbstudio.model import Document
@@ -15,11 +15,14 @@ from kbstudio.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from kbstudio.handoff import HandoffNote
+    from kbstudio.kbconfig import KbConfig
     from kbstudio.sop import Sop
     from kbstudio.ui.escalation_map_view import EscalationMapView
     from kbstudio.ui.handoff_dialog import HandoffDialog
 
 # SOP parsing, runs and the map load on first use, so they cost nothing at launch.
+ROOM_FOR_A_RUN = 1100   # a document tab narrower than this folds search and library away for a run
+RUN_WIDTH = 440         # the run's share of the tab, at least (when the tab has room for the SOP too)
 
 
 class SopActions(QObject):
@@ -37,6 +40,11 @@ class SopActions(QObject):
         self.runner = runner
         self.dialog_parent = dialog_parent
         self.handoff_dialog: HandoffDialog | None = None
+        # The window's search and library, folded away while a run needs the room (set by the window).
+        self.side_panel: QWidget | None = None
+        self._side_hidden_for: int | None = None   # id() of the run panel it was folded for
+        self._run_tabs: dict[int, DocumentTab] = {}   # id() of each run panel: its SOP's tab
+        self._user_chose: set[int] = set()   # runs whose "Show search" button was used
 
     def escalation_for(self, document: Document) -> Document | None:
         """Return the SOP to follow when ``document`` (an article) does not solve the problem."""
@@ -47,8 +55,12 @@ class SopActions(QObject):
 
         return sop_for_article(document, documents)
 
-    def start(self, rel_path: str) -> None:
-        """Open the SOP at ``rel_path`` and start a guided run beside it."""
+    def start(self, rel_path: str, from_article: str = "") -> None:
+        """Open the SOP at ``rel_path`` and start a guided run beside it.
+
+        ``from_article`` is the KB path of the article whose "Didn't solve it?" started the run: the
+        run names it, pre-fills the issue from it, and links it when a check solves the problem.
+        """
         tab = self.open_document(rel_path)
         if tab is None:
             return
@@ -56,27 +68,101 @@ class SopActions(QObject):
             self.messageRequested.emit(f"{rel_path} is not an SOP")
             return
         from kbstudio.handoff import sop_version
+        from kbstudio.kbconfig import load_kb_config
         from kbstudio.sop import parse_sop
 
         sop = parse_sop(tab.document)
+        article = next((doc for doc in self.documents() if doc.rel_path == from_article), None) \
+            if from_article else None
+        root = tab.kb.root
         # The version asks git, so it runs on the git worker (``runner``), through the GitRunner like
-        # every git command; the panel opens when it is known.
-        self.runner.run("SOP version", lambda p, c: sop_version(sop),
-                        on_success=lambda version: self._show_panel(tab, sop, version),
-                        on_error=lambda _: self._show_panel(tab, sop, "unknown version"))
+        # every git command; the panel opens when it is known. The KB's web address comes with it.
+        self.runner.run("SOP version", lambda p, c: (sop_version(sop), load_kb_config(root)),
+                        on_success=lambda found: self._show_panel(tab, sop, *found, article),
+                        on_error=lambda _: self._show_panel(tab, sop, "unknown version", None, article))
 
-    def _show_panel(self, tab: DocumentTab, sop: Sop, version: str) -> None:
+    def _show_panel(self, tab: DocumentTab, sop: Sop, version: str, config: KbConfig | None,
+                    article: Document | None) -> None:
         if not shiboken6.isValid(tab):
             return   # the tab was closed meanwhile
         from kbstudio.ui.sop_run_panel import SopRunPanel
 
-        panel = SopRunPanel(sop, version, self.documents)
+        panel = SopRunPanel(sop, version, self.documents, article=article, config=config)
         panel.finished.connect(self.show_handoff)
         panel.closeRequested.connect(tab.close_run_panel)
+        panel.openDocumentRequested.connect(self.openDocumentRequested)
+        panel.messageRequested.connect(self.messageRequested)
+        panel.sopToggled.connect(lambda shown: self._show_sop(tab, shown))
+        key = id(panel)
+        panel.sidePanelToggled.connect(lambda shown: self._show_side_panel(key, shown))
+        self._run_tabs[key] = tab
+        panel.installEventFilter(self)   # folds search and library while the run is on screen
         tab.show_run_panel(panel)
+        QTimer.singleShot(0, lambda: self._split(tab, panel))
+        panel.destroyed.connect(lambda *_: self._run_ended(tab, key))
         if sop.problems:
             self.messageRequested.emit(f"This SOP is incomplete ({sop.problems[0].message}); "
                                        "run what it has and tell its owner")
+        elif config is not None and config.problems:
+            self.messageRequested.emit(config.problems[0])
+
+    # Room for a run: the SOP and the run side by side; while a run is on screen in a narrow window,
+    # search and library are folded away (its "Show search" button brings them back for that run).
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Show:   # once the window has laid out what it shows now
+            QTimer.singleShot(0, lambda: self._fold_for(watched) if shiboken6.isValid(watched) else None)
+        elif event.type() == QEvent.Type.Hide:
+            self._unfold_for(id(watched))
+        return False
+
+    def _fold_for(self, panel: QObject) -> None:
+        key, side = id(panel), self.side_panel
+        tab = self._run_tabs.get(key)
+        if side is None or tab is None or not shiboken6.isValid(side) or not panel.isVisible():
+            return
+        # The room the tab has beside search and library (its own width may be stale while it was hidden).
+        holder = side.parentWidget()
+        room = (holder.width() if holder is not None else tab.width()) - side.width()
+        if key not in self._user_chose and side.isVisible() and room < ROOM_FOR_A_RUN:
+            side.setVisible(False)
+            self._side_hidden_for = key
+        if hasattr(panel, "set_side_panel_shown"):
+            panel.set_side_panel_shown(side.isVisible())
+
+    def _unfold_for(self, key: int) -> None:
+        if self._side_hidden_for == key:
+            self._side_hidden_for = None
+            if self.side_panel is not None and shiboken6.isValid(self.side_panel):
+                self.side_panel.setVisible(True)
+
+    @staticmethod
+    def _split(tab: DocumentTab, panel: QWidget) -> None:
+        if not (shiboken6.isValid(tab) and shiboken6.isValid(panel)) or tab.run_panel is not panel:
+            return
+        total = sum(tab.splitter.sizes())
+        run = min(max(total // 2, RUN_WIDTH), max(total - 320, total // 2))
+        sizes = [0] * (tab.splitter.count() - 1) + [run]
+        sizes[tab.splitter.indexOf(tab.preview)] = total - run
+        tab.splitter.setSizes(sizes)
+
+    @staticmethod
+    def _show_sop(tab: DocumentTab, shown: bool) -> None:
+        if shiboken6.isValid(tab):
+            tab.preview.setVisible(shown)
+
+    def _show_side_panel(self, key: int, shown: bool) -> None:
+        self._user_chose.add(key)   # this run no longer folds them by itself
+        self._side_hidden_for = None
+        if self.side_panel is not None:
+            self.side_panel.setVisible(shown)
+
+    def _run_ended(self, tab: DocumentTab, key: int) -> None:
+        self._run_tabs.pop(key, None)
+        self._user_chose.discard(key)
+        if shiboken6.isValid(tab) and tab.run_panel is None:
+            tab.preview.setVisible(True)
+        self._unfold_for(key)
 
     def show_handoff(self, note: HandoffNote) -> HandoffDialog:
         """Show the hand-off note, ready to copy into the ticket."""

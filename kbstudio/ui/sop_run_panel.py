@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import html
+import posixpath
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFont, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,35 +33,87 @@ from kbstudio.handoff import (
     HandoffNote,
     SopRun,
     build_note,
+    document_name,
     format_minutes,
     limit_states,
     missing_required,
 )
+from kbstudio.kbconfig import KbConfig
 from kbstudio.model import Document
-from kbstudio.sop import Sop
+from kbstudio.sop import Field, Sop, inline_html, resolve_link
 
 URGENCIES = ("", "Low", "Normal", "High", "Critical")
+WEB_SCHEMES = ("http", "https", "mailto")
+LONG_LINES = (3, 10)   # a long answer's box: lines shown at first, and the most it grows to
+
+
+def rich_label(markdown_html: str, on_link: Callable[[str], None] | None = None) -> QLabel:
+    """Return a word-wrapped rich-text label whose links call ``on_link(target)`` (never a browser itself)."""
+    label = QLabel(markdown_html)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    if on_link is not None:
+        label.setOpenExternalLinks(False)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        label.linkActivated.connect(on_link)
+    return label
+
+
+class LongTextEdit(QPlainTextEdit):
+    """A multi-line answer box with the line-edit methods the panel uses; grows with its text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.textChanged.connect(self._fit)
+        self._fit()
+
+    def text(self) -> str:
+        """Return the text (as QLineEdit.text)."""
+        return self.toPlainText()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - the QLineEdit name, so both kinds fill the same way
+        """Replace the text (as QLineEdit.setText)."""
+        self.setPlainText(text)
+
+    def _lines(self) -> int:
+        layout = self.document().documentLayout()
+        return int(layout.documentSize().height()) if layout is not None else 1
+
+    def _fit(self) -> None:
+        low, high = LONG_LINES
+        lines = max(low, min(high, self._lines()))
+        margins = self.contentsMargins()
+        frame = 2 * self.frameWidth() + margins.top() + margins.bottom()
+        height = lines * self.fontMetrics().lineSpacing() + int(2 * self.document().documentMargin()) + frame
+        self.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override: wrapping changes the lines
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self._fit)
 
 
 class CheckRow(QWidget):
-    """One check: done, its result, or 'this solved it'."""
+    """One check: done, its result, or 'this solved it'; links in its text open the articles they name."""
 
     changed = Signal()
+    linkActivated = Signal(str)
 
-    def __init__(self, number: int, text: str, parent: QWidget | None = None) -> None:
+    def __init__(self, number: int, markdown: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.done = QCheckBox()
         self.done.setToolTip("Done")
-        label = QLabel(f"<b>{number}.</b> {html.escape(text)}")
-        label.setWordWrap(True)
-        label.setBuddy(self.done)
+        self.label = rich_label(f"<b>{number}.</b> {inline_html(markdown)}", self.linkActivated.emit)
+        self.label.setBuddy(self.done)
         self.result = QLineEdit(placeholderText="Result (what you saw)")
         self.solved = QCheckBox("This solved it")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 4)
         top = QHBoxLayout()
         top.addWidget(self.done, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(label, 1)
+        top.addWidget(self.label, 1)
         layout.addLayout(top)
         row = QHBoxLayout()
         row.setContentsMargins(24, 0, 0, 0)
@@ -81,57 +136,88 @@ class CheckRow(QWidget):
 
 
 class SopRunPanel(QWidget):
-    """The guided run of one SOP; ``finished`` carries the hand-off note."""
+    """The guided run of one SOP; ``finished`` carries the hand-off note.
+
+    Every answer box takes the panel's full width under its label, with the SOP's hint wrapped
+    beneath the label; fields the SOP marks ``long`` get a multi-line box.
+    """
 
     finished = Signal(object)     # HandoffNote
     closeRequested = Signal()
+    openDocumentRequested = Signal(str)   # the KB path of a document a link in the SOP names
+    messageRequested = Signal(str)
+    sopToggled = Signal(bool)     # show (True) or hide the SOP beside the run
+    sidePanelToggled = Signal(bool)   # show (True) or hide the window's search and library
 
     def __init__(self, sop: Sop, version: str, documents: Callable[[], list[Document]],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, article: Document | None = None,
+                 config: KbConfig | None = None) -> None:
         super().__init__(parent)
         self.sop = sop
         self.version = version
         self.documents = documents
+        self.article = article
+        self.config = config or KbConfig()
         self.started = datetime.now().astimezone()
 
-        title = QLabel(f"<b>Running {sop.id or ''} {sop.title}</b>")
+        title = QLabel(f"<b>Running {html.escape(' '.join(p for p in (sop.id, sop.title) if p))}</b>")
         title.setWordWrap(True)
+        self.sop_button = QToolButton(text="Hide the SOP", checkable=True)
+        self.sop_button.setToolTip("Give the run the whole tab, or show the SOP beside it again")
+        self.side_button = QToolButton(text="Show search", checkable=True)
+        self.side_button.setToolTip("Show or hide search and library on the left of the window")
+        head = QHBoxLayout()
+        head.addWidget(title, 1)
+        head.addWidget(self.sop_button, 0, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self.side_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.origin = rich_label("", self.open_link)
+        if article is not None:
+            name = html.escape(document_name(article.id, article.title))
+            self.origin.setText(f"Started from <a href='{html.escape(self._link_to(article), quote=True)}'>"
+                                f"{name}</a>, which did not solve it")
+        self.origin.setVisible(article is not None)
         target = ", ".join(p for p in (sop.escalates_to, sop.target.team) if p) or "the next tier"
-        where = QLabel(f"Escalates to <b>{target}</b>" + (f"<br>{sop.target.how}" if sop.target.how else ""))
-        where.setWordWrap(True)
+        how = f"<br>{inline_html(sop.target.how)}" if sop.target.how else ""
+        self.where = rich_label(f"Escalates to <b>{html.escape(target)}</b>{how}", self.open_link)
         self.clock = QLabel()
         self.clock.setWordWrap(True)
-        self.issue = QPlainTextEdit(placeholderText="The issue in the caller's own words")
-        self.issue.setFixedHeight(70)
+
+        caller_box = QGroupBox("The caller")
+        caller = QVBoxLayout(caller_box)
+        self.issue = LongTextEdit()
+        self.issue.setPlaceholderText("The issue in the caller's own words")
+        if article is not None:   # pre-filled from the article; the agent adds the caller's words
+            self.issue.setPlainText(article.title)
+            self.issue.moveCursor(QTextCursor.MoveOperation.End)
         self.environment = QLineEdit(placeholderText="Device, OS, location, network, app version")
         self.urgency = QComboBox()
         self.urgency.setEditable(True)
         self.urgency.addItems(URGENCIES)
-        caller = QFormLayout()
-        caller.addRow("Issue", self.issue)
-        caller.addRow("Environment", self.environment)
-        caller.addRow("Urgency", self.urgency)
+        self.urgency.setMinimumContentsLength(12)
+        for name, editor in (("&Issue, in the caller's words", self.issue),
+                             ("&Environment", self.environment), ("&Urgency", self.urgency)):
+            caller.addWidget(self._label(name, editor))
+            caller.addWidget(editor, 0, Qt.AlignmentFlag.AlignLeft if editor is self.urgency
+                             else Qt.AlignmentFlag(0))
 
         checks_box = QGroupBox("Before escalating")
         checks_layout = QVBoxLayout(checks_box)
-        self.check_rows = [CheckRow(i + 1, check.plain) for i, check in enumerate(sop.checks)]
+        self.check_rows = [CheckRow(i + 1, check.text) for i, check in enumerate(sop.checks)]
         for row in self.check_rows:
             checks_layout.addWidget(row)
             row.changed.connect(self._update_state)
+            row.linkActivated.connect(self.open_link)
         if not self.check_rows:
             checks_layout.addWidget(QLabel("This SOP lists no checks."))
 
         fields_box = QGroupBox("Information to collect")
-        fields_layout = QFormLayout(fields_box)
-        self.field_edits: dict[str, QLineEdit] = {}
+        fields_layout = QVBoxLayout(fields_box)
+        self.field_edits: dict[str, QLineEdit | LongTextEdit] = {}
+        self.field_hints: dict[str, QLabel] = {}
         for item in sop.collect:
-            edit = QLineEdit(placeholderText=item.plain_hint)
-            edit.setToolTip(item.plain_hint)
-            edit.textChanged.connect(self._update_state)
-            self.field_edits[item.name] = edit
-            fields_layout.addRow(f"{item.name} *" if item.required else item.name, edit)
+            fields_layout.addWidget(self._field(item))
         if not sop.collect:
-            fields_layout.addRow(QLabel("This SOP names no fields to collect."))
+            fields_layout.addWidget(QLabel("This SOP names no fields to collect."))
 
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -144,30 +230,111 @@ class SopRunPanel(QWidget):
 
         body = QWidget()
         body_layout = QVBoxLayout(body)
-        for widget in (title, where, self.clock):
-            body_layout.addWidget(widget)
-        body_layout.addLayout(caller)
+        body_layout.setContentsMargins(4, 4, 4, 4)
+        body_layout.setSpacing(8)
+        body_layout.addWidget(self.origin)
+        body_layout.addWidget(self.where)
+        body_layout.addWidget(caller_box)
         body_layout.addWidget(checks_box)
         body_layout.addWidget(fields_box)
         body_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(body)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(body)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(scroll, 1)
+        layout.addLayout(head)
+        layout.addWidget(self.clock)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
+        self.setMinimumWidth(340)
 
         self.finish_button.clicked.connect(self.finish)
         cancel.clicked.connect(self.closeRequested)
+        self.sop_button.toggled.connect(self._sop_toggled)
+        self.side_button.toggled.connect(self._side_toggled)
         self._clock_timer = QTimer(self)
         self._clock_timer.setInterval(1000)
         self._clock_timer.timeout.connect(self._tick)
         self._clock_timer.start()
         self._tick()
         self._update_state()
+
+    @staticmethod
+    def _label(text: str, buddy: QWidget) -> QLabel:
+        label = QLabel(text)
+        label.setBuddy(buddy)
+        label.setWordWrap(True)
+        return label
+
+    def _field(self, item: Field) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 2, 0, 6)
+        layout.setSpacing(2)
+        edit: QLineEdit | LongTextEdit = LongTextEdit() if item.long else QLineEdit()
+        edit.setAccessibleName(item.name)
+        edit.setToolTip(item.plain_hint)
+        edit.textChanged.connect(self._update_state)
+        name = html.escape(item.name)
+        label = QLabel(f"<b>{name}</b> <span style='color:#c62828'>*</span>" if item.required
+                       else f"<b>{name}</b> (optional)")
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setWordWrap(True)
+        label.setBuddy(edit)
+        layout.addWidget(label)
+        if item.hint:
+            hint = rich_label(inline_html(item.hint), self.open_link)
+            font = QFont(hint.font())
+            font.setPointSizeF(max(font.pointSizeF() * 0.92, 7.0))
+            hint.setFont(font)
+            layout.addWidget(hint)
+            self.field_hints[item.name] = hint
+        layout.addWidget(edit)
+        self.field_edits[item.name] = edit
+        return box
+
+    # Links and panels ----------------------------------------------------------------------
+
+    def _link_to(self, document: Document) -> str:
+        """Return a link from the SOP to ``document``, for a label (resolved back by ``open_link``)."""
+        return posixpath.relpath(document.rel_path, posixpath.dirname(self.sop.rel_path) or ".")
+
+    def open_link(self, target: str) -> None:
+        """Open a link from the SOP: a document of the KB in the app, a web link in the browser."""
+        url = QUrl(target)
+        scheme = url.scheme().lower()
+        if scheme in WEB_SCHEMES:
+            QDesktopServices.openUrl(url)
+            return
+        if scheme:
+            self.messageRequested.emit(f"Refused to open a {scheme}: link")
+            return
+        rel = resolve_link(self.sop.rel_path, target)
+        if rel is None or not rel.endswith(".md"):
+            self.messageRequested.emit(f"Link outside the knowledge base: {target}")
+            return
+        self.openDocumentRequested.emit(rel)
+
+    def _sop_toggled(self, hidden: bool) -> None:
+        self.sop_button.setText("Show the SOP" if hidden else "Hide the SOP")
+        self.sopToggled.emit(not hidden)
+
+    def _side_toggled(self, shown: bool) -> None:
+        self.side_button.setText("Hide search" if shown else "Show search")
+        self.sidePanelToggled.emit(shown)
+
+    def set_side_panel_shown(self, shown: bool) -> None:
+        """Show on the button whether search and library are visible (without asking to change it)."""
+        self.side_button.blockSignals(True)
+        self.side_button.setChecked(shown)
+        self.side_button.setText("Hide search" if shown else "Show search")
+        self.side_button.blockSignals(False)
+
+    # The run ------------------------------------------------------------------------------
 
     def run(self, finished: datetime | None = None) -> SopRun:
         """Return the run as the agent has filled it in so far."""
@@ -180,6 +347,7 @@ class SopRunPanel(QWidget):
             fields={name: edit.text().strip() for name, edit in self.field_edits.items()},
             started=self.started,
             finished=finished,
+            article=(self.article.id or self.article.rel_path) if self.article is not None else "",
         )
 
     def _tick(self) -> None:
@@ -206,7 +374,8 @@ class SopRunPanel(QWidget):
         for item in self.sop.required_fields:
             edit = self.field_edits[item.name]
             filled = run.value(item.name) or run.resolved
-            edit.setStyleSheet("" if filled else "QLineEdit { border: 1px solid #ef6c00; }")
+            kind = "QPlainTextEdit" if isinstance(edit, LongTextEdit) else "QLineEdit"
+            edit.setStyleSheet("" if filled else f"{kind} {{ border: 1px solid #ef6c00; }}")
         if run.resolved:
             self.status.setText("A check solved the problem: finishing ends the run as resolved at "
                                 f"{self.sop.tier or 'this tier'}.")
@@ -223,10 +392,12 @@ class SopRunPanel(QWidget):
         if missing:
             self.status.setText("<span style='color:#c62828'>Fill in before escalating: "
                                 f"{', '.join(f.name for f in missing)}</span>")
-            self.field_edits[missing[0].name].setFocus()
+            edit = self.field_edits[missing[0].name]
+            edit.setFocus()
+            self.scroll.ensureWidgetVisible(edit)
             return None
         self._clock_timer.stop()
         note = build_note(self.sop, run, version=self.version, documents=self.documents(),
-                          now=run.finished)
+                          now=run.finished, config=self.config)
         self.finished.emit(note)
         return note

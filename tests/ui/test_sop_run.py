@@ -68,7 +68,7 @@ def test_a_check_that_solves_it_ends_resolved_at_l1(window, qtbot) -> None:
     note = panel.finish()
     assert note is not None and note.outcome == RESOLVED
     assert "Resolved at L1" in note.text()
-    assert "vpn-gateway-unreachable.md" in note.text(), "points to the article to link to the ticket"
+    assert "Link to the ticket: KB-0013 GlobalProtect says" in note.text(), "the article the check names"
     window.sops.handoff_dialog.close()
     tab = window.tab_for(SOP)
     tab.run_panel.closeRequested.emit()
