@@ -103,27 +103,14 @@ def cmd_sync(args: argparse.Namespace, kb: KnowledgeBase) -> int:
         if result.status == "needs_confirmation":
             _say("run again with --allow-deletions to accept this")
         elif result.status == "conflicts":
-            _say("resolve each with: kbstudio resolve PATH FILE --mine|--theirs|--edited")
+            from kbstudio.cli_resolve import conflict_summary
+
+            for path in result.conflicts:
+                _say(conflict_summary(vc, path))
+            _say("see and resolve each with: kbstudio resolve PATH FILE [--mine|--theirs|--field NAME=mine|"
+                 "theirs|both|--hunk N=mine|theirs|both|--edited]")
         _say(result.message)
     return SYNC_EXIT[result.status]
-
-
-@_guard
-def cmd_resolve(args: argparse.Namespace, kb: KnowledgeBase) -> int:
-    """Resolve one conflicted document; the last one finishes the merge."""
-    vc = _vc(kb)
-    outcome = vc.conflicts.resolve(_kb_rel(kb, args.file), args.choice)
-    if outcome.finished:
-        _reindex(kb, outcome.changed, args.index_dir)
-        for change in outcome.renumbered:
-            _say(str(change))
-        sha = (outcome.merge_sha or "")[:8]
-        _say(f"all conflicts resolved; merge committed as {sha} (run 'kbstudio sync' to push it)")
-        return EXIT_OK
-    for path in outcome.remaining:
-        print(path)
-    _say(f"{len(outcome.remaining)} conflicts left")
-    return EXIT_CONFLICTS
 
 
 @_guard
@@ -230,15 +217,9 @@ def add_git_commands(commands: argparse._SubParsersAction) -> None:
     sync.add_argument("--index-dir", help="folder holding the indexes (default: user cache)")
     sync.set_defaults(handler=cmd_sync, needs_kb=True)
 
-    resolve = commands.add_parser("resolve", help="resolve one conflicted document after a sync")
-    resolve.add_argument("path", help="the knowledge base folder")
-    resolve.add_argument("file", help="the conflicted document")
-    choice = resolve.add_mutually_exclusive_group(required=True)
-    for name, meaning in (("mine", "keep your version"), ("theirs", "take the remote's version"),
-                          ("edited", "take the file as you edited it (refused while markers remain)")):
-        choice.add_argument(f"--{name}", dest="choice", action="store_const", const=name, help=meaning)
-    resolve.add_argument("--index-dir", help="folder holding the indexes (default: user cache)")
-    resolve.set_defaults(handler=cmd_resolve, needs_kb=True)
+    from kbstudio.cli_resolve import add_resolve_command  # it builds on this module's helpers
+
+    add_resolve_command(commands)
 
     history = commands.add_parser("history", help="every version of a document, following renames")
     history.add_argument("path", help="the knowledge base folder")

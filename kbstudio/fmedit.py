@@ -223,3 +223,24 @@ def field_yaml(text: str, key: str) -> RawYAML | None:
     _, end = _value_span(yaml_text, key_node, value_node)
     colon = yaml_text.find(":", key_node.end_mark.index)
     return RawYAML(yaml_text[colon + 1 : end])
+
+
+def field_span(text: str, key: str) -> tuple[int, int] | None:
+    """Return the [start, end) of the whole lines that hold front-matter ``key`` in LF ``text``, or None.
+
+    A merge puts its conflict markers around them.
+    """
+    split = split_front_matter(text)
+    if split.yaml_text is None or split.unclosed:
+        return None
+    yaml_text = split.yaml_text
+    root = _round_trip_yaml().compose(yaml_text)
+    found = _find_key(root, key) if isinstance(root, MappingNode) else None
+    if found is None:
+        return None
+    start, end = _value_span(yaml_text, *found)
+    start = yaml_text.rfind("\n", 0, start) + 1
+    line_end = yaml_text.find("\n", end)
+    end = len(yaml_text) if line_end < 0 else line_end + 1
+    offset = len(text.splitlines(keepends=True)[0])
+    return offset + start, offset + end

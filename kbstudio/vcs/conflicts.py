@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from kbstudio.names import same_name
 from kbstudio.storage import atomic_write
 from kbstudio.vcs.commit import Committer, ConflictMarkersError, files_with_markers, has_conflict_markers
-from kbstudio.vcs.fmmerge import merge_document
+from kbstudio.vcs.fmmerge import Discard, MergeChoiceError, MergeRecord, Part, Resolution, merge_record
 from kbstudio.vcs.ids import Renumbered, renumber_after_merge
 from kbstudio.vcs.repo import KBRepo
 from kbstudio.vcs.runner import GitError
 
 ConflictKind = Literal["both_edited", "delete_vs_edit", "rename_vs_edit", "both_added", "both_renamed"]
-Choice = Literal["mine", "theirs", "edited"]
+Choice = Literal["mine", "theirs", "edited", "merged"]
 KIND_TEXT = {
     "both_edited": "edited on both sides",
     "delete_vs_edit": "deleted on one side, edited on the other",
@@ -54,6 +56,48 @@ class Conflict:
         """Return the conflict as a JSON-ready dict (without the texts)."""
         return {"path": self.path, "kind": self.kind, "deleted_by": self.deleted_by,
                 "renamed_from": self.renamed_from, "description": self.description}
+
+    @cached_property
+    def merge(self) -> MergeRecord | None:
+        """Return the three-way merge, field by field and hunk by hunk, when both sides have the file."""
+        if self.mine is None or self.theirs is None or self.kind in ("delete_vs_edit", "both_renamed"):
+            return None
+        return merge_record(self.base, self.mine, self.theirs)
+
+    def text_for(self, choice: Choice, parts: Mapping[str, Resolution] | None = None) -> str | None:
+        """Return the document's text for ``choice`` (None: the document is deleted).
+
+        With a merge record, ``mine`` and ``theirs`` settle only the conflicts and keep what merged
+        by itself (their new tag stays when you keep yours); ``parts`` choose conflict by conflict
+        (``field:NAME``, ``hunk:N``) and override them; ``merged`` takes ``parts`` alone.
+        """
+        record = self.merge
+        if record is None:
+            if parts:
+                raise MergeChoiceError(f"{self.path} has no fields or hunks to choose: "
+                                       "keep one side of it")
+            if choice == "merged":
+                raise MergeChoiceError(f"{self.path}: choose mine or theirs")
+            return self.mine if choice == "mine" else self.theirs
+        choices: dict[str, Resolution] = dict(record.every(choice)) if choice in ("mine", "theirs") else {}
+        choices.update(parts or {})
+        return record.apply(choices)
+
+    def discards(self, choice: Choice, parts: Mapping[str, Resolution] | None = None) -> list[Discard]:
+        """Return what ``choice`` (and ``parts``) drop of the side not taken; ask before doing it."""
+        record = self.merge
+        if record is None:
+            if choice not in ("mine", "theirs"):
+                return []
+            other = "theirs" if choice == "mine" else "mine"
+            kept, dropped = (self.mine, self.theirs) if choice == "mine" else (self.theirs, self.mine)
+            if dropped is None or kept == dropped:
+                return []
+            whole = Part("body", "file", "conflict", self.base or "", self.mine or "", self.theirs or "")
+            return [Discard(whole, other, dropped, whole=True, deleted=kept is None)]
+        choices: dict[str, Resolution] = dict(record.every(choice)) if choice in ("mine", "theirs") else {}
+        choices.update(parts or {})
+        return record.discards(choices)
 
 
 @dataclass
@@ -108,26 +152,44 @@ class Conflicts:
             conflicts.append(Conflict(path, _kind(stages, in_base), *texts, renamed_from=renamed_from))
         return conflicts
 
-    def auto_merge(self) -> list[str]:
-        """Resolve conflicts where the sides changed different front-matter fields; return their paths."""
-        merged = []
-        for conflict in self.list():
-            if conflict.base is None or conflict.mine is None or conflict.theirs is None:
-                continue
-            text = merge_document(conflict.base, conflict.mine, conflict.theirs, self.repo.git)
-            if text is not None:
-                self._write(conflict.path, text)
-                merged.append(conflict.path)
-        return merged
-
-    def resolve(self, path: str, choice: Choice, text: str | None = None) -> MergeOutcome:
-        """Resolve one document with mine, theirs, or the text edited by hand (given, or as saved).
-
-        The last resolution makes the merge commit. The side not taken stays in history.
-        """
+    def find(self, path: str) -> Conflict:
+        """Return the conflict of ``path`` (typed in either Unicode normalisation form)."""
         conflict = next((c for c in self.list() if same_name(c.path, path)), None)
         if conflict is None:
             raise GitError(f"{path} has no conflict to resolve")
+        return conflict
+
+    def auto_merge(self) -> list[str]:
+        """Merge each conflicted document field by field and hunk by hunk; return those now resolved.
+
+        A document with conflicts left gets the merge of everything else on disk, with markers
+        only around its real conflicts (a field, or body lines), so their new tag is already there.
+        """
+        merged = []
+        for conflict in self.list():
+            if conflict.kind not in ("both_edited", "rename_vs_edit") or conflict.base is None:
+                continue   # both added, renamed: git's own result stays until you choose
+            record = conflict.merge
+            if record is None:
+                continue
+            if record.clean:
+                self._write(conflict.path, record.apply())
+                merged.append(conflict.path)
+            else:
+                file = self.repo.kb.root / conflict.path
+                atomic_write(file, record.marked().encode("utf-8", "surrogateescape"))
+        return merged
+
+    def resolve(self, path: str, choice: Choice, text: str | None = None,
+                parts: Mapping[str, Resolution] | None = None) -> MergeOutcome:
+        """Resolve one document with mine, theirs, chosen parts, or the text edited by hand.
+
+        ``mine`` and ``theirs`` settle every conflict that way and keep what merged by itself;
+        ``parts`` (``{"field:tags": "theirs", "hunk:1": "both"}``) choose conflict by conflict;
+        ``edited`` takes ``text`` (or the file as saved), refused while conflict markers remain.
+        The last resolution makes the merge commit. The side not taken stays in history.
+        """
+        conflict = self.find(path)
         path = conflict.path   # as git spells it, whichever normalisation form was typed
         if choice == "edited":
             if text is None:
@@ -135,10 +197,13 @@ class Conflicts:
                 text = file.read_text("utf-8", errors="surrogateescape") if file.exists() else None
             if text is not None and has_conflict_markers(text):
                 raise ConflictMarkersError([path])
-        elif choice in ("mine", "theirs"):
-            text = conflict.mine if choice == "mine" else conflict.theirs
+        elif choice in ("mine", "theirs", "merged"):
+            try:
+                text = conflict.text_for(choice, parts)
+            except MergeChoiceError as error:
+                raise GitError(f"{path}: {error}") from None
         else:
-            raise GitError(f"unknown choice {choice!r}: use mine, theirs or edited")
+            raise GitError(f"unknown choice {choice!r}: use mine, theirs, merged or edited")
         if text is None:
             (self.repo.kb.root / path).unlink(missing_ok=True)
             self.repo.git("rm", "-q", "--cached", "--ignore-unmatch", "--", self.repo.literal(path))

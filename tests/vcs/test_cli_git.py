@@ -44,6 +44,8 @@ def test_sync_ok_conflicts_resolve_and_json(alice: Side, bob: Side, capsys: pyte
     code, _, err = run(capsys, "resolve", str(bob.root), DOC, "--edited")
     assert code == 1 and "conflict markers remain" in err
     code, _, err = run(capsys, "resolve", str(bob.root), str(bob.root / DOC), "--theirs")
+    assert code == 1 and "Try the power." in err and "--yes" in err      # asks before discarding
+    code, _, err = run(capsys, "resolve", str(bob.root), str(bob.root / DOC), "--theirs", "--yes")
     assert code == 0 and "merge committed" in err
     assert run(capsys, "sync", str(bob.root))[0] == 0
     assert "Try the power." in bob.all_history_text()
