@@ -37,18 +37,14 @@ from markdown.util import ETX, STX, AtomicString
 
 from kbstudio import md_structure as ms
 
-# Every element name of the HTML Living Standard plus the obsolete ones still met in old KBs.
-# A tag whose name is not here (``<User>``, ``<server name>``) is a placeholder a reader must see,
-# so it is shown as text instead of being dropped by the sanitiser.
-HTML_ELEMENTS = frozenset("""
-a abbr acronym address applet area article aside audio b base basefont bdi bdo big blink blockquote
-body br button canvas caption center cite code col colgroup data datalist dd del details dfn dialog
-dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6
-head header hgroup hr html i iframe img input ins kbd label legend li link listing main map mark
-marquee menu menuitem meta meter nav nobr noembed noframes noscript object ol optgroup option output
-p param picture plaintext pre progress q rb rp rt rtc ruby s samp script search section select slot
-small source span strike strong style sub summary sup table tbody td template textarea tfoot th
-thead time title tr track tt u ul var video wbr xmp math svg
+# The HTML the read view keeps (the sanitiser's allow-list). Any other tag an author writes
+# (``<User>``, ``<server name>``, but also ``<Template>``, ``<Date>``, ``<script>``, ``<title>``) is
+# shown as the text it is: dropping it would hide a placeholder a reader needs, and an unclosed
+# ``<script>``, ``<template>`` or ``<title>`` would swallow the rest of the document. GitHub's
+# tagfilter escapes the worst of these the same way (GFM spec, "Disallowed Raw HTML").
+SAFE_TAGS = frozenset("""
+a abbr b blockquote br caption code dd del details div dl dt em figcaption figure h1 h2 h3 h4 h5 h6 hr
+i img ins kbd li mark ol p pre s small span strong sub summary sup table tbody td tfoot th thead tr u ul
 """.split())
 
 _RAW_HTML = re.compile(
@@ -65,15 +61,16 @@ _DOCFX_QUOTE = re.compile(r"\[!(div|VIDEO)\b([^\]]*)\]\s*$", re.IGNORECASE)
 _ALERT_LINE = re.compile(r"(\[!(?:" + "|".join(ms.ALERT_KINDS) + r")\])[ \t]*(.*)$", re.IGNORECASE)
 _PM_BLOCK_START = re.compile(r"#|[-*+][ \t]|\d+\.[ \t]|=+[ \t]*$|-+[ \t]*$|\|?[ \t]*:?-+:?[ \t]*\|")
 INCLUDE_DEPTH = 3
+EMPTY_ITEM = "<!-- -->"   # stands for an item's empty first line; the sanitiser drops comments
 
 
 def is_html_element(name: str) -> bool:
-    """Return True when ``name`` is an HTML element name (any case)."""
-    return name.lower() in HTML_ELEMENTS
+    """Return True when a tag named ``name`` (any case) is kept as HTML; any other shows as text."""
+    return name.lower() in SAFE_TAGS
 
 
 def placeholders_as_text(raw: str) -> str:
-    """Escape every tag in ``raw`` whose name is not an HTML element, so it shows as text."""
+    """Escape every tag in ``raw`` that the read view does not keep as HTML, so it shows as text."""
     def keep_or_escape(match: re.Match[str]) -> str:
         name = match.group(1) or match.group(2)
         return match.group(0) if is_html_element(name) else html.escape(match.group(0), quote=False)
@@ -129,10 +126,11 @@ class _Emitter:
         self.transparent: set[int] = set()   # ids of DocFX "> [!div]" quotes shown without the quote
         self.heading_at = {h.index: h for h in structure.headings}
 
-    def prefix(self, line: ms.Line, skip_opened: bool = False) -> str:
+    def prefix(self, line: ms.Line, skip_opened: bool = False, upto: int | None = None) -> str:
+        """Return the canonical prefix of ``line``'s containers (only the first ``upto`` of them)."""
         parts = []
         count = len(line.containers)
-        for position, container in enumerate(line.containers):
+        for position, container in enumerate(line.containers[:upto]):
             opened_here = position >= count - line.opened
             if opened_here and skip_opened:
                 break
@@ -159,6 +157,21 @@ class _Emitter:
         self.blank_after = False
         if not self.out or not self.out[-1].strip(" >"):
             self._block_depth = outer
+        if line.opened and line.containers[outer].kind == "item" and (line.opened > 1 or not text):
+            # Python-Markdown reads an item's first line as its text: a quote or list opened on the
+            # marker's line, or nothing at all (a bare "-" is a setext underline), goes wrong. The
+            # marker gets an empty comment of its own and the content follows on the next line.
+            item_only = copy.copy(line)
+            item_only.opened = line.opened
+            self.out.append(self.prefix(item_only, upto=outer + 1) + EMPTY_ITEM)
+            if not text and line.opened == 1:
+                self._previous = line
+                return
+            line = copy.copy(line)
+            line.opened -= 1
+            if line.containers[outer + 1].kind == "quote":   # a quote is a child block: after a blank
+                self.out.append(self.prefix(line, upto=outer + 1).rstrip())
+                self._block_depth = outer + 1
         self.out.append(self.prefix(line) + text)
         self._previous = line
 
@@ -246,7 +259,7 @@ class _Emitter:
             self.blank_after = True
             return number + 1
         if kind in (ms.TABLE_HEAD, ms.TABLE_DELIM, ms.TABLE_ROW):
-            self.put(line, line.text.strip(), block=kind == ms.TABLE_HEAD)
+            self.put(line, _unescape_pipes_in_code(line.text.strip()), block=kind == ms.TABLE_HEAD)
             following = lines[number + 1].kind if number + 1 < len(lines) else ""
             self.blank_after = following not in (ms.TABLE_DELIM, ms.TABLE_ROW)
             return number + 1
@@ -297,6 +310,20 @@ class _Emitter:
             text = text[:digits] + "\\" + text[digits:]
         self.put(line, text, block=bool(line.opened))
         return number + 1
+
+
+def _unescape_pipes_in_code(row: str) -> str:
+    """GFM removes a table cell's ``\\|`` escapes before inline parsing, inside code spans too."""
+    if "\\|" not in row or "`" not in row:
+        return row
+    pieces: list[str] = []
+    last = 0
+    for start, end in ms.code_spans(row):
+        pieces.append(row[last:start])
+        pieces.append(row[start:end].replace("\\|", "|"))
+        last = end
+    pieces.append(row[last:])
+    return "".join(pieces)
 
 
 class PlaceholderHtmlProcessor(HtmlInlineProcessor):

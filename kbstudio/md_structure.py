@@ -469,8 +469,8 @@ class _Scanner:
                 return Line(index, (), 0, "", BLANK)
         if self.leaf not in ("", "para") or not raw:
             return None
-        columns = _indent(raw)
-        if columns >= len(raw) or raw[columns] in _SPECIAL_FIRST or raw[columns] == "\t":
+        columns = _SPACES.match(raw).end()   # spaces only: a tab's width depends on its column
+        if columns >= len(raw) or raw[columns] in _SPECIAL_FIRST:
             return None
         depth = 0
         for container in self.stack:

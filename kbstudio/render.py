@@ -14,18 +14,14 @@ import nh3
 from pymdownx.slugs import slugify
 
 from kbstudio.frontmatter import split_front_matter
-from kbstudio.md_emit import EmitContext, KbMarkdownExtension, TooDeep, include_reader
+from kbstudio.md_emit import SAFE_TAGS, EmitContext, KbMarkdownExtension, TooDeep, include_reader
 
 _TASK_BOX = re.compile(r"<input\b[^>]*\btype=\"checkbox\"[^>]*>")
 _IMG = re.compile(r"<img\b[^>]*>")
 _IMG_ATTR = re.compile(r'(\w+)="([^"]*)"')
 
 
-ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1",
-    "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "span",
-    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
-}
+ALLOWED_TAGS = set(SAFE_TAGS)   # one list: what the emitter keeps as HTML, the sanitiser keeps
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},

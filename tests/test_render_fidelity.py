@@ -223,3 +223,46 @@ def test_link_destinations_follow_commonmark() -> None:
     assert '<a href="a.md" title="title">ok</a>' in html
     assert '<a href="a b.md">angle</a>' in html and '<a href="x(1).md">parens</a>' in html
     assert '<img alt="pic" src="m/a.png">' in html
+
+
+@pytest.mark.parametrize(("markdown", "items", "texts"), [
+    ("- Item\n\n\tparagraph\n", 1, ["Item", "paragraph"]),
+    ("- Item\n\tcontinued\n", 1, ["Item continued"]),
+    ("- a\n\t- sub\n\t\t- subsub\n", 3, ["a", "sub", "subsub"]),
+])
+def test_tab_indented_list_content_keeps_every_character(markdown: str, items: int, texts: list[str]) -> None:
+    page = outline(markdown)
+    assert page.items == items
+    for text in texts:
+        assert text in page.visible
+    assert "agraph" not in page.visible.replace("paragraph", "")
+
+
+def test_tab_indented_fence_under_a_bullet() -> None:
+    page = outline("* Step\n\n\t```powershell\n\tSet-Mailbox -Identity x\n\t```\n\n\tAfter code\n")
+    assert page.code == ["Set-Mailbox -Identity x\n"]
+    assert page.pre_inside_li == [True] and "After code" in page.visible
+
+
+def test_quote_opened_on_the_item_line() -> None:
+    html = MarkdownRenderer().convert("- > HRESULT: 0x8001010A\n  > VB Error: -2147417846\n- next\n").html
+    assert "<blockquote>\n<p>HRESULT: 0x8001010A\nVB Error: -2147417846</p>\n</blockquote>" in html
+    assert html.count("<li>") == 2 and "&gt;" not in html
+
+
+def test_empty_item_is_an_item_not_a_heading() -> None:
+    html = MarkdownRenderer().convert("- a\n- \n- c\n").html
+    assert "<h2" not in html and html.count("<li") == 3
+
+
+def test_escaped_pipe_in_table_code_is_a_pipe() -> None:
+    html = MarkdownRenderer().convert("| a | b |\n|---|---|\n| `Get-Process \\| Stop-Process` | x |\n").html
+    assert "<td><code>Get-Process | Stop-Process</code></td>" in html and "<td>x</td>" in html
+
+
+@pytest.mark.parametrize("tag", ["Template", "script", "style", "Title", "textarea", "iframe", "xmp",
+                                 "plaintext", "noembed", "noscript", "Date", "Select", "Form", "Input"])
+def test_placeholders_named_like_html_elements_stay_text_and_keep_the_rest(tag: str) -> None:
+    page = outline(f"1. In the portal, set <{tag}> to the template.\n2. Save.\n\n## Next\n\n```\ncode\n```\n")
+    assert f"set <{tag}> to the template." in page.visible
+    assert page.items == 2 and "Next" in page.visible and page.code == ["code\n"]

@@ -36,3 +36,10 @@ def test_sections_come_from_the_structure() -> None:
 
 def test_a_lone_angle_bracket_does_not_swallow_the_tag_after_it() -> None:
     assert plain_text("x < 5 and <b>bold</b>, a > b").split() == ["x", "<", "5", "and", "bold", ",", "a", "b"]
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("text", ["[" * 10**6, "[a](" * 300_000, "[!NOTE" * 200_000, "![" * 500_000])
+def test_plain_text_is_linear_on_bracket_floods(text: str) -> None:
+    # '[' * 10**6 took about an hour (quadratic) while indexing held the GIL and froze the app.
+    assert len(plain_text(text)) > 0
