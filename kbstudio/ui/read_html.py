@@ -36,7 +36,8 @@ _TAG = re.compile(r"<[^>]*>")
 # BREAK_EVERY characters of such a run lets it wrap; copying from the view takes them out again.
 BREAK_EVERY = 500
 ZERO_WIDTH_SPACE = "\u200b"
-_TAG_OR_LONG_RUN = re.compile(rf"<[^>]*>|[^\s<>&;]{{{BREAK_EVERY}}}(?=[^\s<>&;])")
+# A whole run at once: matching BREAK_EVERY characters from every start was quadratic (0.7 s on 1 MB).
+_TAG_OR_LONG_RUN = re.compile(rf"<[^>]*>|[^\s<>&;]{{{BREAK_EVERY + 1},}}")
 
 TASK_LIST_OPEN = '<ul class="task-list" style="list-style-type: none;">'
 TABLE_OPEN = ('<table class="kb-table" border="1" cellspacing="0" cellpadding="6" '
@@ -131,6 +132,9 @@ def break_long_runs(html: str) -> str:
     """
     def breaks(match: re.Match[str]) -> str:
         run = match.group(0)
-        return run if run.startswith("<") else run + ZERO_WIDTH_SPACE
+        if run.startswith("<"):
+            return run
+        pieces = (run[start:start + BREAK_EVERY] for start in range(0, len(run), BREAK_EVERY))
+        return ZERO_WIDTH_SPACE.join(pieces)
 
     return _TAG_OR_LONG_RUN.sub(breaks, html)
