@@ -463,11 +463,21 @@ class DocumentTab(QWidget):
 
     # Preview -------------------------------------------------------------------------------
 
+    _rendered_key: tuple[str, bool] | None = None
+
     def refresh_preview(self) -> None:
-        """Render the text off the GUI thread and show it when ready (newest render wins)."""
+        """Render the text off the GUI thread and show it when ready (newest render wins).
+
+        The same text in the same theme is not rendered again: the editor reports a change when
+        its highlighter first colours the text, which rendered every opened document twice (a
+        slow document then waited for both).
+        """
+        text = self.text
+        if (text, self.dark) == self._rendered_key:
+            return
+        self._rendered_key = (text, self.dark)
         self._render_generation += 1
         generation = self._render_generation
-        text = self.text
         code_style = DARK_CODE_STYLE if self.dark else LIGHT_CODE_STYLE
         folder = self.document.path.parent
         kb_root = self.kb.root
