@@ -123,6 +123,7 @@ def cmd_history(args: argparse.Namespace, kb: KnowledgeBase) -> int:
         return EXIT_OK
     for version in versions:
         moved = f"  ({version.path})" if not same_name(version.path, rel) else ""
+        moved += "  [merge]" if version.merge else ""
         print(f"{version.short}  {version.date:%Y-%m-%d %H:%M}  {version.author}  {version.summary}{moved}")
     if not versions:
         _say(f"{args.file} has no committed versions")

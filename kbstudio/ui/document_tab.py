@@ -618,3 +618,20 @@ class DocumentTab(QWidget):
         except FileNotFoundError:
             self.loaded_hash = None
         self.save()
+
+    @property
+    def saved_text(self) -> str:
+        """Return the text as last opened or saved (LF, no BOM): the base of a three-way compare."""
+        return self._saved_text
+
+    def combine_with_disk(self, combined: str, disk_text: str, disk_hash: str | None) -> None:
+        """Put ``combined`` (these edits merged with the file changed on disk) in the editor, unsaved.
+
+        The file on disk (``disk_text``, hash ``disk_hash``) becomes the base, so the next save
+        writes the combination over it, and the dirty mark compares with it.
+        """
+        self.loaded_hash = disk_hash
+        self._saved_text = disk_text
+        self.replace_text(combined)
+        self._sync_form(force=True)
+        self.dirtyChanged.emit(self.dirty)

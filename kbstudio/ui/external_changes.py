@@ -75,10 +75,10 @@ class ExternalChanges(QObject):
         box.setWindowTitle("Changed outside KB Studio")
         box.setText(f"{tab.rel_path} was changed by another program since you opened it.")
         box.setInformativeText("Keep your version (it overwrites theirs), take theirs (your edits are "
-                               "dropped), or compare them first.")
+                               "dropped), or compare them and combine both.")
         keep = box.addButton("Keep mine", QMessageBox.ButtonRole.AcceptRole)
         take = box.addButton("Take theirs", QMessageBox.ButtonRole.DestructiveRole)
-        compare = box.addButton("Compare...", QMessageBox.ButtonRole.ActionRole)
+        compare = box.addButton("Compare and combine...", QMessageBox.ButtonRole.ActionRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
 
         def clicked(button: object) -> None:
@@ -95,9 +95,12 @@ class ExternalChanges(QObject):
         return box
 
     def compare(self, tab: DocumentTab) -> CompareDialog | None:
-        """Show the file on disk beside the unsaved text, with keep-mine and take-theirs."""
+        """Show the last save, the unsaved text and the file on disk aligned; combine them or keep one."""
+        disk_hash: str | None = None
         try:
-            theirs = TextFormat.to_editor(tab.document.path.read_text("utf-8", errors="replace"))
+            data = tab.document.path.read_bytes()
+            theirs = TextFormat.to_editor(data.decode("utf-8", errors="replace"))
+            disk_hash = content_hash(data)
         except FileNotFoundError:
             theirs = ""
         except OSError as error:
@@ -105,7 +108,7 @@ class ExternalChanges(QObject):
             return None
         from kbstudio.ui.compare_dialog import CompareDialog  # loads the diff view on first use
 
-        dialog = CompareDialog(tab, theirs, self.runner, self.dialog_parent)
+        dialog = CompareDialog(tab, theirs, self.runner, self.dialog_parent, disk_hash=disk_hash)
         self.compare_dialog = dialog
         dialog.open()
         return dialog

@@ -123,6 +123,7 @@ class GitActions(QObject):
             self.sync.pathsChanged.connect(self.pathsChanged)
             self.sync.conflictsFound.connect(lambda _: self.show_conflicts())
             self.sync.massDeletionConfirmRequested.connect(self._confirm_mass_deletion)
+            self.sync.commitRequested.connect(self.offer_commit)
             self.sync.busyChanged.connect(lambda _: self._enable())
             self.sync.refresh_state()
         self._enable()
@@ -183,6 +184,8 @@ class GitActions(QObject):
             signal = getattr(dialog, name, None)
             if signal is not None:
                 signal.connect(lambda *_: self.refresh_state())
+        if getattr(dialog, "syncRequested", None) is not None:   # Resolve and sync: push the merge
+            dialog.syncRequested.connect(lambda: self._sync_op("sync"))  # type: ignore[attr-defined]
         dialog.open()  # type: ignore[attr-defined]
         return dialog
 
@@ -272,6 +275,16 @@ class GitActions(QObject):
         """Stop a running pull, push or sync."""
         if self.sync is not None:
             self.sync.cancel()
+
+    def offer_commit(self, operation: str, result: object) -> QWidget | None:
+        """A sync found saved changes not committed: offer to commit them with a message, then sync."""
+        if self.sync is None:
+            return None
+        from kbstudio.ui.vcs.commit_sync_dialog import CommitAndSyncDialog
+
+        dialog = CommitAndSyncDialog(operation, list(getattr(result, "uncommitted", [])), self.dialog_parent)
+        dialog.commitRequested.connect(lambda op, message: self.sync and self.sync.commit_and(op, message))
+        return self._show(dialog)
 
     def _confirm_mass_deletion(self, result: object) -> None:
         guard = getattr(result, "guard", None)     # how many leave the KB and how (kbstudio.vcs.guard)

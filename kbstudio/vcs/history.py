@@ -12,7 +12,7 @@ from kbstudio.vcs.repo import KBRepo
 from kbstudio.vcs.runner import GitError
 from kbstudio.vcs.safety import check_sha
 
-_FORMAT = "%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%B"
+_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%B"
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,12 @@ class Version:
     message: str
     path: str
     change: str
+    parents: tuple[str, ...] = ()
+
+    @property
+    def merge(self) -> bool:
+        """Return True for a merge commit: its text is the merge as resolved."""
+        return len(self.parents) > 1
 
     @property
     def short(self) -> str:
@@ -37,7 +43,8 @@ class Version:
         """Return the version as a JSON-ready dict."""
         return {"sha": self.sha, "author": self.author, "email": self.email,
                 "date": self.date.isoformat(), "summary": self.summary, "message": self.message,
-                "path": self.path, "change": self.change}
+                "path": self.path, "change": self.change, "merge": self.merge,
+                "parents": list(self.parents)}
 
 
 class History:
@@ -50,13 +57,17 @@ class History:
     def versions(self, kb_rel: str, limit: int | None = None) -> list[Version]:
         """Return every commit that changed ``kb_rel``, newest first, following renames.
 
+        Merge commits count when their text differs from their first parent's (the branch you were
+        on): a merge that brought their changes in, or a conflict resolved by hand, is a version you
+        can see and restore. (``git log --follow`` alone hides every merge.)
+
         ``kb_rel`` may be in another Unicode normalisation form than git stores it
         (``KBRepo.git_spelling``); each version's ``path`` is git's own spelling.
         """
         if self.repo.head() is None:
             return []
         kb_rel = self.repo.git_spelling(kb_rel)
-        args = ["log", "--follow", "-z", "--name-status", f"--format={_FORMAT}"]
+        args = ["log", "--follow", "-z", "--name-status", "--diff-merges=first-parent", f"--format={_FORMAT}"]
         if limit:
             args.append(f"--max-count={int(limit)}")
         out = self.repo.git(*args, "--", self.repo.literal(kb_rel)).stdout
@@ -65,12 +76,13 @@ class History:
             if not record.strip("\0\n"):
                 continue
             header, _, files = record.partition("\0")
-            sha, author, email, when, summary, message = header.split("\x1f", 5)
+            sha, parents, author, email, when, summary, message = header.split("\x1f", 6)
             tokens = [t for t in files.lstrip("\n").split("\0") if t]
             change = tokens[0][:1] if tokens else "M"
             path = tokens[-1] if tokens else self.repo.to_repo(kb_rel)
             versions.append(Version(sha, author, email, datetime.fromisoformat(when), summary,
-                                    message.strip(), self.repo.to_kb(path) or path, change))
+                                    message.strip(), self.repo.to_kb(path) or path, change,
+                                    tuple(parents.split())))
         return versions
 
     def text_at(self, sha: str, kb_rel: str) -> str:

@@ -168,13 +168,13 @@ def test_an_outside_change_while_editing_asks_and_compares(window, qtbot, kb_cop
     qtbot.waitUntil(lambda: window.changes.question is not None, timeout=5_000)
     question = window.changes.question
     assert "changed by another program" in question.text()
-    compare = next(b for b in question.buttons() if b.text() == "Compare...")
+    compare = next(b for b in question.buttons() if b.text() == "Compare and combine...")
     compare.click()
     qtbot.waitUntil(lambda: window.changes.compare_dialog is not None, timeout=3_000)
     dialog = window.changes.compare_dialog
-    qtbot.waitUntil(lambda: dialog.view.diff is not None, timeout=5_000)
-    left, right = dialog.view.side_texts()
-    assert "Their paragraph" in left and "My unsaved paragraph" in right
+    qtbot.waitUntil(lambda: dialog.view.record is not None, timeout=5_000)
+    theirs, mine = dialog.view.panes["theirs"].toPlainText(), dialog.view.panes["mine"].toPlainText()
+    assert "Their paragraph" in theirs and "My unsaved paragraph" in mine
     dialog.keep_button.click()
     saved = path.read_text("utf-8")
     assert "My unsaved paragraph." in saved and not tab.dirty

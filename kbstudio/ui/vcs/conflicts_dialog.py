@@ -251,8 +251,9 @@ class ConflictsDialog(QDialog):
         entry = self.entries[row]
         waiting = entry.waiting()
         state = "ready" if entry.ready else f"{waiting} to choose"
-        self.conflict_list.item(row).setText(f"{entry.conflict.path}\n{KIND_LABELS[entry.conflict.kind]} "
-                                             f"\u00b7 {state}")
+        folder, _, name = entry.conflict.path.rpartition("/")
+        self.conflict_list.item(row).setText(f"{name}\n{folder + '/' if folder else ''}\n"
+                                             f"{KIND_LABELS[entry.conflict.kind]} \u00b7 {state}")
 
     def selected(self) -> Entry | None:
         """Return the document shown."""

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from kbstudio.ui.tasks import TaskRunner
-from kbstudio.ui.vcs.common import Failure, ask, run_quick, sentence
+from kbstudio.ui.vcs.common import Failure, ask, monospace, run_quick, sentence
 from kbstudio.ui.vcs.diff_view import DiffView
 from kbstudio.vcs.commit import CommitResult
 from kbstudio.vcs.diff import FileDiff
@@ -68,7 +69,7 @@ class HistoryDialog(QDialog):
         self.tree.setColumnWidth(1, 150)
         self.tree.setColumnWidth(2, 360)
         hint = QLabel("Select one version to compare it with the document as saved, or two (Ctrl+click) "
-                      "to compare them.")
+                      "to compare them. A merge is the document as merged, or as you resolved a conflict.")
         hint.setWordWrap(True)
         self.diff_view = DiffView()
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -78,10 +79,13 @@ class HistoryDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.restore_button = QPushButton("Restore this version...")
+        self.show_button = QPushButton("Show this version")
         self.open_button = QPushButton("Open document")
+        self.text_dialog: QDialog | None = None
         close = QPushButton("Close")
         buttons = QHBoxLayout()
         buttons.addWidget(self.restore_button)
+        buttons.addWidget(self.show_button)
         buttons.addWidget(self.open_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -92,9 +96,11 @@ class HistoryDialog(QDialog):
         layout.addLayout(buttons)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
         self.restore_button.clicked.connect(self.ask_restore)
+        self.show_button.clicked.connect(self.show_version)
         self.open_button.clicked.connect(lambda: self.openDocumentRequested.emit(self.rel_path))
         close.clicked.connect(self.accept)
         self.restore_button.setEnabled(False)
+        self.show_button.setEnabled(False)
         self.reload()
 
     # Versions -------------------------------------------------------------------------------
@@ -116,8 +122,13 @@ class HistoryDialog(QDialog):
             path = version.path if version.path != self.rel_path else ""
             if version.change in ("R", "D", "A"):
                 path = f"{CHANGES[version.change]} {path}".strip()
+            if version.merge:
+                path = f"merge {path}".strip()
             item = QTreeWidgetItem([when(version), version.author, version.summary, version.short, path])
             item.setToolTip(2, version.message)
+            if version.merge:
+                item.setToolTip(4, "A merge: the document as merged with a teammate's changes, or as you "
+                                   "resolved a conflict.")
             item.setToolTip(1, version.email)
             self.tree.addTopLevelItem(item)
         count = len(versions)
@@ -143,6 +154,7 @@ class HistoryDialog(QDialog):
     def _selection_changed(self) -> None:
         chosen = self.selected_versions()
         self.restore_button.setEnabled(len(chosen) == 1 and chosen[0].change != "D")
+        self.show_button.setEnabled(len(chosen) == 1 and chosen[0].change != "D")
         if len(chosen) not in (1, 2):
             self.diff_view.set_message("Select one or two versions to compare.")
             return
@@ -161,6 +173,35 @@ class HistoryDialog(QDialog):
             self.diff_view.set_message(sentence(f"Could not compare: {diff.message}"))
         else:
             self.diff_view.set_diff(diff)
+
+    def show_version(self) -> None:
+        """Show the selected version's whole text (read on the git worker)."""
+        chosen = self.selected_versions()
+        if len(chosen) != 1:
+            return
+        version = chosen[0]
+        history = self.vcs.history
+        run_quick(self.git_work, self, "show version", lambda: history.version_text(version),
+                  lambda text: self._show_text(version, text))
+
+    def _show_text(self, version: Version, text: str | Failure) -> None:
+        if isinstance(text, Failure):
+            self.status.setText(sentence(f"Could not read that version: {text.message}"))
+            return
+        dialog = QDialog(self)
+        kind = "merge " if version.merge else ""
+        dialog.setWindowTitle(f"{version.path} at {kind}{version.short} ({when(version)}, {version.author})")
+        dialog.resize(760, 640)
+        view = QPlainTextEdit(text)
+        view.setReadOnly(True)
+        view.setFont(monospace())
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(view)
+        close = QPushButton("Close")
+        close.clicked.connect(dialog.accept)
+        layout.addWidget(close)
+        self.text_dialog = dialog
+        dialog.open()
 
     # Restore --------------------------------------------------------------------------------
 

@@ -10,6 +10,10 @@ still waits. No git markers anywhere.
 
 from __future__ import annotations
 
+import difflib
+import html
+import re
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
@@ -19,6 +23,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +43,31 @@ DARK: dict[str, tuple[str | None, str | None]] = {
     "chosen": ("#1f2d42", None), "open": ("#7a5210", "#ffe2b0")}
 PANES = ("base", "mine", "theirs")
 WORDS = {"mine": "yours", "theirs": "theirs", "both": "both, yours first"}
+
+
+_WORD = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+def changed_words(text: str, *others: str) -> list[tuple[str, bool]]:
+    """Return ``text`` as (piece, differs) pieces, marking the words that differ from any of ``others``."""
+    words = _WORD.findall(text)
+    marked = [False] * len(words)
+    for other in others:
+        matcher = difflib.SequenceMatcher(None, words, _WORD.findall(other), autojunk=False)
+        for tag, i1, i2, _, _ in matcher.get_opcodes():
+            if tag != "equal":
+                for index in range(i1, i2):
+                    marked[index] = True
+    return [(word, flag and not word.isspace()) for word, flag in zip(words, marked, strict=True)]
+
+
+def words_html(pieces: list[tuple[str, bool]], colour: str, empty: str) -> str:
+    """Return the pieces as HTML with the marked words highlighted; ``empty`` when there is no text."""
+    if not any(word.strip() for word, _ in pieces):
+        return f"<i>{html.escape(empty)}</i>"
+    out = "".join(f'<span style="background:{colour}; font-weight:600">{html.escape(word)}</span>' if flag
+                  else html.escape(word) for word, flag in pieces)
+    return f'<div style="white-space: pre-wrap">{out}</div>'
 
 
 def _lines(text: str) -> list[str]:
@@ -165,6 +195,14 @@ class MergeView(QWidget):
                 if other is not one:
                     one.verticalScrollBar().valueChanged.connect(other.verticalScrollBar().setValue)
                     one.horizontalScrollBar().valueChanged.connect(other.horizontalScrollBar().setValue)
+        self.full_box = QGroupBox("This conflict in full: the words that differ are marked")
+        full = QHBoxLayout(self.full_box)
+        self.full_views: dict[str, QTextBrowser] = {}
+        for side in PANES:
+            view = self.full_views[side] = QTextBrowser()
+            view.setFont(monospace())
+            view.setMaximumHeight(96)
+            full.addWidget(view)
         self.mine_button = QPushButton(f"Use {labels[1].lower()}")
         self.theirs_button = QPushButton(f"Use {labels[2].lower()}")
         self.both_button = QPushButton("Use both")
@@ -197,12 +235,13 @@ class MergeView(QWidget):
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addLayout(nav)
         top_layout.addWidget(three, 1)
+        top_layout.addWidget(self.full_box)
         top_layout.addLayout(choice_row)
         top_layout.addWidget(self.own_box)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(result_box)
-        split.setSizes([520, 240])
+        split.setSizes([560, 200])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.legend)
@@ -341,8 +380,20 @@ class MergeView(QWidget):
         bar.setValue(keep)
         self._update_controls()
 
+    def _show_full(self, part: Part | None) -> None:
+        """Show the current conflict's three texts wrapped, the words that differ marked."""
+        self.full_box.setVisible(part is not None)
+        if part is None:
+            return
+        colour = (DARK if self.dark() else LIGHT)["current"][0] or ""
+        for side in PANES:
+            others = [part.text(other) for other in PANES if other != side]
+            unset = f"({part.name} not set)" if part.kind == "field" else "(no lines)"
+            self.full_views[side].setHtml(words_html(changed_words(part.text(side), *others), colour, unset))
+
     def _update_controls(self) -> None:
         part = self.current_part
+        self._show_full(part)
         count = len(self.conflicts)
         self.previous_button.setEnabled(part is not None and self.current > 0)
         self.next_button.setEnabled(part is not None and self.current < count - 1)

@@ -58,6 +58,11 @@ def describe_result(operation: str, result: SyncResult) -> str:
             done = f"{done}: {result.message}" if operation != "sync" else f"Synced: {result.message}"
         count = len(result.changed)
         lines = [done + (f"; {count} file{'s' if count != 1 else ''} changed" if count else "") + "."]
+    elif result.status == "uncommitted":
+        count = len(result.uncommitted)
+        lines = [f"Not {operation}ed yet: {count} saved change{'s' if count != 1 else ''} to commit first."
+                 if operation != "sync" else f"Not synced yet: {count} saved change"
+                 f"{'s' if count != 1 else ''} to commit first."]
     else:
         lines = [sentence(result.message)]
     lines += [sentence(f"merged field by field: {path}") for path in result.auto_merged]
@@ -76,6 +81,7 @@ class SyncController(QObject):
     pathsChanged = Signal(list)                       # KB paths changed on disk
     conflictsFound = Signal(list)                     # KB paths that wait to be resolved
     massDeletionConfirmRequested = Signal(object)     # the SyncResult listing the deletions
+    commitRequested = Signal(str, object)             # operation, the SyncResult listing uncommitted files
 
     def __init__(self, vcs: VersionControl, git_work: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -106,6 +112,18 @@ class SyncController(QObject):
         """Push the current branch; False when another transfer is still running."""
         sync = self.vcs.sync
         return self._start("push", lambda p, c: sync.push(p, c))
+
+    def commit_and(self, operation: str, message: str) -> bool:
+        """Commit every saved change of the KB with ``message``, then run ``operation`` (sync or pull)."""
+        vcs = self.vcs
+
+        def run(progress: Progress, cancelled: Cancelled) -> SyncResult:
+            vcs.committer.commit(message)
+            if operation == "pull":
+                return vcs.sync.pull(progress, cancelled)
+            return vcs.sync.sync(progress, cancelled)
+
+        return self._start(operation, run)
 
     def cancel(self) -> None:
         """Stop the running transfer (git is killed; a cancelled pull changes nothing)."""
@@ -152,3 +170,5 @@ class SyncController(QObject):
             self.conflictsFound.emit(list(result.conflicts))
         elif result.status == "needs_confirmation":
             self.massDeletionConfirmRequested.emit(result)
+        elif result.status == "uncommitted":
+            self.commitRequested.emit(outcome.operation, result)

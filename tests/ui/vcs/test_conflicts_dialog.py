@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox
 
 from kbstudio.ui.vcs.conflicts_dialog import ConflictsDialog
+from kbstudio.ui.vcs.merge_view import changed_words
 from kbstudio.ui.vcs.sync_controller import SyncController
 
 from .conftest import Side, git, wait_idle
@@ -52,7 +53,7 @@ def test_item_1_in_the_dialog_then_resolve_and_sync_pushes(qtbot, alice: Side, b
                                                            remote: Path) -> None:
     item_1(alice, bob)
     dialog, changed = open_dialog(qtbot, alice, git_work)
-    assert dialog.conflict_list.item(0).text() == f"{DOC}\nboth edited \u00b7 1 to choose"
+    assert dialog.conflict_list.item(0).text() == "doc-1.md\narticles/\nboth edited \u00b7 1 to choose"
     assert "Merged by themselves: the field tags (theirs), the field products (yours)." == \
         dialog.merged_label.text()
     view = dialog.merge_view
@@ -73,6 +74,11 @@ def test_item_1_in_the_dialog_then_resolve_and_sync_pushes(qtbot, alice: Side, b
     assert view.pane_rows("theirs")[tag_row][1] == "changed" and rows["mine"][tag_row] == "tags: [demo]"
     assert rows["base"][rows["mine"].index("products: [Outlook]")] == "(products: not set)"
     assert not dialog.resolve_button.isEnabled()
+    # the conflict in full, wrapped, with the words that differ marked
+    assert view.full_views["theirs"].toPlainText().strip() == "1. Check the power."
+    pieces = changed_words("1. Check the power.\n", "1. Check the basics.\n", "1. Check the cable.\n")
+    assert [word for word, differs in pieces if differs] == ["power"]
+    assert "font-weight:600" in view.full_views["theirs"].toHtml()
 
     view.theirs_button.click()
     assert "Chosen: theirs." == view.choice_label.text()
@@ -226,7 +232,7 @@ def test_delete_versus_edit_asks_before_deleting(qtbot, alice: Side, bob: Side, 
     bob.commit("Bob: edit")
     assert bob.sync().status == "conflicts"
     dialog, changed = open_dialog(qtbot, bob, git_work)
-    assert dialog.conflict_list.item(0).text() == "articles/doc-2.md\ndelete vs edit \u00b7 1 to choose"
+    assert dialog.conflict_list.item(0).text() == "doc-2.md\narticles/\ndelete vs edit \u00b7 1 to choose"
     assert dialog.explanation.text().startswith("They deleted articles/doc-2.md")
     visible = [b.text() for b in dialog.whole_buttons if not b.isHidden()]
     assert visible == ["Keep my edited document", "Delete it, as they did..."]
@@ -269,7 +275,7 @@ def test_rename_versus_edit_keeps_the_new_name(qtbot, alice: Side, bob: Side, gi
     bob.commit()
     assert bob.sync().status == "conflicts"
     dialog, changed = open_dialog(qtbot, bob, git_work)
-    assert dialog.conflict_list.item(0).text().startswith("articles/reset-password.md\nrename vs edit")
+    assert dialog.conflict_list.item(0).text().startswith("reset-password.md\narticles/\nrename vs edit")
     assert "renamed (from articles/doc-3.md)" in dialog.explanation.text()
     dialog.merge_view.mine_button.click()
     with qtbot.waitSignal(dialog.headChanged):
