@@ -138,6 +138,8 @@ def cmd_commit(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     if result.committed:
         print(result.sha)
         _say(f"committed {len(result.changed)} files")
+        for note in result.notes:
+            _say(note)
     else:
         _say("nothing to commit")
     return EXIT_OK

@@ -14,10 +14,13 @@ from kbstudio.kb import KnowledgeBase
 from kbstudio.model import STATUSES
 from kbstudio.review import (
     InvalidInputError,
+    PolicyError,
     ReviewError,
     ReviewResult,
     approve,
     dashboard,
+    load_policy,
+    plan_approval,
     request_changes,
     review_queue,
     submit,
@@ -69,7 +72,13 @@ def _report(result: ReviewResult, as_json: bool) -> int:
     else:
         print(result.sha or "")
         name = result.doc_id or result.path
-        _say(f"{name}: {result.old_status} -> {result.new_status}, committed as {(result.sha or '')[:8]}")
+        sha = (result.sha or "")[:8]
+        if result.action == "approve" and result.new_status == "review":
+            count, needed = len(result.approvals), result.approvals_needed
+            _say(f"{name}: approval {count} of {needed} recorded; it stays in review until "
+                 f"{needed - count} more reviewer(s) approve, committed as {sha}")
+        else:
+            _say(f"{name}: {result.old_status} -> {result.new_status}, committed as {sha}")
     return EXIT_OK
 
 
@@ -82,8 +91,16 @@ def cmd_submit(args: argparse.Namespace, kb: KnowledgeBase) -> int:
 
 @_guard
 def cmd_approve(args: argparse.Namespace, kb: KnowledgeBase) -> int:
-    """Publish a document in review and commit it with a Reviewed-by trailer."""
+    """Approve a document in review (a Reviewed-by trailer), as the KB's review policy allows."""
     vcs = _vc(kb)
+    if args.dry_run:
+        plan = plan_approval(vcs, kb, _kb_rel(kb, args.file), args.reviewer)
+        if args.json:
+            _dump(plan.to_json())
+        else:
+            print(plan.summary())
+            _say(f"policy: {plan.policy.describe()}")
+        return EXIT_OK
     return _report(approve(vcs, kb, _kb_rel(kb, args.file), args.reviewer, args.comment or ""), args.json)
 
 
@@ -97,10 +114,16 @@ def cmd_request_changes(args: argparse.Namespace, kb: KnowledgeBase) -> int:
 @_guard
 def cmd_review(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     """List the documents waiting for review, oldest first."""
-    items = review_queue(VersionControl.open(kb), kb)
+    vcs = VersionControl.open(kb)
+    items = review_queue(vcs, kb)
     if args.json:
         _dump([item.to_json() for item in items])
         return EXIT_OK
+    if vcs is not None:
+        try:
+            _say(f"review policy: {load_policy(vcs.repo).describe()}")
+        except PolicyError as error:
+            _say(str(error))
     for item in items:
         since = f"changed since {item.last_published[:8]} (last published)" if item.last_published \
             else "new document"
@@ -108,6 +131,9 @@ def cmd_review(args: argparse.Namespace, kb: KnowledgeBase) -> int:
         print(f"    {item.title}")
         print(f"    submitted by {item.submitted_by or 'unknown (not committed)'} on "
               f"{item.submitted_at:%Y-%m-%d}; reviewers: {', '.join(item.reviewers) or '-'}; {since}")
+        if item.approvals_needed > 1 or item.approvals:
+            print(f"    approvals: {len(item.approvals)} of {item.approvals_needed}"
+                  + (f" ({', '.join(item.approvals)})" if item.approvals else ""))
         if args.diff:
             print("    " + item.diff.unified().rstrip("\n").replace("\n", "\n    "))
     _say(f"{len(items)} document{'s' * (len(items) != 1)} in review")
@@ -173,8 +199,12 @@ def add_review_commands(commands: argparse._SubParsersAction) -> None:
     submit_cmd.set_defaults(handler=cmd_submit, needs_kb=True)
 
     approve_cmd = _action_parser(commands, "approve", "publish a document in review (Reviewed-by trailer)")
-    approve_cmd.add_argument("--reviewer", required=True, metavar="'NAME <EMAIL>'", help="who validated it")
+    approve_cmd.add_argument("--reviewer", required=True, metavar="'NAME <EMAIL>'",
+                             help="who validated it (never one of its authors, unless the KB's review "
+                                  "policy allows it)")
     approve_cmd.add_argument("--comment", help="an optional note for the commit message")
+    approve_cmd.add_argument("--dry-run", action="store_true",
+                             help="check the review policy and say what approving would do; change nothing")
     approve_cmd.set_defaults(handler=cmd_approve, needs_kb=True)
 
     changes = _action_parser(commands, "request-changes", "send a document in review back to draft")

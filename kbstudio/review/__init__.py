@@ -2,6 +2,7 @@
 
 from kbstudio.review.dashboard import Dashboard, RecentChange, StaleDocument, dashboard, recent_changes
 from kbstudio.review.log import ReviewEvent, review_log
+from kbstudio.review.policy import POLICY_FILE, PolicyError, ReviewPolicy, load_policy, parse_policy
 from kbstudio.review.queue import QueueItem, queue_item, review_queue, review_trail
 from kbstudio.review.states import (
     ACTIONS,
@@ -15,10 +16,22 @@ from kbstudio.review.states import (
     allowed_targets,
 )
 from kbstudio.review.trailers import check_person, parse_message
-from kbstudio.review.workflow import ReviewResult, approve, archive, reopen, request_changes, submit
+from kbstudio.review.workflow import (
+    ApprovalPlan,
+    ApprovalRefusedError,
+    ReviewResult,
+    approve,
+    archive,
+    plan_approval,
+    reopen,
+    request_changes,
+    submit,
+)
 
 __all__ = [
-    "ACTIONS", "Action", "Dashboard", "DocumentError", "InvalidInputError", "InvalidReviewerError",
+    "ACTIONS", "POLICY_FILE", "Action", "ApprovalPlan", "ApprovalRefusedError", "Dashboard", "PolicyError",
+    "ReviewPolicy", "load_policy", "parse_policy", "plan_approval", "DocumentError", "InvalidInputError",
+    "InvalidReviewerError",
     "QueueItem", "RecentChange", "ReviewError", "ReviewEvent", "ReviewResult", "StaleDocument",
     "TransitionError", "actions_for", "allowed_targets", "approve", "archive", "check_person", "dashboard",
     "parse_message", "queue_item", "recent_changes", "reopen", "request_changes", "review_log",

@@ -11,6 +11,7 @@ from kbstudio.vcs.safety import UnsafeInputError, check_identity_value
 REVIEWED_BY = "Reviewed-by"
 CHANGES_REQUESTED_BY = "Changes-requested-by"
 REVIEW_REQUESTED_FROM = "Review-requested-from"
+REVIEW_OF = "Review-of"              # the document an approval that changes no file is for
 MAX_COMMENT_CHARS = 20_000
 
 _PERSON = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<email>[^<>]*)>$")
@@ -49,6 +50,21 @@ def check_person(value: str, what: str = "reviewer") -> str:
     except UnsafeInputError as error:
         raise InvalidReviewerError(f"the {what} {value!r} is not valid: {error}") from None
     return f"{' '.join(name.split())} <{email}>"
+
+
+def same_person(one: str, other: str) -> bool:
+    """Return True when two ``Name <email>`` strings name the same person: the same email, or the same name.
+
+    Emails compare case-insensitively and names case- and space-insensitively, so an author cannot pass
+    for someone else by writing their own email in capitals or with another name.
+    """
+    first, second = _PERSON.match(one.strip()), _PERSON.match(other.strip())
+    if first is None or second is None:
+        return " ".join(one.split()).casefold() == " ".join(other.split()).casefold()
+    email_a, email_b = first.group("email").strip().casefold(), second.group("email").strip().casefold()
+    name_a = " ".join(first.group("name").split()).casefold()
+    name_b = " ".join(second.group("name").split()).casefold()
+    return bool(email_a and email_a == email_b) or bool(name_a and name_a == name_b)
 
 
 def check_people(values: list[str], what: str = "reviewer") -> list[str]:

@@ -156,20 +156,25 @@ class GitActions(QObject):
         if vcs is None:
             return
 
-        def work(progress: object, cancelled: object) -> str:
+        def work(progress: object, cancelled: object) -> tuple[str, list[str]]:
             from kbstudio.vcs.commit import suggest_message
 
             changes = [change for change in vcs.committer.status() if change.path == rel_path]
             if not changes:
-                return ""
-            return vcs.committer.commit(suggest_message(changes), [rel_path]).sha
+                return "", []
+            result = vcs.committer.commit(suggest_message(changes), [rel_path])
+            return result.sha or "", result.notes
 
-        self.git_work.run("commit", work, on_success=lambda sha: self._auto_committed(rel_path, sha),
+        self.git_work.run("commit", work, on_success=lambda done: self._auto_committed(rel_path, *done),
                           on_error=lambda message: self.messageRequested.emit(f"Not committed: {message}"))
 
-    def _auto_committed(self, rel_path: str, sha: str) -> None:
+    def _auto_committed(self, rel_path: str, sha: str, notes: list[str] | None = None) -> None:
         if sha:
-            self.messageRequested.emit(f"Committed {rel_path} ({sha[:7]})")
+            # the KB's review policy may have sent an edited published document back to review
+            self.messageRequested.emit(f"Committed {rel_path} ({sha[:7]})"
+                                       + "".join(f"; {note}" for note in notes or []))
+            if notes:
+                self.pathsChanged.emit([rel_path])
         self.refresh_state()
 
     # Dialogs ---------------------------------------------------------------------------------

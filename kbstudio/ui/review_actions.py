@@ -7,16 +7,17 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox, QWidget
 
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import Document
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.git_actions import GitActions
+from kbstudio.ui.settings import AppSettings
 from kbstudio.ui.vcs.common import plain_error
 
 if TYPE_CHECKING:
-    from kbstudio.review import ReviewResult
+    from kbstudio.review import ApprovalPlan, ReviewResult
     from kbstudio.ui.dashboard_page import DashboardPage
     from kbstudio.ui.review_page import ReviewPage
 
@@ -30,7 +31,8 @@ class ReviewActions(QObject):
 
     def __init__(self, git: GitActions, kb: Callable[[], KnowledgeBase | None],
                  documents: Callable[[], list[Document]], current_tab: Callable[[], DocumentTab | None],
-                 add_page: Callable[[QWidget, str], None], dialog_parent: QWidget) -> None:
+                 add_page: Callable[[QWidget, str], None], dialog_parent: QWidget,
+                 settings: AppSettings | None = None) -> None:
         super().__init__(dialog_parent)
         self.git = git
         self.kb = kb
@@ -40,6 +42,8 @@ class ReviewActions(QObject):
         self.dialog_parent = dialog_parent
         self.review_page: ReviewPage | None = None
         self.dashboard_page: DashboardPage | None = None
+        # the reviewer identity is the user's own setting (the main window's settings by default)
+        self.settings: AppSettings | None = settings or getattr(dialog_parent, "settings", None)
         self.reviewer = ""
 
     def build_menu(self, menu: QMenu) -> None:
@@ -47,6 +51,7 @@ class ReviewActions(QObject):
         for label, keys, handler in (
             ("&Submit this document for review...", "", self.submit_current),
             ("Review &queue", "Ctrl+Shift+R", self.show_queue),
+            ("Your reviewer &identity...", "", self.choose_identity),
             ("&Dashboard", "Ctrl+Shift+D", self.show_dashboard),
             ("&Archive this document", "", lambda: self._simple("archive")),
             ("Reopen as &draft", "", lambda: self._simple("reopen")),
@@ -59,20 +64,32 @@ class ReviewActions(QObject):
 
     # Running a step ---------------------------------------------------------------------------
 
-    def _run(self, label: str, work: Callable[[Any], ReviewResult]) -> bool:
+    def _run(self, label: str, work: Callable[[Any], Any], on_success: Callable[[Any], None] | None = None
+             ) -> bool:
         vcs, kb = self.git.vcs, self.kb()
         if vcs is None or kb is None:
             self.messageRequested.emit(
                 "Review needs a knowledge base versioned with git (Git > Start versioning)")
             return False
-        self.git.git_work.run(label, lambda p, c: work(vcs), on_success=self._done,
-                              on_error=lambda text: self.messageRequested.emit(plain_error(text)))
+        self.git.git_work.run(label, lambda p, c: work(vcs), on_success=on_success or self._done,
+                              on_error=self._failed)
         return True
+
+    def _failed(self, text: str) -> None:
+        message = plain_error(text)
+        self.messageRequested.emit(message)
+        if self.review_page is not None:
+            self.review_page.show_error(message)
 
     def _done(self, result: ReviewResult) -> None:
         name = " ".join(part for part in (result.doc_id, result.title) if part)
-        self.messageRequested.emit(f"{name}: {result.old_status} -> {result.new_status}"
-                                   + (f" (commit {result.sha[:7]})" if result.sha else ""))
+        commit = f" (commit {result.sha[:7]})" if result.sha else ""
+        if result.action == "approve" and result.new_status == "review":
+            count, needed = len(result.approvals), result.approvals_needed
+            self.messageRequested.emit(f"{name}: approval {count} of {needed} recorded; it stays in review "
+                                       f"until {needed - count} more reviewer(s) approve{commit}")
+        else:
+            self.messageRequested.emit(f"{name}: {result.old_status} -> {result.new_status}{commit}")
         self.pathsChanged.emit(list(result.changed) or [result.path])
         self.git.refresh_state()
         if self.review_page is not None:
@@ -123,20 +140,94 @@ class ReviewActions(QObject):
 
         return self._run(step, work)
 
-    def approve(self, path: str, comment: str = "") -> bool:
-        """Publish ``path`` with a Reviewed-by trailer naming the reviewer."""
-        kb, reviewer = self.kb(), self.reviewer
+    # The reviewer's identity ---------------------------------------------------------------------
+
+    def git_identity(self) -> str:
+        """Return git's identity as ``Name <email>`` (who commits), or an empty string."""
+        vcs = self.git.vcs
+        identity = vcs.repo.identity() if vcs is not None else None
+        return f"{identity.name} <{identity.email}>" if identity else ""
+
+    def reviewer_identity(self) -> str:
+        """Return who approvals and change requests are recorded as: the identity picked, else git's."""
+        chosen = self.settings.get("reviewer") if self.settings is not None else ""
+        return chosen or self.reviewer or self.git_identity()
+
+    def choose_identity(self) -> bool:
+        """Ask for the reviewer identity (``Name <email>``) and keep it in the user's settings."""
+        from kbstudio.review import InvalidReviewerError, check_person
+
+        text, ok = QInputDialog.getText(
+            self.dialog_parent, "Your reviewer identity",
+            "Your approvals and change requests are recorded as (Name <email>).\n"
+            "Kept in your settings; the commit itself is made with your git identity"
+            + (f" ({self.git_identity()})" if self.git_identity() else "") + ".",
+            QLineEdit.EchoMode.Normal, self.reviewer_identity())
+        if not ok:
+            return False
+        try:
+            person = check_person(text)
+        except InvalidReviewerError as error:
+            self._failed(f"Reviewer identity not changed: {error}")
+            return False
+        self.reviewer = person
+        if self.settings is not None:
+            self.settings.set("reviewer", person)
+        if self.review_page is not None:
+            self.review_page.set_reviewer(person)
+        self.messageRequested.emit(f"Reviewing as {person}")
+        return True
+
+    def _identity_ready(self) -> bool:
+        """Ask once for the reviewer identity when none was picked yet (offering git's)."""
+        if self.settings is None or self.settings.get("reviewer"):
+            return True
+        return self.choose_identity()
+
+    # Approving ------------------------------------------------------------------------------------
+
+    def approve(self, path: str, comment: str = "", expected_hash: str | None = None) -> bool:
+        """Approve ``path``: check the KB's review policy, ask for confirmation, then commit.
+
+        The question names the identity written in ``Reviewed-by`` and the git identity that commits,
+        and says whether the approval publishes or waits for more reviewers. A refusal by the policy
+        (self-approval, a reviewer not named, ...) is shown and nothing changes.
+        """
+        if not self._identity_ready():
+            return False
+        kb, reviewer = self.kb(), self.reviewer_identity()
+
+        def check(vcs: Any) -> ApprovalPlan:
+            from kbstudio.review import plan_approval
+
+            return plan_approval(vcs, kb, path, reviewer, expected_hash=expected_hash)
+
+        return self._run("check the approval", check,
+                         lambda plan: self._confirm_approval(plan, comment, expected_hash))
+
+    def _confirm_approval(self, plan: ApprovalPlan, comment: str, expected_hash: str | None) -> None:
+        title = "Approve and publish?" if plan.publishes else "Approve (not published yet)?"
+        answer = QMessageBox.question(
+            self.dialog_parent, title, plan.summary() + "\n\nGo ahead?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            self.messageRequested.emit(f"{plan.label}: not approved")
+            return
+        kb, path, reviewer = self.kb(), plan.path, plan.reviewer
 
         def work(vcs: Any) -> ReviewResult:
             from kbstudio.review import approve
 
-            return approve(vcs, kb, path, reviewer, comment=comment)
+            return approve(vcs, kb, path, reviewer, comment=comment, expected_hash=expected_hash)
 
-        return self._run("approve", work)
+        self._run("approve", work)
 
     def request_changes(self, path: str, comment: str) -> bool:
         """Send ``path`` back to draft with the reviewer's comment in the commit message."""
-        kb, reviewer = self.kb(), self.reviewer
+        if not self._identity_ready():
+            return False
+        kb, reviewer = self.kb(), self.reviewer_identity()
 
         def work(vcs: Any) -> ReviewResult:
             from kbstudio.review import request_changes
@@ -155,17 +246,23 @@ class ReviewActions(QObject):
         if vcs is None:
             self.messageRequested.emit("The review queue needs a knowledge base versioned with git")
             return None
-        identity = vcs.repo.identity()
-        self.reviewer = f"{identity.name} <{identity.email}>" if identity else ""
-        page = ReviewPage(self.reviewer or "unknown (set your name in Git > Commit)")
-        page.approveRequested.connect(self.approve)
+        page = ReviewPage(self.reviewer_identity() or "unknown (set your name in Git > Commit)")
+        page.approveRequested.connect(
+            lambda path, comment: self.approve(path, comment, self._queued_hash(path)))
         page.changesRequested.connect(self.request_changes)
+        page.identityChangeRequested.connect(self.choose_identity)
         page.openDocumentRequested.connect(self.openDocumentRequested)
         page.refreshRequested.connect(self.load_queue)
         self.review_page = page
         self.add_page(page, "Review queue")
         self.load_queue()
         return page
+
+    def _queued_hash(self, path: str) -> str | None:
+        """Return the hash of ``path`` as the queue showed it: the approval is for what was reviewed."""
+        page = self.review_page
+        item = next((item for item in page.items if item.path == path), None) if page else None
+        return item.content_hash or None if item is not None else None
 
     def load_queue(self) -> None:
         """Read the queue again (on the git worker) and show it."""

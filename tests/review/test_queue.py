@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from kbstudio.kb import KnowledgeBase
-from kbstudio.review import approve, queue_item, review_queue, submit
+from kbstudio.review import queue_item, review_queue, submit
 from kbstudio.vcs.service import VersionControl
 from tests.conftest import write
 from tests.review.conftest import OMAR, RITA, SEED_DATE, ReviewKB
@@ -13,7 +13,7 @@ from tests.vcs.conftest import document
 
 NOW = datetime(2025, 3, 11, 9, 0, tzinfo=UTC)
 JSON_KEYS = {"path", "id", "title", "tier", "submitted_by", "submitted_at", "age_days", "reviewers",
-             "last_published", "diff"}
+             "last_published", "approvals", "approvals_needed", "diff"}
 
 
 def test_oldest_submission_first_with_submitter_and_age(review_kb: ReviewKB) -> None:
@@ -68,7 +68,7 @@ def test_an_edited_published_document_shows_only_its_changes(review_kb: ReviewKB
 
 def test_the_last_published_version_is_found_across_a_rename(review_kb: ReviewKB) -> None:
     submit(review_kb.vcs, review_kb.kb, "articles/vpn.md", [RITA])
-    approve(review_kb.vcs, review_kb.kb, "articles/vpn.md", RITA)
+    review_kb.approve("articles/vpn.md", RITA)
     published_sha = review_kb.git("rev-parse", "HEAD").strip()
     review_kb.git("mv", "articles/vpn.md", "articles/connect-to-the-vpn.md")
     review_kb.commit("Rename the VPN article")
@@ -83,7 +83,7 @@ def test_the_last_published_version_is_found_across_a_rename(review_kb: ReviewKB
 def test_approved_and_sent_back_documents_leave_the_queue(review_kb: ReviewKB) -> None:
     submit(review_kb.vcs, review_kb.kb, "articles/vpn.md", [RITA])
     submit(review_kb.vcs, review_kb.kb, "articles/printer.md", [RITA])
-    approve(review_kb.vcs, review_kb.kb, "articles/vpn.md", RITA)
+    review_kb.approve("articles/vpn.md", RITA)
     assert [item.path for item in review_queue(review_kb.vcs, review_kb.kb)] == ["articles/printer.md"]
 
 
@@ -108,7 +108,7 @@ def test_a_kb_without_git_still_has_a_queue(tmp_path) -> None:
 
 def test_edits_committed_after_an_approval_are_part_of_the_diff(review_kb: ReviewKB) -> None:
     submit(review_kb.vcs, review_kb.kb, "articles/vpn.md", [RITA])
-    approve(review_kb.vcs, review_kb.kb, "articles/vpn.md", RITA)
+    review_kb.approve("articles/vpn.md", RITA)
     approved_sha = review_kb.git("rev-parse", "HEAD").strip()
     review_kb.edit("articles/vpn.md", "2. Try again.", "2. Restart the client.")
     review_kb.commit("Update articles/vpn.md")  # an automatic commit after saving, still published

@@ -11,7 +11,6 @@ from kbstudio.review import (
     InvalidInputError,
     InvalidReviewerError,
     TransitionError,
-    approve,
     archive,
     reopen,
     request_changes,
@@ -65,7 +64,7 @@ def test_submit_includes_other_saved_edits_of_the_file(review_kb: ReviewKB) -> N
 
 def test_approve_publishes_with_the_trailer_last(review_kb: ReviewKB) -> None:
     submit(review_kb.vcs, review_kb.kb, VPN, [RITA])
-    result = approve(review_kb.vcs, review_kb.kb, VPN, RITA, today=date(2025, 3, 1))
+    result = review_kb.approve(VPN, RITA, today=date(2025, 3, 1))
     assert (result.old_status, result.new_status) == ("review", "published")
     message = review_kb.message()
     assert message == f"Approve KB-0001: Connect to the VPN\n\nReviewed-by: {RITA}\n"
@@ -75,12 +74,12 @@ def test_approve_publishes_with_the_trailer_last(review_kb: ReviewKB) -> None:
     assert "review_by: 2025-08-28\n" in text and result.review_by == date(2025, 8, 28)
     events = review_log(review_kb.vcs, VPN)
     assert [(e.kind, e.reviewer) for e in events] == [("approved", RITA), ("requested", RITA)]
-    assert events[0].sha == result.sha and events[0].author == "Test Author <test@example.com>"
+    assert events[0].sha == result.sha and events[0].author == RITA
 
 
 def test_approve_with_a_comment_keeps_it_above_the_trailer(review_kb: ReviewKB) -> None:
     submit(review_kb.vcs, review_kb.kb, VPN, [RITA])
-    approve(review_kb.vcs, review_kb.kb, VPN, RITA, comment="Checked on a\r\nWindows 11 laptop.  ")
+    review_kb.approve(VPN, RITA, comment="Checked on a\r\nWindows 11 laptop.  ")
     assert review_kb.message().endswith(
         f": Connect to the VPN\n\nChecked on a\nWindows 11 laptop.\n\nReviewed-by: {RITA}\n")
     assert review_log(review_kb.vcs, VPN)[0].comment == "Checked on a\nWindows 11 laptop."
@@ -88,13 +87,13 @@ def test_approve_with_a_comment_keeps_it_above_the_trailer(review_kb: ReviewKB) 
 
 def test_approve_keeps_a_future_review_by_and_renews_a_past_one(review_kb: ReviewKB) -> None:
     submit(review_kb.vcs, review_kb.kb, PASSWORD, [RITA])
-    kept = approve(review_kb.vcs, review_kb.kb, PASSWORD, RITA, today=date(2025, 6, 1))
+    kept = review_kb.approve(PASSWORD, RITA, today=date(2025, 6, 1))
     assert kept.review_by == date(2025, 6, 30) and "review_by: 2025-06-30\n" in review_kb.read(PASSWORD)
     submit(review_kb.vcs, review_kb.kb, PASSWORD, [])
-    renewed = approve(review_kb.vcs, review_kb.kb, PASSWORD, RITA, today=date(2025, 7, 1), review_days=90)
+    renewed = review_kb.approve(PASSWORD, RITA, today=date(2025, 7, 1), review_days=90)
     assert renewed.review_by == date(2025, 9, 29)
     submit(review_kb.vcs, review_kb.kb, PASSWORD, [])
-    alone = approve(review_kb.vcs, review_kb.kb, PASSWORD, RITA, today=date(2026, 1, 1), review_days=None)
+    alone = review_kb.approve(PASSWORD, RITA, today=date(2026, 1, 1), review_days=None)
     assert alone.review_by == date(2025, 9, 29)
 
 
@@ -128,7 +127,7 @@ def test_full_cycle_log_newest_first_with_dates(review_kb: ReviewKB) -> None:
     review_kb.at("2025-02-03T10:00:00+00:00")
     submit(review_kb.vcs, review_kb.kb, VPN, [])
     review_kb.at("2025-02-04T10:00:00+00:00")
-    approve(review_kb.vcs, review_kb.kb, VPN, OMAR)
+    review_kb.approve(VPN, OMAR)
     events = review_log(review_kb.vcs, VPN)
     assert [(e.kind, e.reviewer, e.date.day) for e in events] == [
         ("approved", OMAR, 4), ("requested", RITA, 3), ("changes_requested", RITA, 2), ("requested", RITA, 1)]
@@ -145,7 +144,7 @@ def test_full_cycle_log_newest_first_with_dates(review_kb: ReviewKB) -> None:
 def test_wrong_transitions_are_refused_and_change_nothing(review_kb: ReviewKB, action: str, rel: str,
                                                           expected: str) -> None:
     head, text = review_kb.git("rev-parse", "HEAD"), review_kb.read(rel)
-    calls = {"approve": lambda: approve(review_kb.vcs, review_kb.kb, rel, RITA),
+    calls = {"approve": lambda: review_kb.approve(rel, RITA),
              "request_changes": lambda: request_changes(review_kb.vcs, review_kb.kb, rel, RITA, "why"),
              "submit": lambda: submit(review_kb.vcs, review_kb.kb, rel, [RITA]),
              "reopen": lambda: reopen(review_kb.vcs, review_kb.kb, rel)}
@@ -188,7 +187,7 @@ def test_bad_reviewers_are_refused_before_anything_changes(review_kb: ReviewKB, 
     submit(review_kb.vcs, review_kb.kb, VPN, [RITA])
     head, text = review_kb.git("rev-parse", "HEAD"), review_kb.read(VPN)
     with pytest.raises(InvalidReviewerError):
-        approve(review_kb.vcs, review_kb.kb, VPN, reviewer)
+        review_kb.approve(VPN, reviewer)
     with pytest.raises(InvalidReviewerError):
         request_changes(review_kb.vcs, review_kb.kb, VPN, reviewer, "comment")
     with pytest.raises(InvalidReviewerError):

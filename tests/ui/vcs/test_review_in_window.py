@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QInputDialog
 
 from tests.ui.vcs.conftest import Side
 from tests.ui.vcs.test_git_in_window import git_window  # noqa: F401 - the fixture
@@ -18,25 +19,35 @@ def _submit(window, qtbot, side: Side, rel: str) -> None:  # noqa: ANN001
     assert "status: review" in side.read(rel)
 
 
-def test_submit_then_approve_from_the_queue(git_window, qtbot, alice: Side) -> None:  # noqa: F811
+def test_the_author_cannot_approve_their_own_submission(git_window, qtbot, alice: Side,  # noqa: F811
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(QInputDialog, "getText",
+                        staticmethod(lambda *args, **kwargs: asked.append(args[4]) or (args[4], True)))
     _submit(git_window, qtbot, alice, "articles/doc-3.md")
     assert alice.git("log", "-1", "--format=%s").startswith("Submit KB-0003 for review")
+    head = alice.git("rev-parse", "HEAD")
     page = git_window.review.show_queue()
     qtbot.waitUntil(lambda: page.queue.count() == 1, timeout=15_000)
     assert page.current().path == "articles/doc-3.md"
     assert page.diff.diff is not None
     page.approve_button.click()
-    qtbot.waitUntil(lambda: "Reviewed-by" in alice.git("log", "-1", "--format=%B"), timeout=15_000)
-    assert "status: published" in alice.read("articles/doc-3.md")
-    message = alice.git("log", "-1", "--format=%B").strip()
-    assert message.splitlines()[-1] == "Reviewed-by: Test Author <test@example.com>"
-    qtbot.waitUntil(lambda: page.queue.count() == 0, timeout=15_000)
-    qtbot.waitUntil(lambda: git_window.tab_for("articles/doc-3.md").document.status == "published",
-                    timeout=5_000)
+    assert asked == ["Test Author <test@example.com>"]      # asked once, offering git's identity
+    assert git_window.settings.get("reviewer") == "Test Author <test@example.com>"
+    qtbot.waitUntil(lambda: "cannot approve" in page.summary.text(), timeout=15_000)
+    assert "they submitted it for review" in page.summary.text()
+    assert "ask one of its reviewers: Rita Reviewer" in page.summary.text()
+    assert alice.git("rev-parse", "HEAD") == head and "status: review" in alice.read("articles/doc-3.md")
+    assert "cannot approve" in git_window.statusBar().currentMessage()
+    git_window.statusBar().clearMessage()
+    page.approve_button.click()
+    qtbot.waitUntil(lambda: "cannot approve" in git_window.statusBar().currentMessage(), timeout=15_000)
+    assert len(asked) == 1                                  # the identity is asked for once
 
 
 def test_request_changes_needs_a_comment_and_keeps_it(git_window, qtbot, alice: Side) -> None:  # noqa: F811
     _submit(git_window, qtbot, alice, "articles/doc-4.md")
+    git_window.settings.set("reviewer", REVIEWER)           # picked before: not asked again
     page = git_window.review.show_queue()
     qtbot.waitUntil(lambda: page.queue.count() == 1, timeout=15_000)
     page.changes_button.click()
@@ -46,6 +57,7 @@ def test_request_changes_needs_a_comment_and_keeps_it(git_window, qtbot, alice: 
     qtbot.waitUntil(lambda: "Changes-requested-by" in alice.git("log", "-1", "--format=%B"), timeout=15_000)
     assert "status: draft" in alice.read("articles/doc-4.md")
     assert "Add the screenshot of the Wi-Fi settings." in alice.git("log", "-1", "--format=%B")
+    assert f"Changes-requested-by: {REVIEWER}" in alice.git("log", "-1", "--format=%B")
 
 
 def test_dashboard_counts_and_recent_changes(git_window, qtbot, alice: Side) -> None:  # noqa: F811
