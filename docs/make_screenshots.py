@@ -28,6 +28,8 @@ from kbstudio.ui.settings import AppSettings  # noqa: E402
 OUT = ROOT / "docs" / "screenshots"
 VPN_ARTICLE = "articles/network/vpn-drops-every-few-minutes.md"
 VPN_SOP = "sops/escalate-vpn-and-remote-access-problems.md"
+OUTLOOK_ARTICLE = "articles/email/outlook-keeps-asking-for-password.md"
+EMAIL_SOP = "sops/escalate-email-problems.md"
 
 
 def wait_until(app: QApplication, condition: Callable[[], object], timeout: float = 60.0) -> None:
@@ -136,6 +138,30 @@ def main() -> int:
     panel.finish()
     shoot(app, window.sops.handoff_dialog, "handoff-note.png")
     window.sops.handoff_dialog.close()
+
+    # A run from an article's "Didn't solve it?" in a 1,280 x 800 window, long answers typed in.
+    window.resize(1280, 800)
+    outlook = window.open_document(OUTLOOK_ARTICLE)
+    outlook.escalation_bar.linkActivated.emit("start")
+    wait_until(app, lambda: window.tab_for(EMAIL_SOP) is not None and window.tab_for(EMAIL_SOP).run_panel)
+    run = window.tab_for(EMAIL_SOP).run_panel
+    run.issue.setPlainText(run.issue.toPlainText() + " - asks every few minutes since the password change")
+    run.environment.setText("Dell Latitude 5440 LT-0042, Windows 11, office Wi-Fi")
+    run.urgency.setCurrentText("High")
+    for row, result in ((0, "no incident on the status page"), (2, "all the article's steps: still asks")):
+        run.check_rows[row].done.setChecked(True)
+        run.check_rows[row].result.setText(result)
+    for name, value in (("Affected mailbox", "j.smith@larkfield.example"),
+                        ("Where it fails", "Outlook for Windows only; Outlook on the web and the phone work"),
+                        ("Exact error or bounce", "Need Password\nWe couldn't sign you in. Try again."),
+                        ("Steps already tried", "1. Signed Office out and back in: still asks\n"
+                                                "2. Cleared the stored credentials and restarted\n"
+                                                "3. New Outlook profile: asks again after 5 minutes")):
+        run.field_edits[name].setText(value)
+    settle(app)   # the last long answer typed is scrolled into sight
+    shoot(app, window, "escalation-run-1280.png")
+    window.tab_for(EMAIL_SOP).close_run_panel()
+    window.resize(1400, 860)
 
     window.show_escalation_map()
     shoot(app, window, "escalation-map.png")

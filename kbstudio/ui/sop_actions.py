@@ -110,8 +110,12 @@ class SopActions(QObject):
     # search and library are folded away (its "Show search" button brings them back for that run).
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.Show:   # once the window has laid out what it shows now
-            QTimer.singleShot(0, lambda: self._fold_for(watched) if shiboken6.isValid(watched) else None)
+        if event.type() == QEvent.Type.Show:
+            side = self.side_panel
+            if side is not None and side.isVisible() and side.width() == 0:   # not laid out yet: wait
+                QTimer.singleShot(0, lambda: self._fold_for(watched) if shiboken6.isValid(watched) else None)
+            else:
+                self._fold_for(watched)
         elif event.type() == QEvent.Type.Hide:
             self._unfold_for(id(watched))
         return False
@@ -146,16 +150,22 @@ class SopActions(QObject):
         sizes[tab.splitter.indexOf(tab.preview)] = total - run
         tab.splitter.setSizes(sizes)
 
-    @staticmethod
-    def _show_sop(tab: DocumentTab, shown: bool) -> None:
+    def _show_sop(self, tab: DocumentTab, shown: bool) -> None:
         if shiboken6.isValid(tab):
             tab.preview.setVisible(shown)
+            if shown and tab.run_panel is not None:
+                panel = tab.run_panel
+                QTimer.singleShot(0, lambda: self._split(tab, panel))
 
     def _show_side_panel(self, key: int, shown: bool) -> None:
         self._user_chose.add(key)   # this run no longer folds them by itself
         self._side_hidden_for = None
         if self.side_panel is not None:
             self.side_panel.setVisible(shown)
+        tab = self._run_tabs.get(key)
+        if tab is not None and tab.run_panel is not None:
+            panel = tab.run_panel
+            QTimer.singleShot(0, lambda: self._split(tab, panel))   # the run keeps a workable width
 
     def _run_ended(self, tab: DocumentTab, key: int) -> None:
         self._run_tabs.pop(key, None)

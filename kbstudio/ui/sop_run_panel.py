@@ -7,7 +7,8 @@ import posixpath
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+import shiboken6
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFont, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -41,6 +42,7 @@ from kbstudio.handoff import (
 from kbstudio.kbconfig import KbConfig
 from kbstudio.model import Document
 from kbstudio.sop import Field, Sop, inline_html, resolve_link
+from kbstudio.ui.theme import refresh_rich_label
 
 URGENCIES = ("", "Low", "Normal", "High", "Critical")
 WEB_SCHEMES = ("http", "https", "mailto")
@@ -54,7 +56,9 @@ def rich_label(markdown_html: str, on_link: Callable[[str], None] | None = None)
     label.setWordWrap(True)
     if on_link is not None:
         label.setOpenExternalLinks(False)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        # Links open with the mouse; Tab goes from answer box to answer box, never through the text.
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         label.linkActivated.connect(on_link)
     return label
 
@@ -92,7 +96,7 @@ class LongTextEdit(QPlainTextEdit):
 
     def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override: wrapping changes the lines
         super().resizeEvent(event)
-        QTimer.singleShot(0, self._fit)
+        QTimer.singleShot(0, lambda: self._fit() if shiboken6.isValid(self) else None)
 
 
 class CheckRow(QWidget):
@@ -263,6 +267,19 @@ class SopRunPanel(QWidget):
         self._tick()
         self._update_state()
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            QTimer.singleShot(0, self._refresh_links)
+
+    def _refresh_links(self) -> None:
+        """Lay the labels with links out again, so their links take the new theme's colour."""
+        if not shiboken6.isValid(self):
+            return
+        for label in self.findChildren(QLabel):
+            if "<a " in label.text():
+                refresh_rich_label(label)
+
     @staticmethod
     def _label(text: str, buddy: QWidget) -> QLabel:
         label = QLabel(text)
@@ -279,6 +296,8 @@ class SopRunPanel(QWidget):
         edit.setAccessibleName(item.name)
         edit.setToolTip(item.plain_hint)
         edit.textChanged.connect(self._update_state)
+        if isinstance(edit, LongTextEdit):   # a box that grows while typed in stays in sight
+            edit.textChanged.connect(lambda: QTimer.singleShot(0, lambda: self._keep_in_sight(edit)))
         name = html.escape(item.name)
         label = QLabel(f"<b>{name}</b> <span style='color:#c62828'>*</span>" if item.required
                        else f"<b>{name}</b> (optional)")
@@ -296,6 +315,11 @@ class SopRunPanel(QWidget):
         layout.addWidget(edit)
         self.field_edits[item.name] = edit
         return box
+
+    def _keep_in_sight(self, edit: QWidget) -> None:
+        if shiboken6.isValid(edit) and edit.isVisible():   # the whole box, not just the cursor's line
+            top = edit.mapTo(self.scroll.widget(), QPoint(0, 0)).y()
+            self.scroll.ensureVisible(0, top + edit.height() // 2, 0, edit.height() // 2 + 8)
 
     # Links and panels ----------------------------------------------------------------------
 
@@ -375,7 +399,8 @@ class SopRunPanel(QWidget):
             edit = self.field_edits[item.name]
             filled = run.value(item.name) or run.resolved
             kind = "QPlainTextEdit" if isinstance(edit, LongTextEdit) else "QLineEdit"
-            edit.setStyleSheet("" if filled else f"{kind} {{ border: 1px solid #ef6c00; }}")
+            edit.setStyleSheet("" if filled else
+                               f"{kind} {{ border: 1px solid #ef6c00; border-radius: 2px; padding: 2px; }}")
         if run.resolved:
             self.status.setText("A check solved the problem: finishing ends the run as resolved at "
                                 f"{self.sop.tier or 'this tier'}.")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsSimpleTextItem, QLineEdit, QPlainTextEdit
 
 from kbstudio.handoff import ESCALATED, RESOLVED
@@ -47,11 +48,33 @@ def test_the_run_names_its_article_and_fits_1280(window, qtbot) -> None:
     for name, edit in panel.field_edits.items():
         assert isinstance(edit, QPlainTextEdit if name in long_fields else QLineEdit), name
     steps = panel.field_edits["Steps already tried"]
+    panel.scroll.verticalScrollBar().setValue(0)
+    steps.setFocus()
     qtbot.keyClicks(steps, "signed out of Office")
     qtbot.keyClick(steps, Qt.Key.Key_Return)
     qtbot.keyClicks(steps, "cleared the stored credentials")
     assert steps.text() == "signed out of Office\ncleared the stored credentials"
     assert steps.height() >= 3 * steps.fontMetrics().lineSpacing(), "both lines stay in sight"
+
+    def in_sight() -> bool:
+        top = steps.mapTo(panel.scroll.viewport(), QPoint(0, 0)).y()
+        return top >= 0 and top + steps.height() <= panel.scroll.viewport().height()
+
+    qtbot.waitUntil(in_sight, timeout=2_000)   # the box being typed in is scrolled into view
+
+
+def test_tab_goes_from_answer_to_answer(window, qtbot) -> None:
+    panel = _start(window, qtbot)
+    window.activateWindow()
+    edits = list(panel.field_edits.values())
+    edits[0].setFocus()
+    qtbot.waitUntil(edits[0].hasFocus)
+    for here, after in zip(edits, edits[1:], strict=False):
+        assert here.hasFocus()
+        qtbot.keyClicks(here, "x")
+        qtbot.keyClick(here, Qt.Key.Key_Tab)
+        qtbot.waitUntil(after.hasFocus, timeout=1_000)   # never a hint or a check's text in between
+    assert all(edit.text() == "x" for edit in edits[:-1])
 
 
 def test_a_link_in_a_check_opens_the_article(window, qtbot) -> None:
@@ -104,6 +127,26 @@ def test_finishing_from_the_article_gives_a_ticket_ready_note(window, qtbot) -> 
     assert resolved is not None and resolved.outcome == RESOLVED
     assert "Link to the ticket: KB-0019 Outlook keeps asking for a password" in resolved.text()
     window.sops.handoff_dialog.close()
+
+
+def test_links_in_the_run_take_the_dark_themes_colour(window, qtbot) -> None:
+    panel = _start(window, qtbot)
+    label = panel.check_rows[0].label
+
+    def has_colour(hex_colour: str) -> bool:
+        image, wanted = label.grab().toImage(), QColor(hex_colour)
+        return any(abs(QColor(image.pixel(x, y)).red() - wanted.red()) < 30
+                   and abs(QColor(image.pixel(x, y)).green() - wanted.green()) < 30
+                   and abs(QColor(image.pixel(x, y)).blue() - wanted.blue()) < 30
+                   for x in range(0, image.width(), 2) for y in range(0, image.height(), 2))
+
+    window.show_escalation_map()   # the theme changes while the run is out of sight
+    window.apply_theme("dark")
+    qtbot.wait(50)
+    window.tabs.setCurrentWidget(window.tab_for(SOP))
+    link = window.palette().link().color().name()
+    qtbot.waitUntil(lambda: has_colour(link), timeout=3_000)
+    window.apply_theme("system")
 
 
 def _texts(view) -> list[QGraphicsSimpleTextItem]:
