@@ -10,9 +10,18 @@ from typing import Literal
 from kbstudio.names import same_name
 from kbstudio.storage import atomic_write
 from kbstudio.vcs.commit import Committer, ConflictMarkersError, files_with_markers, has_conflict_markers
-from kbstudio.vcs.fmmerge import Discard, MergeChoiceError, MergeRecord, Part, Resolution, merge_record
+from kbstudio.vcs.fmmerge import (
+    Discard,
+    MergeChoiceError,
+    MergeRecord,
+    Part,
+    Resolution,
+    front_matter_fields,
+    merge_record,
+    with_merged_fields,
+)
 from kbstudio.vcs.ids import Renumbered, renumber_after_merge
-from kbstudio.vcs.repo import KBRepo
+from kbstudio.vcs.repo import KBRepo, is_document
 from kbstudio.vcs.runner import GitError
 
 ConflictKind = Literal["both_edited", "delete_vs_edit", "rename_vs_edit", "both_added", "both_renamed"]
@@ -179,6 +188,58 @@ class Conflicts:
                 file = self.repo.kb.root / conflict.path
                 atomic_write(file, record.marked().encode("utf-8", "surrogateescape"))
         return merged
+
+    def recheck_clean(self) -> list[str]:
+        """Merge field by field the documents both sides changed that git merged cleanly line by line.
+
+        A clean line merge can still be wrong for front matter: both sides adding the same field
+        on different lines leave it twice (the document cannot be read). Such a document gets the
+        field-wise merge; when both set the field differently it becomes a conflict (the three
+        versions back in the index, markers around the field). Returns the documents rewritten
+        with a clean field merge. Run during a merge that was not committed yet (``--no-commit``).
+        """
+        if not self.repo.merging():
+            return []
+        base = self.repo.git("merge-base", "HEAD", "MERGE_HEAD", check=False).stdout.strip()
+        if not base:
+            return []
+        sides = []
+        for side in ("HEAD", "MERGE_HEAD"):
+            out = self.repo.git("diff", "--name-only", "--no-renames", "-z", base, side, "--",
+                                self.repo.kb_pathspec).stdout
+            sides.append(set(filter(None, out.split("\0"))))
+        fixed = []
+        for repo_path in sorted((sides[0] & sides[1]) - set(self._stages())):
+            path = self.repo.to_kb(repo_path)
+            file = self.repo.kb.root / path if path else None
+            if path is None or file is None or not is_document(path) or not file.is_file():
+                continue
+            texts = [self.repo.show(rev, path) for rev in (base, "HEAD", "MERGE_HEAD")]
+            if any(text is None for text in texts):
+                continue
+            record = merge_record(*texts)
+            if not record.fields_merged:
+                continue   # a side's front matter cannot be read: git's line merge stays
+            merged = file.read_bytes().decode("utf-8", "surrogateescape")
+            if any(part.kind == "field" for part in record.conflicts):
+                self._unmerge(repo_path, base)
+                atomic_write(file, record.marked().encode("utf-8", "surrogateescape"))
+                continue
+            expected = front_matter_fields(record.editor_text(record.every("mine")))
+            if front_matter_fields(merged) != expected:
+                self._write(path, with_merged_fields(record, merged))
+                fixed.append(path)
+        return fixed
+
+    def _unmerge(self, repo_path: str, base: str) -> None:
+        """Put a file's base, ours and theirs back in the index as an unresolved conflict."""
+        entries = [f"0 {'0' * 40}\t{repo_path}"]
+        for stage, rev in ((1, base), (2, "HEAD"), (3, "MERGE_HEAD")):
+            listed = self.repo.git("ls-tree", "-z", rev, "--", repo_path).stdout.split("\0")
+            info = next(entry for entry in listed if entry.endswith("\t" + repo_path)).split("\t")[0]
+            mode, _, sha = info.split(" ")
+            entries.append(f"{mode} {sha} {stage}\t{repo_path}")
+        self.repo.git("update-index", "-z", "--index-info", input="".join(e + "\0" for e in entries))
 
     def resolve(self, path: str, choice: Choice, text: str | None = None,
                 parts: Mapping[str, Resolution] | None = None) -> MergeOutcome:

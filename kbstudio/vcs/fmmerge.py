@@ -454,6 +454,22 @@ def merge_record(base: str | None, mine: str, theirs: str) -> MergeRecord:
     return record
 
 
+def front_matter_fields(text: str) -> dict[str, Any] | None:
+    """Return a document's front-matter fields, or None when they cannot be read field by field."""
+    side = _read(TextFormat.to_editor(text))
+    return side.data if side is not None else None
+
+
+def with_merged_fields(record: MergeRecord, text: str) -> str:
+    """Return ``text`` (a line merge of the same three versions) with the record's merged front matter.
+
+    Only for a record without field conflicts: its fields are settled whatever the body does.
+    """
+    merged = record.editor_text(record.every("mine"))
+    head = merged[: len(merged) - len(split_front_matter(merged).body)]
+    return record.to_disk(head + split_front_matter(TextFormat.to_editor(text)).body)
+
+
 def merge_document(base: str | None, mine: str, theirs: str, runner: object = None) -> str | None:
     """Return the merged document when nothing conflicts (field by field, then the body), else None.
 

@@ -148,15 +148,16 @@ class SyncService:
 
     def _merge(self, before: str | None, upstream: str, ahead: int, behind: int) -> SyncResult:
         name = upstream.removeprefix("refs/remotes/")
-        out = self.repo.git("merge", "--no-edit", "--ff", "-m", f"Merge changes from {name}", upstream,
-                            check=False)
+        # --no-commit: documents git merged cleanly line by line are merged again field by field first
+        out = self.repo.git("merge", "--no-edit", "--no-commit", "--ff", "-m", f"Merge changes from {name}",
+                            upstream, check=False)
         notes = []
         if before is not None:
             base = self.repo.git("merge-base", before, upstream, check=False).stdout.strip()
             notes = rename_notes(self.repo, base, before, upstream) if base else []
         if out.returncode != 0 and not self.repo.merging():
             return SyncResult("error", f"the merge did not start: {last_message(out.stderr)}")
-        auto = self.conflicts.auto_merge() if self.repo.merging() else []
+        auto = [*self.conflicts.auto_merge(), *self.conflicts.recheck_clean()] if self.repo.merging() else []
         remaining = self.conflicts.paths()
         if remaining:
             return SyncResult("conflicts", f"{len(remaining)} documents have conflicts to resolve",

@@ -299,3 +299,37 @@ def test_both_added_the_same_path_merges_what_agrees(alice: Side, bob: Side, crl
     assert alice.vc().conflicts.resolve("articles/jam.md", "theirs").finished
     assert "tier: L1" in mine.text("articles/jam.md") and "Open tray 2." in mine.text("articles/jam.md")
     mine.format_kept("articles/jam.md")
+
+
+def test_both_add_the_same_field_on_different_lines_alike(alice: Side, bob: Side, crlf: bool) -> None:
+    """git merges this cleanly line by line and leaves the field twice; the field merge keeps it once."""
+    bob_first(bob, [("id: KB-0001", "id: KB-0001\nowner: Service Desk")], crlf)
+    mine = Bytes(alice, crlf)
+    mine.edit("tags: [demo]\n", "tags: [demo]\nowner: Service Desk\n")
+    alice.commit()
+    result = alice.sync()
+    assert result.status == "ok" and result.pushed and DOC in result.auto_merged
+    text = mine.text()
+    assert text.count("owner: Service Desk") == 1
+    assert alice.kb.load(alice.root / DOC).meta["owner"] == "Service Desk"
+    mine.format_kept()
+    assert alice.git("rev-list", "--parents", "-n", "1", "HEAD").count(" ") == 2
+
+
+def test_both_add_the_same_field_on_different_lines_differently(alice: Side, bob: Side, crlf: bool) -> None:
+    """... and set differently it is a conflict on that field, not a document that cannot be read."""
+    bob_first(bob, [("id: KB-0001", "id: KB-0001\nowner: Network Team")], crlf)
+    mine = Bytes(alice, crlf)
+    mine.edit("tags: [demo]\n", "tags: [demo]\nowner: Service Desk\n")
+    mine.edit("2. Try again.", "2. Try again later.")
+    alice.commit()
+    result = alice.sync()
+    assert result.status == "conflicts" and result.conflicts == [DOC]
+    [conflict] = alice.vc().conflicts.list()
+    assert [(p.key, p.mine, p.theirs) for p in conflict.merge.conflicts] == [
+        ("field:owner", "owner: Service Desk\n", "owner: Network Team\n")]
+    assert "<<<<<<< yours\nowner: Service Desk\n=======\nowner: Network Team\n>>>>>>> theirs\n" in mine.text()
+    assert alice.vc().conflicts.resolve(DOC, "merged", parts={"field:owner": "theirs"}).finished
+    text = mine.text()
+    assert text.count("owner:") == 1 and "owner: Network Team" in text and "2. Try again later." in text
+    mine.format_kept()

@@ -30,7 +30,8 @@ class CommitAndSyncDialog(QDialog):
         self.setWindowTitle(action)
         count = len(paths)
         intro = QLabel(f"You have {count} saved change{'s' if count != 1 else ''} not committed yet. "
-                       f"To {verb}, KB Studio commits them first, with this message:")
+                       f"To {verb}, KB Studio commits {'them' if count != 1 else 'it'} first, with this "
+                       "message:")
         intro.setWordWrap(True)
         self.files = QListWidget()
         self.files.addItems(paths)

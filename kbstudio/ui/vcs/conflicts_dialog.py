@@ -133,6 +133,7 @@ class ConflictsDialog(QDialog):
         self.git_work = git_work
         self.entries: list[Entry] = []
         self.question: QMessageBox | None = None
+        self._ready_note = False   # the status line says every conflict has a choice
         self.setWindowTitle("Resolve conflicts")
         self.resize(1240, 820)
         self.conflict_list = QListWidget()
@@ -321,8 +322,15 @@ class ConflictsDialog(QDialog):
         if self.entries and not ready:
             waiting = sum(entry.waiting() for entry in self.entries)
             self.resolve_button.setToolTip(f"{waiting} conflict(s) still wait for a choice")
+            if self._ready_note:
+                self.status.setText(f"{waiting} conflict(s) still wait for a choice.")
+                self._ready_note = False
         else:
             self.resolve_button.setToolTip("Write every document, make the merge commit and sync")
+            if ready:
+                self.status.setText("Every conflict has a choice: Resolve and sync writes the documents, "
+                                    "makes the merge commit and pushes it.")
+                self._ready_note = True
 
     # Choosing -------------------------------------------------------------------------------
 

@@ -188,6 +188,7 @@ class MergeView(QWidget):
             box = QGroupBox(label)
             view = self.panes[side] = _view()
             view.setObjectName(f"{side}Pane")
+            view.setMinimumHeight(150)          # writing your own text never squeezes the three texts away
             QVBoxLayout(box).addWidget(view)
             three.addWidget(box)
         for one in self.panes.values():
@@ -217,7 +218,7 @@ class MergeView(QWidget):
         self.own_box = QGroupBox("Your own text for this place")
         self.own_edit = QPlainTextEdit()
         self.own_edit.setFont(monospace())
-        self.own_edit.setMaximumHeight(110)
+        self.own_edit.setMaximumHeight(90)
         self.own_use = QPushButton("Use this text")
         own_layout = QHBoxLayout(self.own_box)
         own_layout.addWidget(self.own_edit, 1)
