@@ -20,6 +20,7 @@ from kbstudio.fields import BY_NAME, LIST
 from kbstudio.fmedit import remove_field, set_field
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import ERROR, Document
+from kbstudio.names import find_path
 from kbstudio.reader import read_document
 from kbstudio.storage import ExternalChangeError, save_document_text
 from kbstudio.textformat import BOM
@@ -204,6 +205,8 @@ def resolve_document(root: Path, name: str) -> Path:
     root = Path(os.path.realpath(root))
     given = Path(name)
     candidates = [given] if given.is_absolute() else [root / given, Path.cwd() / given]
+    if not given.is_absolute():   # a name typed in another Unicode form than the disk stores
+        candidates.append(find_path(root, given.as_posix()) or root / given)
     for candidate in candidates:
         if candidate.is_file():
             path = Path(os.path.realpath(candidate))

@@ -71,6 +71,8 @@ OPEN_TAG = r"<([A-Za-z][A-Za-z0-9-]*)" + _ATTRIBUTE + r"*[ \t\n]*/?>"
 CLOSING_TAG = r"</([A-Za-z][A-Za-z0-9-]*)[ \t\n]*>"
 _HTML_BLOCK_7 = re.compile(r"(?:" + OPEN_TAG + "|" + CLOSING_TAG + r")[ \t]*$")
 _BACKTICKS = re.compile(r"`+")
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_NOT_NEWLINE = re.compile(r"[^\n]")
 _INLINE_LINK = re.compile(
     r"(?<!\\)(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+[\"'(][^\n]*?)?\s*\)"
 )
@@ -706,6 +708,8 @@ def _collect_links(structure: Structure, raw: list[str]) -> None:
 
         if "`" in text:
             text = mask_inline_code(text)
+        if "<!--" in text:   # a link in an HTML comment (a template's hint) is no link
+            text = _HTML_COMMENT.sub(lambda m: _NOT_NEWLINE.sub(" ", m.group(0)), text)
         if "](" in text:
             for match in _INLINE_LINK.finditer(text):
                 found.append((index_at(match.start()), match.start(3), match.group(3).strip("<>"),

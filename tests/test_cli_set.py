@@ -225,3 +225,13 @@ def test_a_merge_resolves_an_alias_to_an_anchor_only_theirs_has() -> None:
     theirs = "---\nbase: &b [a, b]\nx: *b\n---\nbody\n"
     assert merge_document(base, mine, theirs, runner=None) == (  # type: ignore[arg-type]
         "---\nbase: [a, b]\nx: [a, b]\ny: 2\n---\nbody\n")
+
+
+def test_a_file_stored_decomposed_is_found_by_its_composed_name(kb: Path) -> None:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "café.md")
+    (kb / decomposed).write_bytes(ARTICLE.encode())
+    assert _set(kb, unicodedata.normalize("NFC", "café.md"), "tier=L2") == 0
+    assert "tier: L2" in (kb / decomposed).read_text("utf-8")
+    assert not (kb / unicodedata.normalize("NFC", "café.md")).exists() or decomposed == "café.md"

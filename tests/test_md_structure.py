@@ -388,3 +388,8 @@ def test_sections_skip_a_setext_underline() -> None:
     assert structure.headings == [Heading(2, 2, "Two lines"), Heading(6, 1, "Next")]
     assert structure.sections() == [("", 0, 2), ("Two lines", 5, 6), ("Next", 7, 8)]
     assert structure.links == []
+
+
+def test_links_inside_html_comments_are_no_links() -> None:
+    body = "<!-- Link the SOP, for example [Escalate](../../sops/x.md). -->\n\ntext [a](b.md) <!-- [c](d.md) -->\n"
+    assert _links(body) == [(2, "b.md", False)]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from kbstudio.reader import content_hash
@@ -59,6 +59,9 @@ class ExternalChanges(QObject):
         try:
             on_disk = Path(path).read_bytes()
         except OSError:
+            # Replaced by delete-then-write (git checkout): the new file is not there yet and the
+            # watch is gone. Look again shortly, or the tab would stop following the file for good.
+            self._retry_later(path)
             return
         if content_hash(on_disk) == tab.loaded_hash:
             return  # our own save
@@ -67,6 +70,16 @@ class ExternalChanges(QObject):
             self.messageRequested.emit(f"Reloaded {rel_path}: it changed on disk")
         else:
             self.ask(tab, ExternalChangeError(Path(path), tab.loaded_hash, content_hash(on_disk)))
+
+    def _retry_later(self, path: str, attempts: int = 20) -> None:
+        """Handle ``path`` again once it exists (every 100 ms, ``attempts`` times)."""
+        def again() -> None:
+            if Path(path).exists():
+                self.file_changed(path)
+            elif attempts > 1:
+                self._retry_later(path, attempts - 1)
+
+        QTimer.singleShot(100, again)
 
     def ask(self, tab: DocumentTab, error: ExternalChangeError) -> QMessageBox:
         """Ask what to do about a file changed outside the app while the tab has edits."""

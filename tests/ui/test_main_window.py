@@ -140,7 +140,9 @@ def test_hostile_markdown_is_harmless_in_the_preview(window, qtbot, kb_copy: Pat
     tab = window.open_document("articles/hostile.md")
     qtbot.waitUntil(lambda: "Hostile" in tab.preview.toPlainText(), timeout=5_000)
     html = tab.preview.toHtml().lower()
-    assert "alert(1)" not in html and "javascript" not in html and "evil.example" not in html
+    # The script tag shows as inert text (GitHub's tagfilter does the same); no link or handler runs.
+    assert "<script>alert(1)</script>" in tab.preview.toPlainText()
+    assert "onerror" not in html and "javascript" not in html and "evil.example" not in html
     assert "remote image not loaded" in tab.preview.toPlainText()
     messages = []
     tab.messageRequested.connect(messages.append)
@@ -178,3 +180,19 @@ def test_an_outside_change_while_editing_asks_and_compares(window, qtbot, kb_cop
     dialog.keep_button.click()
     saved = path.read_text("utf-8")
     assert "My unsaved paragraph." in saved and not tab.dirty
+
+
+def test_a_file_replaced_by_delete_then_write_is_still_followed(window, qtbot, kb_copy: Path) -> None:
+    # git checkout deletes a file and writes a new one: the watch must survive the gap between them.
+    tab = window.open_document("articles/mfa/mfa-codes-rejected.md")
+    path = kb_copy / tab.rel_path
+    original = path.read_text("utf-8")
+    time.sleep(0.05)
+    path.unlink()
+    qtbot.wait(30)
+    path.write_text(original + "\nFirst outside edit.\n", "utf-8")
+    qtbot.waitUntil(lambda: "First outside edit." in tab.text, timeout=5_000)
+    time.sleep(0.05)
+    path.write_text(original + "\nSecond outside edit.\n", "utf-8")
+    qtbot.waitUntil(lambda: "Second outside edit." in tab.text, timeout=5_000)
+    assert not tab.dirty
