@@ -391,5 +391,6 @@ def test_sections_skip_a_setext_underline() -> None:
 
 
 def test_links_inside_html_comments_are_no_links() -> None:
-    body = "<!-- Link the SOP, for example [Escalate](../../sops/x.md). -->\n\ntext [a](b.md) <!-- [c](d.md) -->\n"
+    body = ("<!-- Link the SOP, for example [Escalate](../../sops/x.md). -->\n\n"
+            "text [a](b.md) <!-- [c](d.md) -->\n")
     assert _links(body) == [(2, "b.md", False)]
