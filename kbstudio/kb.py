@@ -40,6 +40,17 @@ class Draft:
     text: str
 
 
+def is_document_path(rel: str) -> bool:
+    """Return True when KB-relative ``rel`` names a document: the rule ``KnowledgeBase.iter_paths`` walks by.
+
+    A ``.md`` file whose name and folders do not start with a dot, outside the top-level template folder.
+    """
+    parts = rel.split("/")
+    if not rel.endswith(".md") or any(part.startswith(".") for part in parts):
+        return False
+    return not (len(parts) > 1 and parts[0] == TEMPLATE_FOLDER)
+
+
 def kb_folder_name(kb_root: Path) -> str:
     """Return a folder name for the KB's app state: readable name plus a hash of its real path."""
     real = os.path.realpath(kb_root)

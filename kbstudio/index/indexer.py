@@ -15,7 +15,7 @@ from kbstudio.index.analysis import count_tokens
 from kbstudio.index.fastbuild import FastSegmentWriter, PathWriter, collect_manifest, serial_writer
 from kbstudio.index.store import IndexLockedError, IndexMissingError, IndexStore, LiveIndex, Manifest
 from kbstudio.index.text import index_text
-from kbstudio.kb import KnowledgeBase
+from kbstudio.kb import KnowledgeBase, is_document_path
 from kbstudio.names import nfc
 from kbstudio.reader import (
     UnreadableError,
@@ -235,7 +235,9 @@ class Indexer:
             return self.rebuild(reason=str(why))
         try:
             wanted = sorted({self.kb.disk_rel(rel) for rel in rel_paths})  # as stored, any form given
-            on_disk = {rel: self.kb.root / rel for rel in wanted if (self.kb.root / rel).is_file()}
+            # a file moved into a hidden folder or _templates/ by a pull is no document: dropped, not added
+            on_disk = {rel: self.kb.root / rel for rel in wanted
+                       if is_document_path(rel) and (self.kb.root / rel).is_file()}
             gone = [rel for rel in wanted if rel not in on_disk and rel in live.manifest]
             changes = self._apply_or_rebuild(live, list(on_disk), gone, on_disk, None, never)
         finally:

@@ -236,10 +236,10 @@ class ApprovalPlan:
             what = (f"Approve {self.label}: {self.title}. This is approval {self.count} of "
                     f"{self.policy.min_reviewers}: it stays in review until "
                     f"{self.policy.min_reviewers - self.count} more reviewer(s) approve")
-        lines = [what + ".", "", f"The commit will say:  {REVIEWED_BY}: {self.reviewer}",
-                 f"Committed by (your git identity):  {self.committer}"]
+        lines = [what + ".", "", "Recorded in the commit as:", f"    {REVIEWED_BY}: {self.reviewer}",
+                 "Committed by your git identity:", f"    {self.committer}"]
         if self.approvals:
-            lines.append("Already approved by: " + ", ".join(self.approvals))
+            lines += ["Already approved by:", *(f"    {person}" for person in self.approvals)]
         if self.self_approved:
             lines.append(f"You are one of its authors; the review policy ({POLICY_FILE}) allows that.")
         return "\n".join(lines)

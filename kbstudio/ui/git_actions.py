@@ -298,7 +298,8 @@ class GitActions(QObject):
             f"This pull would take {len(deletions)} documents out of the knowledge base. Go ahead?")
         answer = QMessageBox.question(
             self.dialog_parent, "Pull takes documents out of the KB", text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)         # Enter keeps the documents
         if answer == QMessageBox.StandardButton.Yes and self.sync is not None:
             self.sync.sync(allow_mass_delete=True)
 

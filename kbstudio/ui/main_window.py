@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kbstudio.index.search import SearchOptions
-from kbstudio.kb import Draft, KnowledgeBase
+from kbstudio.kb import Draft, KnowledgeBase, is_document_path
 from kbstudio.model import Document, Problem
 from kbstudio.reader import parse_document
 from kbstudio.recovery import RecoveredText, RecoveryStore
@@ -503,7 +503,8 @@ class MainWindow(QMainWindow):
 
 
         def read(progress: object = None, cancelled: object = None) -> dict[str, Document | None]:
-            return {rel: kb.load(kb.root / rel) if rel.endswith(".md") and (kb.root / rel).is_file()
+            # only documents (a pull may move files into .trash/ or _templates/: they leave the library)
+            return {rel: kb.load(kb.root / rel) if is_document_path(rel) and (kb.root / rel).is_file()
                     else None for rel in rel_paths}
 
         if len(rel_paths) <= READ_IN_PLACE_LIMIT:

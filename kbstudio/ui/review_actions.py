@@ -72,14 +72,15 @@ class ReviewActions(QObject):
                 "Review needs a knowledge base versioned with git (Git > Start versioning)")
             return False
         self.git.git_work.run(label, lambda p, c: work(vcs), on_success=on_success or self._done,
-                              on_error=self._failed)
+                              on_error=lambda text: self._failed(text, label))
         return True
 
-    def _failed(self, text: str) -> None:
+    def _failed(self, text: str, label: str = "") -> None:
+        """Show why a step was refused: in the status bar, and on the queue page without the step's name."""
         message = plain_error(text)
         self.messageRequested.emit(message)
         if self.review_page is not None:
-            self.review_page.show_error(message)
+            self.review_page.show_error(message.removeprefix(f"{label}: ") if label else message)
 
     def _done(self, result: ReviewResult) -> None:
         name = " ".join(part for part in (result.doc_id, result.title) if part)
@@ -202,8 +203,7 @@ class ReviewActions(QObject):
 
             return plan_approval(vcs, kb, path, reviewer, expected_hash=expected_hash)
 
-        return self._run("check the approval", check,
-                         lambda plan: self._confirm_approval(plan, comment, expected_hash))
+        return self._run("approve", check, lambda plan: self._confirm_approval(plan, comment, expected_hash))
 
     def _confirm_approval(self, plan: ApprovalPlan, comment: str, expected_hash: str | None) -> None:
         title = "Approve and publish?" if plan.publishes else "Approve (not published yet)?"

@@ -42,12 +42,18 @@ class ReviewPage(QWidget):
         self.identity_button = QPushButton("Change...")
         self.identity_button.setToolTip("The name and email your approvals are recorded with")
         self.summary = QLabel("Loading the review queue...")
-        self.summary.setWordWrap(True)
+        self.error = QLabel()          # why the last step was refused (nothing was changed)
+        self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.setStyleSheet("color: #c62828")
+        self.error.hide()
         refresh = QPushButton("Refresh")
         self.queue = QListWidget()
         self.queue.setItemDelegate(RichTextDelegate(self.queue))
         self.queue.setMinimumWidth(280)
         self.diff = DiffView(mode="side_by_side")
+        # its one-line header (two long paths) must not make the window wider than the screen
+        self.diff.setMinimumWidth(320)
         self.comment = QPlainTextEdit(placeholderText="Comment for the author (required to request changes)")
         self.comment.setFixedHeight(70)
         self.open_button = QPushButton("Open document")
@@ -76,6 +82,7 @@ class ReviewPage(QWidget):
         splitter.setStretchFactor(1, 5)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.error)
         layout.addWidget(splitter, 1)
         refresh.clicked.connect(self.refreshRequested)
         self.identity_button.clicked.connect(self.identityChangeRequested)
@@ -90,13 +97,20 @@ class ReviewPage(QWidget):
         self.reviewer.setText(f"Reviewing as <b>{html.escape(reviewer)}</b>")
 
     def show_error(self, message: str) -> None:
-        """Show why a step was refused above the queue (nothing was changed)."""
-        self.summary.setText(f"<span style='color:#c62828'>{html.escape(message)}</span>")
+        """Show why a step was refused, across the page above the queue (nothing was changed)."""
+        self.error.setText(message)
+        self.error.show()
+
+    def clear_error(self) -> None:
+        """Hide the last refusal (another document selected, the queue read again)."""
+        self.error.clear()
+        self.error.hide()
 
     def set_queue(self, items: list[QueueItem]) -> None:
         """Show the queue (oldest first), keeping the selected document when it is still there."""
         current = self.current()
         self.items = items
+        self.clear_error()
         self.queue.clear()
         for item in items:
             row = QListWidgetItem(item.title)
@@ -115,8 +129,8 @@ class ReviewPage(QWidget):
                 f"<span style='color:gray'>waiting {item.age_days} days{who}; {since}</span><br>"
                 f"<span style='color:gray'>reviewers: {reviewers}</span>{approvals}"))
             self.queue.addItem(row)
-        self.summary.setText(f"{len(items)} documents wait for review, oldest first." if items
-                             else "Nothing waits for review.")
+        count = "1 document waits" if len(items) == 1 else f"{len(items)} documents wait"
+        self.summary.setText(f"{count} for review, oldest first." if items else "Nothing waits for review.")
         paths = [item.path for item in items]
         self.queue.setCurrentRow(paths.index(current.path) if current and current.path in paths else
                                  (0 if items else -1))
@@ -130,10 +144,14 @@ class ReviewPage(QWidget):
         return self.items[row] if 0 <= row < len(self.items) else None
 
     def _selected(self, row: int) -> None:
+        self.clear_error()
         item = self.current()
         self._enable(item is not None)
         if item is not None:
             self.diff.set_diff(item.diff)
+            count = len(item.approvals) + 1        # with yours: does it publish?
+            self.approve_button.setText("Approve and publish" if count >= item.approvals_needed
+                                        else f"Approve ({count} of {item.approvals_needed})")
 
     def _enable(self, on: bool) -> None:
         for button in (self.open_button, self.approve_button, self.changes_button):

@@ -162,7 +162,9 @@ class GuardCheck:
             count = self.counts[kind]
             lines.append(f"{count} {HOW[kind]}:")
             for entry in entries:
-                lines.append(f"    {entry.path}" + (f"  \u2192  {entry.new_path}" if entry.new_path else ""))
+                lines.append(f"    {entry.path}")
+                if entry.new_path:
+                    lines.append(f"        \u2192 {entry.new_path}")
             if count > len(entries):
                 lines.append(f"    and {count - len(entries)} more")
         lines += ["", "Nothing has changed yet. Go ahead with the pull?"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from kbstudio.cli import main
+from kbstudio.index.service import SearchService
 from kbstudio.vcs.guard import TEAM_FILE, Leaving, UserLimits, parse_percent, team_limit
 
 from .conftest import Side, document, git
@@ -117,15 +118,26 @@ def test_mixed_ways_are_counted_together_and_the_question_names_each(ten: tuple[
     assert "1 moved into a hidden folder" in question and "Nothing has changed yet" in question
 
 
-def test_two_of_ten_go_through(ten: tuple[Side, Side], capsys: pytest.CaptureFixture[str]) -> None:
+def test_two_of_ten_go_through_and_leave_the_index(ten: tuple[Side, Side], tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
     alice, bob = ten
+    index_dir = tmp_path / "idx"
+    service = SearchService(bob.kb, index_dir)
+    service.ensure()
+    assert [hit.path for hit in service.search("printer queue").results] == ["articles/doc-2.md"]
+    service.close()
     WAYS["renamed"](alice, "articles/doc-1.md")
     WAYS["hidden"](alice, "articles/doc-2.md")
     alice.commit("Alice: two out")
     alice.sync()
-    code, _, err = run(capsys, "sync", str(bob.root))
+    code, _, err = run(capsys, "sync", str(bob.root), "--index-dir", str(index_dir))
     assert code == 0, err
     assert not (bob.root / "articles/doc-1.md").exists() and (bob.root / ".trash/articles/doc-2.md").exists()
+    assert "index updated: 0 added, 0 updated, 2 removed" in err
+    service = SearchService(bob.kb, index_dir)
+    assert service.open_existing()
+    assert service.search("printer queue").results == []           # doc-2's words: it left the KB
+    service.close()
 
 
 def test_renames_between_documents_do_not_count(ten: tuple[Side, Side]) -> None:

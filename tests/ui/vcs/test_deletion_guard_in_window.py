@@ -56,3 +56,7 @@ def test_yes_goes_on_with_the_pull(git_window, qtbot, alice: Side, bob: Side,  #
     qtbot.waitUntil(lambda: not (alice.root / "articles/doc-1.md").exists(), timeout=30_000)
     assert (alice.root / ".trash/doc-3.md").is_file() and len(asked) == 1
     qtbot.waitUntil(lambda: "articles/doc-1.md" not in git_window.documents, timeout=15_000)
+    qtbot.waitUntil(lambda: "articles/doc-3.md" not in git_window.documents, timeout=15_000)
+    assert ".trash/doc-3.md" not in git_window.documents           # a hidden folder holds no documents
+    assert len(git_window.documents) == 5
+    qtbot.waitUntil(lambda: git_window.count_label.text().startswith("5 documents"), timeout=5_000)

@@ -34,9 +34,10 @@ def test_the_author_cannot_approve_their_own_submission(git_window, qtbot, alice
     page.approve_button.click()
     assert asked == ["Test Author <test@example.com>"]      # asked once, offering git's identity
     assert git_window.settings.get("reviewer") == "Test Author <test@example.com>"
-    qtbot.waitUntil(lambda: "cannot approve" in page.summary.text(), timeout=15_000)
-    assert "they submitted it for review" in page.summary.text()
-    assert "ask one of its reviewers: Rita Reviewer" in page.summary.text()
+    qtbot.waitUntil(lambda: "cannot approve" in page.error.text(), timeout=15_000)
+    assert page.error.isVisible() and page.error.text().startswith(
+        "Test Author <test@example.com> cannot approve KB-0003 (articles/doc-3.md): they submitted it")
+    assert "ask one of its reviewers: Rita Reviewer" in page.error.text()
     assert alice.git("rev-parse", "HEAD") == head and "status: review" in alice.read("articles/doc-3.md")
     assert "cannot approve" in git_window.statusBar().currentMessage()
     git_window.statusBar().clearMessage()

@@ -65,8 +65,8 @@ def test_approve_asks_first_showing_both_identities(git_window, qtbot, alice: Si
     page.approve_button.click()
     _wait(qtbot, lambda: len(asked) == 1)
     assert asked[0].startswith("Approve and publish?\nApprove and publish KB-0100: Bob's new article.")
-    assert f"The commit will say:  Reviewed-by: {RITA}" in asked[0]
-    assert "Committed by (your git identity):  Test Author <test@example.com>" in asked[0]
+    assert f"Recorded in the commit as:\n    Reviewed-by: {RITA}\n" in asked[0]
+    assert "Committed by your git identity:\n    Test Author <test@example.com>" in asked[0]
     _wait(qtbot, lambda: "not approved" in git_window.statusBar().currentMessage())
     assert alice.git("rev-parse", "HEAD") == head                     # Cancel: nothing committed
 
@@ -109,13 +109,14 @@ def test_a_refusal_is_shown_and_an_invalid_identity_is_not_kept(git_window, qtbo
     monkeypatch.setattr(QInputDialog, "getText",
                         staticmethod(lambda *args, **kwargs: ("Rita\nX <r@x>", True)))
     assert not git_window.review.choose_identity()
-    assert git_window.settings.get("reviewer") == "" and "not changed" in page.summary.text()
+    assert git_window.settings.get("reviewer") == "" and "not changed" in page.error.text()
     git_window.settings.set("reviewer", "Bob Writer <BOB@example.com>")   # the author, another spelling
     asked = _answer(monkeypatch, QMessageBox.StandardButton.Yes)
     page.approve_button.click()
-    _wait(qtbot, lambda: "cannot approve" in page.summary.text())
-    assert "Bob Writer &lt;BOB@example.com&gt; cannot approve KB-0100" in page.summary.text() \
-        or "Bob Writer <BOB@example.com> cannot approve KB-0100" in page.summary.text()
+    _wait(qtbot, lambda: "cannot approve" in page.error.text())
+    assert page.error.text().startswith("Bob Writer <BOB@example.com> cannot approve KB-0100")
+    page.refreshRequested.emit()
+    _wait(qtbot, lambda: page.error.isHidden())
     assert asked == [] and "status: review" in alice.read(NEW)
 
 
