@@ -9,7 +9,7 @@ from typing import Literal
 
 from kbstudio.names import same_name
 from kbstudio.storage import atomic_write
-from kbstudio.vcs.commit import Committer, ConflictMarkersError, files_with_markers, has_conflict_markers
+from kbstudio.vcs.commit import Committer, ConflictMarkersError, files_with_markers, marker_lines
 from kbstudio.vcs.fmmerge import (
     Discard,
     MergeChoiceError,
@@ -256,7 +256,7 @@ class Conflicts:
             if text is None:
                 file = self.repo.kb.root / path
                 text = file.read_text("utf-8", errors="surrogateescape") if file.exists() else None
-            if text is not None and has_conflict_markers(text):
+            if text is not None and new_markers(text, conflict.mine, conflict.theirs):
                 raise ConflictMarkersError([path])
         elif choice in ("mine", "theirs", "merged"):
             try:
@@ -282,7 +282,9 @@ class Conflicts:
             raise GitError("no merge is in progress")
         before = self.repo.head()
         staged = self.committer.staged()
-        marked = files_with_markers(self.repo.kb.root, staged)
+        marked = [path for path in files_with_markers(self.repo.kb.root, staged)
+                  if new_markers((self.repo.kb.root / path).read_text("utf-8", errors="replace"),
+                                 self.repo.show("HEAD", path), self.repo.show("MERGE_HEAD", path))]
         if marked:
             raise ConflictMarkersError(marked)
         self.repo.git("commit", "-q", "--no-edit")
@@ -299,6 +301,19 @@ class Conflicts:
         file.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(file, text.encode("utf-8", "surrogateescape"))
         self.repo.git("add", "--", self.repo.literal(path))
+
+
+def new_markers(text: str, *sides: str | None) -> bool:
+    """Return True when ``text`` has conflict-marker lines that none of ``sides`` holds.
+
+    A KB may document git itself (``<<<<<<< HEAD`` in a code block): a line a side committed
+    is its text, not a marker left by the merge.
+    """
+    lines = text.splitlines()
+    found = {lines[number - 1] for number in marker_lines(text)}
+    for side in sides:
+        found -= set((side or "").splitlines())
+    return bool(found)
 
 
 def _kind(stages: set[int], in_base: bool) -> ConflictKind:

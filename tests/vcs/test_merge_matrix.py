@@ -333,3 +333,26 @@ def test_both_add_the_same_field_on_different_lines_differently(alice: Side, bob
     text = mine.text()
     assert text.count("owner:") == 1 and "owner: Network Team" in text and "2. Try again later." in text
     mine.format_kept()
+
+
+def test_a_document_about_git_markers_still_merges(alice: Side, bob: Side, crlf: bool) -> None:
+    """Marker-like lines a side committed (a KB documenting git) are text, not a merge left unfinished."""
+    sample = "```text\n<<<<<<< HEAD\nmine\n=======\ntheirs\n>>>>>>> main\n```\n"
+    mine = Bytes(alice, crlf)
+    mine.edit("## Resolution\n", "## Resolution\n\n" + sample)
+    alice.git("commit", "-qam", "How a conflict looks")   # plain git: KB Studio's own commit refuses it
+    assert alice.sync().status == "ok" and bob.sync().status == "ok"
+    theirs = Bytes(bob, crlf)
+    theirs.edit("tier: L1", "tier: L2")
+    theirs.edit("2. Try again.", "2. Bob's retry.")
+    bob.git("commit", "-qam", "Bob")
+    assert bob.sync().status == "ok"
+    mine.edit("status: draft", "status: review")
+    mine.edit("2. Try again.", "2. Alice's retry.")
+    alice.git("commit", "-qam", "Alice")
+    assert alice.sync().status == "conflicts"
+    assert alice.vc().conflicts.resolve(DOC, "mine", parts={"hunk:1": "both"}).finished
+    text = mine.text()
+    assert sample in text and "tier: L2" in text and "status: review" in text
+    assert "2. Alice's retry.\n2. Bob's retry.\n" in text
+    assert alice.sync().status == "ok"
