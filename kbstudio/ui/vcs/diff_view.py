@@ -199,23 +199,28 @@ class DiffView(QWidget):
     @staticmethod
     def _fill(view: QPlainTextEdit, rows: list[Row],
               colours: dict[str, tuple[str | None, str | None]]) -> list[str]:
-        view.setPlainText("\n".join(text for text, _ in rows))
-        cursor = QTextCursor(view.document())
-        cursor.beginEditBlock()
-        block = view.document().firstBlock()
-        for _, kind in rows:
-            background, foreground = colours[kind]
-            if background is not None:
-                block_format = QTextBlockFormat()
-                block_format.setBackground(QColor(background))
-                cursor.setPosition(block.position())
-                cursor.setBlockFormat(block_format)
-            if foreground is not None:
-                char_format = QTextCharFormat()
-                char_format.setForeground(QColor(foreground))
-                cursor.setPosition(block.position())
-                cursor.setPosition(block.position() + block.length() - 1, QTextCursor.MoveMode.KeepAnchor)
-                cursor.setCharFormat(char_format)
-            block = block.next()
-        cursor.endEditBlock()
+        fill(view, rows, colours)
         return [kind for _, kind in rows]
+
+
+def fill(view: QPlainTextEdit, rows: list[Row], colours: dict[str, tuple[str | None, str | None]]) -> None:
+    """Show ``rows`` (text, kind) in ``view``, each line with its kind's (background, text) colours."""
+    view.setPlainText("\n".join(text for text, _ in rows))
+    cursor = QTextCursor(view.document())
+    cursor.beginEditBlock()
+    block = view.document().firstBlock()
+    for _, kind in rows:
+        background, foreground = colours.get(kind, (None, None))
+        if background is not None:
+            block_format = QTextBlockFormat()
+            block_format.setBackground(QColor(background))
+            cursor.setPosition(block.position())
+            cursor.setBlockFormat(block_format)
+        if foreground is not None:
+            char_format = QTextCharFormat()
+            char_format.setForeground(QColor(foreground))
+            cursor.setPosition(block.position())
+            cursor.setPosition(block.position() + block.length() - 1, QTextCursor.MoveMode.KeepAnchor)
+            cursor.setCharFormat(char_format)
+        block = block.next()
+    cursor.endEditBlock()

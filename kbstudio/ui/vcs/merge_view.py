@@ -15,7 +15,7 @@ import html
 import re
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor, QPalette, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from kbstudio.ui.vcs.common import monospace
+from kbstudio.ui.vcs.diff_view import fill
 from kbstudio.vcs.fmmerge import MergeRecord, Own, Part, Resolution
 
 Row = tuple[str, str]   # (text shown, kind)
@@ -135,27 +136,6 @@ def _view() -> QPlainTextEdit:
     return view
 
 
-def fill(view: QPlainTextEdit, rows: list[Row], colours: dict[str, tuple[str | None, str | None]]) -> None:
-    """Show ``rows`` in ``view`` with each row's colours."""
-    view.setPlainText("\n".join(text for text, _ in rows))
-    cursor = QTextCursor(view.document())
-    cursor.beginEditBlock()
-    block = view.document().firstBlock()
-    for _, kind in rows:
-        background, foreground = colours.get(kind, (None, None))
-        if background is not None:
-            block_format = QTextBlockFormat()
-            block_format.setBackground(QColor(background))
-            cursor.setPosition(block.position())
-            cursor.setBlockFormat(block_format)
-        if foreground is not None:
-            char_format = QTextCharFormat()
-            char_format.setForeground(QColor(foreground))
-            cursor.setPosition(block.position())
-            cursor.setPosition(block.position() + block.length() - 1, QTextCursor.MoveMode.KeepAnchor)
-            cursor.setCharFormat(char_format)
-        block = block.next()
-    cursor.endEditBlock()
 
 
 class MergeView(QWidget):
