@@ -524,6 +524,8 @@ class DocumentTab(QWidget):
             return
         target = url.path()
         if not target:
+            if url.fragment():   # a link within the page: headings carry GitHub's anchor ids
+                self.preview.scrollToAnchor(url.fragment())
             return
         folder = posixpath.dirname(self.rel_path)
         rel = posixpath.normpath(posixpath.join(folder, target))

@@ -242,3 +242,13 @@ def test_long_unbroken_runs_get_break_points_that_copying_removes(qapp: QApplica
     browser.selectAll()
     copied = browser.createMimeDataFromSelection().text()
     assert copied.strip() == token
+
+
+def test_a_link_within_the_page_scrolls_to_its_heading(window, qtbot, kb_copy: Path) -> None:
+    body = "# Top\n\n[Go to the cause](#cause)\n\n" + "filler line\n\n" * 200 + "## Cause\n\nHere.\n"
+    (kb_copy / "articles" / "anchors.md").write_text("---\ntitle: Anchors\ntier: L1\n---\n" + body, "utf-8")
+    tab = window.open_document("articles/anchors.md")
+    qtbot.waitUntil(lambda: "Here." in tab.preview.toPlainText(), timeout=5_000)
+    assert tab.preview.verticalScrollBar().value() == 0
+    tab._follow_link(QUrl("#cause"))
+    qtbot.waitUntil(lambda: tab.preview.verticalScrollBar().value() > 0, timeout=2_000)
