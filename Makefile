@@ -21,6 +21,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
+	$(BIN)/python -m kbstudio.qtcheck
 	$(BIN)/kbstudio $(KB)
 
 lint: $(VENV)/.installed-test
