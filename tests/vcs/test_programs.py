@@ -552,7 +552,9 @@ def test_every_git_call_goes_through_the_runner() -> None:
     spawning = sorted(rel for rel, text in sources.items()
                       if any(word in text for word in ("subprocess", "os.system", "os.popen", "os.exec",
                                                        "os.spawn", "QProcess", "pty.spawn")))
-    assert spawning == ["kbstudio/vcs/runner.py"]
+    # Only the git runner starts programs, and the start-up check that runs ldd (never git) on Qt.
+    assert spawning == ["kbstudio/qtcheck.py", "kbstudio/vcs/runner.py"]
+    assert '"ldd"' in sources["kbstudio/qtcheck.py"] and '"git"' not in sources["kbstudio/qtcheck.py"]
     imports = re.compile(r"^\s*(import git\b|from git[. ])", re.MULTILINE)
     assert not [rel for rel, text in sources.items() if imports.search(text)]   # no GitPython at all
 
