@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,6 +109,22 @@ def _lines(text: str) -> list[str]:
     return _LINE.findall(text)
 
 
+def common_ends(old: Sequence[object], new: Sequence[object]) -> tuple[int, int]:
+    """Return how many leading and trailing items ``old`` and ``new`` share (not overlapping).
+
+    The text between them is all that an edit changed: used on lines here and on characters by
+    the editor, so a change touches only what differs.
+    """
+    head = 0
+    limit = min(len(old), len(new))
+    while head < limit and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    return head, tail
+
+
 def splice(disk: str, old_editor: str, new_editor: str, newline: str) -> str:
     """Return ``disk`` with the lines ``new_editor`` changed from ``old_editor`` replaced.
 
@@ -119,13 +135,7 @@ def splice(disk: str, old_editor: str, new_editor: str, newline: str) -> str:
     disk_lines, old_lines, new_lines = _lines(disk), _lines(old_editor), _lines(new_editor)
     if len(disk_lines) != len(old_lines):  # pragma: no cover - to_editor keeps the line count
         return new_editor.replace("\n", newline)
-    head = 0
-    limit = min(len(old_lines), len(new_lines))
-    while head < limit and old_lines[head] == new_lines[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and old_lines[-1 - tail] == new_lines[-1 - tail]:
-        tail += 1
+    head, tail = common_ends(old_lines, new_lines)
     old_mid = old_lines[head : len(old_lines) - tail]
     new_mid = new_lines[head : len(new_lines) - tail]
     out = disk_lines[:head]

@@ -36,16 +36,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, STX, AtomicString
 
 from kbstudio import md_structure as ms
-
-# The HTML the read view keeps (the sanitiser's allow-list). Any other tag an author writes
-# (``<User>``, ``<server name>``, but also ``<Template>``, ``<Date>``, ``<script>``, ``<title>``) is
-# shown as the text it is: dropping it would hide a placeholder a reader needs, and an unclosed
-# ``<script>``, ``<template>`` or ``<title>`` would swallow the rest of the document. GitHub's
-# tagfilter escapes the worst of these the same way (GFM spec, "Disallowed Raw HTML").
-SAFE_TAGS = frozenset("""
-a abbr b blockquote br caption code dd del details div dl dt em figcaption figure h1 h2 h3 h4 h5 h6 hr
-i img ins kbd li mark ol p pre s small span strong sub summary sup table tbody td tfoot th thead tr u ul
-""".split())
+from kbstudio.md_structure import is_html_element
 
 _RAW_HTML = re.compile(
     "(" + ms.OPEN_TAG + "|" + ms.CLOSING_TAG
@@ -62,11 +53,6 @@ _ALERT_LINE = re.compile(r"(\[!(?:" + "|".join(ms.ALERT_KINDS) + r")\])[ \t]*(.*
 _PM_BLOCK_START = re.compile(r"#|[-*+][ \t]|\d+\.[ \t]|=+[ \t]*$|-+[ \t]*$|\|?[ \t]*:?-+:?[ \t]*\|")
 INCLUDE_DEPTH = 3
 EMPTY_ITEM = "<!-- -->"   # stands for an item's empty first line; the sanitiser drops comments
-
-
-def is_html_element(name: str) -> bool:
-    """Return True when a tag named ``name`` (any case) is kept as HTML; any other shows as text."""
-    return name.lower() in SAFE_TAGS
 
 
 def placeholders_as_text(raw: str) -> str:

@@ -69,6 +69,16 @@ _ATTRIBUTE = (r"""(?:[ \t\n]+[a-zA-Z_:][a-zA-Z0-9_.:-]*"""
               r"""(?:[ \t\n]*=[ \t\n]*(?:[^"'=<>`\x00-\x20]+|'[^']*'|"[^"]*"))?)""")
 OPEN_TAG = r"<([A-Za-z][A-Za-z0-9-]*)" + _ATTRIBUTE + r"*[ \t\n]*/?>"
 CLOSING_TAG = r"</([A-Za-z][A-Za-z0-9-]*)[ \t\n]*>"
+# The HTML the read view keeps (the sanitiser's allow-list). Any other tag an author writes
+# (``<User>``, ``<server name>``, but also ``<Template>``, ``<Date>``, ``<script>``, ``<title>``) is
+# shown as the text it is: dropping it would hide a placeholder a reader needs, and an unclosed
+# ``<script>``, ``<template>`` or ``<title>`` would swallow the rest of the document. GitHub's
+# tagfilter escapes the worst of these the same way (GFM spec, "Disallowed Raw HTML").
+SAFE_TAGS = frozenset("""
+a abbr b blockquote br caption code dd del details div dl dt em figcaption figure h1 h2 h3 h4 h5 h6 hr
+i img ins kbd li mark ol p pre s small span strong sub summary sup table tbody td tfoot th thead tr u ul
+""".split())
+
 _HTML_BLOCK_7 = re.compile(r"(?:" + OPEN_TAG + "|" + CLOSING_TAG + r")[ \t]*$")
 _BACKTICKS = re.compile(r"`+")
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
@@ -225,6 +235,11 @@ def code_spans(text: str) -> list[tuple[int, int]]:
         else:
             number += 1
     return spans
+
+
+def is_html_element(name: str) -> bool:
+    """Return True when a tag named ``name`` (any case) is kept as HTML; any other shows as text."""
+    return name.lower() in SAFE_TAGS
 
 
 def mask_inline_code(text: str) -> str:

@@ -14,7 +14,8 @@ import nh3
 from pymdownx.slugs import slugify
 
 from kbstudio.frontmatter import split_front_matter
-from kbstudio.md_emit import SAFE_TAGS, EmitContext, KbMarkdownExtension, TooDeep, include_reader
+from kbstudio.md_emit import EmitContext, KbMarkdownExtension, TooDeep, include_reader
+from kbstudio.md_structure import SAFE_TAGS
 
 _TASK_BOX = re.compile(r"<input\b[^>]*\btype=\"checkbox\"[^>]*>")
 _IMG = re.compile(r"<img\b[^>]*>")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kbstudio.md_emit import is_html_element
-from kbstudio.md_structure import CLOSING_TAG, OPEN_TAG, parse_structure
+from kbstudio.md_structure import CLOSING_TAG, OPEN_TAG, is_html_element, parse_structure
 from kbstudio.model import Document, as_text
 from kbstudio.names import nfc
 

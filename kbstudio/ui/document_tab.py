@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kbstudio.docedit import common_ends
 from kbstudio.fmedit import remove_field, set_field
 from kbstudio.frontmatter import FrontMatterError, parse_front_matter, split_front_matter
 from kbstudio.kb import KnowledgeBase
@@ -447,13 +448,7 @@ class DocumentTab(QWidget):
         old = self.text
         if new_text == old:
             return
-        start = 0
-        limit = min(len(old), len(new_text))
-        while start < limit and old[start] == new_text[start]:
-            start += 1
-        end = 0
-        while end < limit - start and old[-1 - end] == new_text[-1 - end]:
-            end += 1
+        start, end = common_ends(old, new_text)
         cursor = QTextCursor(self.editor.document())
         cursor.beginEditBlock()
         cursor.setPosition(qt_length(old[:start]))

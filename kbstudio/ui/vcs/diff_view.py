@@ -76,7 +76,8 @@ def _width(diff: FileDiff) -> int:
     return max(3, len(str(last)))
 
 
-def _text_view() -> QPlainTextEdit:
+def text_view() -> QPlainTextEdit:
+    """Return a read-only, unwrapped, monospaced text view for diff and merge rows."""
     view = QPlainTextEdit()
     view.setReadOnly(True)
     view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
@@ -96,8 +97,8 @@ class DiffView(QWidget):
         self.summary = QLabel()
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.side_by_side_box = QCheckBox("Side by side")
-        self.unified_view = _text_view()
-        self.left_view, self.right_view = _text_view(), _text_view()
+        self.unified_view = text_view()
+        self.left_view, self.right_view = text_view(), text_view()
         self.pair = QSplitter()
         self.pair.addWidget(self.left_view)
         self.pair.addWidget(self.right_view)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from kbstudio.ui.vcs.common import monospace
-from kbstudio.ui.vcs.diff_view import fill
+from kbstudio.ui.vcs.diff_view import fill, text_view
 from kbstudio.vcs.fmmerge import MergeRecord, Own, Part, Resolution
 
 Row = tuple[str, str]   # (text shown, kind)
@@ -128,16 +128,6 @@ def result_rows(record: MergeRecord, choices: dict[str, Resolution]) -> tuple[li
     return rows, starts
 
 
-def _view() -> QPlainTextEdit:
-    view = QPlainTextEdit()
-    view.setReadOnly(True)
-    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-    view.setFont(monospace())
-    return view
-
-
-
-
 class MergeView(QWidget):
     """The three texts aligned, the conflicts one at a time with their choices, and the result."""
 
@@ -166,7 +156,7 @@ class MergeView(QWidget):
         three = QSplitter()
         for side, label in zip(PANES, labels, strict=True):
             box = QGroupBox(label)
-            view = self.panes[side] = _view()
+            view = self.panes[side] = text_view()
             view.setObjectName(f"{side}Pane")
             view.setMinimumHeight(150)          # writing your own text never squeezes the three texts away
             QVBoxLayout(box).addWidget(view)
@@ -208,7 +198,7 @@ class MergeView(QWidget):
                              "waiting for your choice. Blue in the result: your choices.")
         self.legend.setWordWrap(True)
         result_box = QGroupBox("Result after your choices")
-        self.result_view = _view()
+        self.result_view = text_view()
         self.result_view.setObjectName("resultPane")
         QVBoxLayout(result_box).addWidget(self.result_view)
         top = QWidget()
