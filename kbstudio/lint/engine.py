@@ -28,6 +28,13 @@ def run_rules(page: Page, context: LintContext, rules: Sequence[Rule]) -> list[P
     return problems
 
 
+def run_kb_rules(context: LintContext, rules: Sequence[Rule]) -> list[Problem]:
+    """Return the findings of the rules in ``rules`` that check the KB as a whole (``kb_check``)."""
+    return [Problem(rule.id, rule.severity, path, line, message)
+            for rule in rules if rule.kb_check is not None
+            for path, line, message in rule.kb_check(context)]
+
+
 class Linter:
     """Lint results for a whole KB, kept current as documents are saved, added or removed."""
 
@@ -41,6 +48,7 @@ class Linter:
         context = self.context()
         for page in pages:
             self._by_path[page.rel_path] = run_rules(page, context, self.rules)
+        self._kb_problems = run_kb_rules(context, self.rules)
 
     def context(self) -> LintContext:
         """Return the context the rules run in (today is read now unless it was fixed)."""
@@ -48,16 +56,18 @@ class Linter:
 
     def problems(self) -> list[Problem]:
         """Return every finding, sorted by path and line."""
-        return sorted((p for found in self._by_path.values() for p in found), key=sort_key)
+        return sorted([*(p for found in self._by_path.values() for p in found), *self._kb_problems],
+                      key=sort_key)
 
     def problems_for(self, rel_path: str) -> list[Problem]:
-        """Return the findings of one document, sorted by line."""
-        return sorted(self._by_path.get(rel_path, []), key=sort_key)
+        """Return the findings of one document (or of a KB file such as .kbstudio/synonyms.yaml), by line."""
+        kb_files = [p for p in self._kb_problems if p.path == rel_path]
+        return sorted([*self._by_path.get(rel_path, []), *kb_files], key=sort_key)
 
     def counts_by_rule(self) -> dict[str, int]:
         """Return how many findings each rule has (rules with none are left out)."""
         counts: dict[str, int] = {}
-        for found in self._by_path.values():
+        for found in [*self._by_path.values(), self._kb_problems]:
             for problem in found:
                 counts[problem.rule] = counts.get(problem.rule, 0) + 1
         return counts
@@ -84,12 +94,17 @@ class Linter:
         self._relint(affected)
         return affected
 
+    def refresh_kb(self) -> None:
+        """Run the whole-KB rules again: after a KB file that is no document changed (synonyms.yaml)."""
+        self._kb_problems = run_kb_rules(self.context(), self.rules)
+
     def _relint(self, paths: Iterable[str]) -> None:
         context = self.context()
         for path in paths:
             page = self.facts.pages.get(path)
             if page is not None:
                 self._by_path[path] = run_rules(page, context, self.rules)
+        self._kb_problems = run_kb_rules(context, self.rules)   # a document change can change them
 
 
 def lint_documents(documents: Iterable[Document], kb_root: Path, today: date | None = None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from kbstudio.md_structure import parse_structure
 from kbstudio.model import Document
@@ -56,6 +57,8 @@ class Page:
     headings: list[Heading]
     links: list[Link]
     prose_text: str = ""
+    # What a whole-KB rule worked out from this document, by rule; kept until it changes (a new Page).
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def anchors(self) -> set[str]:

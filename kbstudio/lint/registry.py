@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kbstudio.fields import FIELDS, REQUIRED_WHEN_PUBLISHED
-from kbstudio.lint import rules_content, rules_links, rules_privacy, rules_schema, rules_sop
-from kbstudio.lint.rule import Rule
+from kbstudio.lint import rules_content, rules_links, rules_privacy, rules_schema, rules_sop, rules_synonyms
+from kbstudio.lint.rule import Rule, no_page_check
 from kbstudio.model import ERROR, WARNING
 
 
@@ -39,6 +39,8 @@ RULES: tuple[Rule, ...] = (
          rules_sop.check_sop_missing_escalates_to),
     Rule("sop-escalation-tier", ERROR, "an SOP escalates to its own tier or a lower one",
          rules_sop.check_sop_escalation_tier),
+    Rule("synonyms-invalid", ERROR, "an entry of .kbstudio/synonyms.yaml that search cannot use",
+         no_page_check, kb_check=rules_synonyms.check_synonyms_invalid),
     Rule("duplicate-key", WARNING, "a front-matter key appears twice", rules_schema.check_duplicate_key),
     Rule("broken-anchor", WARNING, "a link points to a #heading the target document does not have",
          rules_links.check_broken_anchor),
@@ -54,6 +56,8 @@ RULES: tuple[Rule, ...] = (
     Rule("empty-section", WARNING, "a heading with nothing under it in a review or published document",
          rules_content.check_empty_section),
     Rule("todo", WARNING, "TODO or FIXME left in a review or published document", rules_content.check_todo),
+    Rule("synonym-unused", WARNING, "a synonym group of .kbstudio/synonyms.yaml none of whose terms is in "
+         "any document", no_page_check, kb_check=rules_synonyms.check_synonym_unused),
 )
 RULE_IDS: tuple[str, ...] = tuple(rule.id for rule in RULES)
 

@@ -1,4 +1,9 @@
-"""What a lint rule is: an id, a severity, a one-line description and one check function."""
+"""What a lint rule is: an id, a severity, a one-line description and one check function.
+
+Most rules check one document at a time (``check``). A rule about the KB as a whole, such as its
+``.kbstudio/synonyms.yaml``, has a ``kb_check`` instead, run once per lint and after each update, whose
+findings name their own KB-relative file (not necessarily a document).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,16 @@ class LintContext:
 
 Check = Callable[[Page, LintContext], Iterable[Finding]]
 
+KbFinding = tuple[str, int | None, str]
+"""A finding of a whole-KB rule: the KB-relative file, the line (None: the whole file), the message."""
+
+KbCheck = Callable[[LintContext], Iterable[KbFinding]]
+
+
+def no_page_check(page: Page, context: LintContext) -> Iterable[Finding]:
+    """The ``check`` of a rule that only has a ``kb_check``: nothing to say about one document."""
+    return ()
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -33,3 +48,4 @@ class Rule:
     description: str
     check: Check
     needs_similarity: bool = False
+    kb_check: KbCheck | None = None
