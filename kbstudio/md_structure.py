@@ -93,7 +93,8 @@ _REFERENCE_DEF = re.compile(
     re.MULTILINE)
 # [^<>] keeps each search inside one tag: an unclosed '<a ' never rescans the rest of the text.
 _HTML_ATTR = re.compile(r"<(img|a|source)\b[^<>]*?\b(src|href)\s*=\s*[\"']([^\"'<>]*)[\"']", re.IGNORECASE)
-_DOCFX_IMAGE_SOURCE = re.compile(r":::image\b[^\n]*?\bsource\s*=\s*\"([^\"]*)\"", re.IGNORECASE)
+# Stops at the next ':::' so a line of many ':::image' openings is not rescanned from each one.
+_DOCFX_IMAGE_SOURCE = re.compile(r":::image\b(?:[^:\n]|:(?!::))*?\bsource\s*=\s*\"([^\"]*)\"", re.IGNORECASE)
 _ALERT = re.compile(r"\[!(" + "|".join(ALERT_KINDS) + r")\][ \t]*(.*)$", re.IGNORECASE)
 
 

@@ -19,6 +19,7 @@ writes a file under the name its file system (or git) stores:
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from pathlib import Path
 
@@ -59,6 +60,37 @@ def id_key(doc_id: str) -> str:
     if not doc_id.isascii():
         doc_id = unicodedata.normalize("NFKC", doc_id)
     return doc_id.upper()
+
+
+_NUMBERED_ID = re.compile(r"([A-Z]{1,12})[-_ ]?0*(\d{1,12})")
+_TITLE_WORD = re.compile(r"\w+")
+
+
+def id_search_key(text: str) -> str:
+    """Return the form a document id is looked up by in search: ``kb-0002``, ``KB 2`` -> ``KB-2``.
+
+    Letters and a number (``SOP-0003``, ``kb_12``) compare by prefix and number, so leading zeros,
+    case and the separator do not matter; any other id compares by ``id_key``.
+    """
+    key = id_key(text)
+    match = _NUMBERED_ID.fullmatch(key)
+    return f"{match.group(1)}-{int(match.group(2))}" if match else key
+
+
+def title_key(text: str) -> str:
+    """Return the form titles are compared in: NFC, case-folded words, single spaces, no punctuation."""
+    return " ".join(_TITLE_WORD.findall(nfc(text).casefold()))
+
+
+def fold_accents(text: str) -> str:
+    """Return ``text`` without accents: ``café`` -> ``cafe``, ``Ångström`` -> ``Angstrom``.
+
+    Decomposes (NFKD), drops the combining marks (Unicode category Mn) and recomposes (NFC).
+    """
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
 
 
 def find_path(root: Path, rel: str) -> Path | None:

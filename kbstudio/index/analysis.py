@@ -79,17 +79,38 @@ class SupportAnalyzer(Analyzer):
         return cached
 
     def index_tokens(self, value: str) -> list[str]:
-        """Return the index form of every token of ``value``, in order, stop words dropped."""
+        """Return the index form of every token of ``value``, in order, stop words dropped.
+
+        A dotted token (``5.7.133``, ``outlook.exe``) is followed by its parts (``5``, ``7``,
+        ``133``), so a query that splits it finds it; ``positioned_tokens`` gives the parts the
+        whole token's position.
+        """
+        return [word for _, word in self.positioned_tokens(value)]
+
+    def positioned_tokens(self, value: str) -> list[tuple[int, str]]:
+        """Return (position, index form) of the tokens of ``value``; parts share their token's position.
+
+        Indexing the parts as well as the whole is Lucene's word-delimiter approach: the whole
+        keeps exact matches exact, the parts serve queries typed with spaces (``5 7 133``).
+        """
         cache = self._words
-        out = []
+        out: list[tuple[int, str]] = []
+        position = 0
         for word in TOKEN_PATTERN.findall(nfc(value)):
             normal = cache.get(word, _MISSING)
             if normal is _MISSING:
                 normal = self.normalize(word)
                 if len(cache) < 300_000:
                     cache[word] = normal
-            if normal is not None:
-                out.append(normal)
+            if normal is None:
+                continue
+            out.append((position, normal))
+            if "." in word:
+                for part in word.split("."):
+                    part_normal = self.normalize(part)
+                    if part_normal is not None and part_normal != normal:
+                        out.append((position, part_normal))
+            position += 1
         return out
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,

@@ -43,11 +43,15 @@ class FastPositions(Positions):
 
     def word_values(self, value: str, analyzer: Any, **kwargs: Any) -> Iterator[Posting]:
         positions: dict[str, list[int]] = {}
-        for position, word in enumerate(_index_words(value, analyzer)):
+        if isinstance(analyzer, SupportAnalyzer):
+            placed: Any = analyzer.positioned_tokens(value)
+        else:
+            placed = enumerate(_index_words(value, analyzer))
+        for position, word in placed:
             found = positions.get(word)
             if found is None:
                 positions[word] = [position]
-            else:
+            elif found[-1] != position:  # a part repeated inside one token (0.0.0.1) counts once
                 found.append(position)
         boost = self.field_boost
         encode = self.encode

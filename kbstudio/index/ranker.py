@@ -17,6 +17,7 @@ from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
 
 from kbstudio.index.schema import LENGTH_FIELDS
+from kbstudio.names import fold_accents
 
 
 @dataclass(frozen=True)
@@ -31,15 +32,27 @@ class RankWeights:
     k1: float = 1.2
     b: float = 0.75
     coord_power: float = 1.0
-    pair_body: float = 1.0
+    pair_body: float = 8.0
     pair_title: float = 2.0
+    pair_code: float = 3.0
     pair_window: int = 3
+    code: float = 0.5
+    title_coord_power: float = 1.0
     pool: int = 25
-    common_share: float = 0.2
-    proximity_terms: int = 8
+    proximity_pool: int = 50
+    proximity_terms: int = 24
+    pair_coverage_power: float = 2.0
 
 
 Block = tuple[Sequence[int], Sequence[float]]
+
+
+@dataclass(frozen=True)
+class SlotScores:
+    """One query word's scores by document: ``all`` of its fields, and the ``title``'s share."""
+
+    all: dict[int, float]
+    title: dict[int, float]
 
 
 def raw_postings(leaf: IndexReader, field: str, term: str) -> Any:
@@ -77,7 +90,7 @@ def leaf_postings(leaf: IndexReader, field: str, term: str) -> Iterator[Block]:
 
 
 COLUMN_NAMES = ("tier", "kind", "status", "mtime")
-SegmentColumns = dict[str, list[Any]]
+SegmentColumns = Any  # a segment's columns, or (segment id, 'folded') -> its accent table
 
 
 class IndexView:
@@ -87,7 +100,7 @@ class IndexView:
     ``segment_cache`` across refreshes; after a save only the new small segment is read.
     """
 
-    def __init__(self, searcher: Searcher, segment_cache: dict[str, SegmentColumns] | None = None
+    def __init__(self, searcher: Searcher, segment_cache: dict[Any, SegmentColumns] | None = None
                  ) -> None:
         reader = searcher.reader()
         self.searcher = searcher
@@ -114,10 +127,12 @@ class IndexView:
                 self.lengths[field].extend(data[f"len_{field}"])
             if segment.has_deletions():
                 self.deleted.update(offset + d for d in segment.deleted_docs())
-        for stale in set(cache) - live_keys:
+        for stale in {k for k in cache if (k[0] if isinstance(k, tuple) else k) not in live_keys}:
             del cache[stale]
         self.average = {f: (sum(v) / len(v) if v else 1.0) or 1.0 for f, v in self.lengths.items()}
         self._spelling: set[str] | None = None
+        self._folded: dict[str, set[str]] | None = None
+        self._segment_cache = cache
 
     def spelling_words(self) -> set[str]:
         """Return every word of the spelling list (loaded on first use)."""
@@ -137,6 +152,29 @@ class IndexView:
         edits |= {a + c + b[1:] for a, b in splits if b for c in letters}
         edits |= {a + c + b for a, b in splits for c in letters}
         return edits & self.spelling_words()
+
+    def accent_variants(self, stem: str) -> set[str]:
+        """Return the indexed stems that equal ``stem`` once accents are folded (``cafe`` -> ``café``).
+
+        Only words with accents need a table: it is built from each segment's word list on first
+        use and kept with the segment's columns (about 0.1 s per 25,000 documents).
+        """
+        if self._folded is None:
+            self._folded = defaultdict(set)
+            for leaf, _ in self.leaves:
+                key = (leaf.segment().segment_id(), "folded")
+                table = self._segment_cache.get(key)
+                if table is None:
+                    table = _accented_terms(leaf)
+                    self._segment_cache[key] = table
+                for folded, terms in table.items():
+                    self._folded[folded].update(terms)
+        folded = fold_accents(stem)
+        found = set(self._folded.get(folded, ()))
+        if folded != stem:
+            found.add(folded)
+        found.discard(stem)
+        return found
 
     def doc_frequency(self, field: str, term: str) -> int:
         """Return how many documents have ``term`` in ``field``."""
@@ -179,14 +217,14 @@ class Ranker:
     def __init__(self, view: IndexView, weights: RankWeights) -> None:
         self.view = view
         self.weights = weights
-        self._cache: OrderedDict[tuple[tuple[str, ...], str, bool], dict[int, float]] = OrderedDict()
+        self._cache: OrderedDict[tuple[tuple[str, ...], str], SlotScores] = OrderedDict()
 
-    def cached_slot_scores(self, stems: Sequence[str], word: str, long_query: bool) -> dict[int, float]:
+    def cached_slot_scores(self, stems: Sequence[str], word: str) -> SlotScores:
         """Return ``slot_scores`` through a small LRU cache (typing a query repeats words)."""
-        key = (tuple(stems), word.lower(), long_query)
+        key = (tuple(stems), word.lower())
         found = self._cache.get(key)
         if found is None:
-            found = self.slot_scores(stems, word, long_query)
+            found = self.slot_scores(stems, word)
             self._cache[key] = found
             if len(self._cache) > self.CACHE_SIZE:
                 self._cache.popitem(last=False)
@@ -194,42 +232,65 @@ class Ranker:
             self._cache.move_to_end(key)
         return found
 
-    def _idf(self, df: int) -> float:
+    def idf(self, df: int) -> float:
+        """Return BM25's inverse document frequency of a term found in ``df`` documents."""
         n = self.view.doc_count
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
-    def slot_scores(self, stems: Sequence[str], word: str, long_query: bool = False) -> dict[int, float]:
-        """Return BM25 scores of one query word (with its typo alternatives) over every field.
+    def slot_scores(self, stems: Sequence[str], word: str) -> SlotScores:
+        """Return the BM25 scores of one query word (with its alternatives) in every document.
 
-        In a long query (a pasted message), a word found in a fifth of all documents says
-        little and costs most, so it only counts in titles there.
+        Each text field is scored by BM25 with its own document frequencies and saturation, and
+        the fields' scores are added with their weights: a word rare in titles but common in
+        pages ("activation") says much when it is in a title. Alternatives of the word (a typo's
+        correction, an accent-folded form) count as the same term within a field, as query-time
+        synonyms do in BM25; the document frequency is the most frequent alternative's. Tags and
+        products add a fixed bonus per matching document. The title's share is also returned
+        apart, for the title coordination in ``search``.
         """
         w = self.weights
-        scores: dict[int, float] = defaultdict(float)
         k1, b = w.k1, w.b
-        common = max(w.common_share * self.view.doc_count, 100)
-        for stem in stems:
-            for field, weight in (("title", w.title), ("issue", w.issue), ("body", w.body)):
+        total: dict[int, float] = {}
+        title: dict[int, float] = {}
+        for field, weight in self.text_fields:
+            pseudo: dict[int, float] = defaultdict(float)
+            df_max = 0
+            lengths = self.view.lengths[field]
+            base = 1.0 - b
+            slope = b / self.view.average[field]
+            for stem in stems:
                 df = self.view.doc_frequency(field, stem)
-                if not df or (long_query and field != "title" and df > common):
+                if not df:
                     continue
-                factor = weight * self._idf(df) * (k1 + 1.0)
-                lengths = self.view.lengths[field]
-                base = k1 * (1.0 - b)
-                slope = k1 * b / self.view.average[field]
+                df_max = max(df_max, df)
                 for leaf, offset in self.view.leaves:
                     for ids, tfs in leaf_postings(leaf, field, stem):
                         for local, tf in zip(ids, tfs, strict=False):
                             doc = local + offset
-                            scores[doc] += factor * tf / (tf + base + slope * lengths[doc])
+                            pseudo[doc] += tf / (base + slope * lengths[doc])
+            if not pseudo:
+                continue
+            factor = weight * self.idf(df_max) * (k1 + 1.0)
+            target = title if field == "title" else total
+            for doc, tf in pseudo.items():
+                target[doc] = target.get(doc, 0.0) + factor * tf / (tf + k1)
         lowered = word.lower()
         for field, weight in (("tags", w.tags), ("products", w.products)):
             df = self.view.doc_frequency(field, lowered)
             if df:
-                bonus = weight * self._idf(df)
+                bonus = weight * self.idf(df)
                 for doc in self.view.docset(field, lowered):
-                    scores[doc] += bonus
-        return scores
+                    total[doc] = total.get(doc, 0.0) + bonus
+        for doc, value in title.items():
+            total[doc] = total.get(doc, 0.0) + value
+        return SlotScores(total, title)
+
+    @property
+    def text_fields(self) -> tuple[tuple[str, float], ...]:
+        """Return (field, weight) of the free-text fields this index has."""
+        w = self.weights
+        wanted = (("title", w.title), ("issue", w.issue), ("body", w.body), ("code", w.code))
+        return tuple((f, weight) for f, weight in wanted if f in self.view.lengths and weight > 0)
 
     def phrase_docs(self, stems: list[str], candidates: set[int]) -> set[int]:
         """Return the candidates whose title or body has ``stems`` as consecutive words."""
@@ -247,38 +308,68 @@ class Ranker:
                     found.add(doc)
         return found
 
-    def proximity(self, stems: list[str], docnums: list[int], present: dict[str, Any],
-                  long_query: bool = False) -> dict[int, float]:
-        """Return a bonus for documents where adjacent query words stand close together.
+    def proximity(self, stems: list[str], docnums: list[int], present: dict[str, Any]) -> dict[int, float]:
+        """Return a bonus for documents where neighbouring query words stand close together.
 
-        ``present`` maps each stem to the documents known to contain it, so positions are only
-        read where a pair can actually match.
+        Each pair of words next to each other in the query earns, where the document has them
+        within ``pair_window`` positions in that order, the rarer word's idf divided by the gap
+        (after Rasolofo and Savoy, "Term proximity scoring for keyword-based retrieval
+        systems", ECIR 2003). A copied sentence thus ranks the page that has it word for word
+        above pages that merely share its words. In titles the order is free: keywords are
+        typed in any order. ``present`` maps each stem to the documents known to contain it,
+        so positions are only read where a pair can match.
         """
         w = self.weights
-        unique = list(dict.fromkeys(stems))
-        if long_query:  # common words cost most to look up and matter least in a long paste
-            common = max(w.common_share * self.view.doc_count, 100)
-            unique = [s for s in unique if self.view.doc_frequency("body", s) <= common]
-        unique = unique[: w.proximity_terms]
-        if len(unique) < 2 or not docnums:
+        unique = [s for i, s in enumerate(stems) if i == 0 or s != stems[i - 1]][: w.proximity_terms]
+        pairs = [(a, c) for a, c in zip(unique, unique[1:], strict=False) if a != c]
+        if not pairs or not docnums:
             return {}
         candidates = set(docnums)
-        wanted: dict[str, list[int]] = {}
-        for first, second in zip(unique, unique[1:], strict=False):
+        wanted: dict[str, set[int]] = defaultdict(set)
+        for first, second in pairs:
             both = candidates & present.get(first, set()) & present.get(second, set())
-            for stem in (first, second):
-                wanted.setdefault(stem, [])
-                wanted[stem] = sorted(set(wanted[stem]) | both)
+            wanted[first] |= both
+            wanted[second] |= both
+        weight_of = {stem: self.idf(max(self.view.doc_frequency("body", stem),
+                                        self.view.doc_frequency("title", stem), 1))
+                     for stem in wanted}
         bonus: dict[int, float] = defaultdict(float)
-        for field, weight in (("body", w.pair_body), ("title", w.pair_title)):
-            where = {stem: self.view.positions(field, stem, docs) for stem, docs in wanted.items() if docs}
-            for first, second in zip(unique, unique[1:], strict=False):
+        matched: dict[tuple[int, str], int] = defaultdict(int)  # pairs found, by field
+        fields = (("body", w.pair_body, True), ("code", w.pair_code, True), ("title", w.pair_title, False))
+        for field, weight, ordered in fields:
+            if weight <= 0:
+                continue
+            where = {stem: self.view.positions(field, stem, sorted(docs))
+                     for stem, docs in wanted.items() if docs}
+            for first, second in pairs:
                 left, right = where.get(first, {}), where.get(second, {})
+                pair_weight = weight * min(weight_of[first], weight_of[second])
                 for doc in left.keys() & right.keys():
                     gap = _closest_gap(left[doc], right[doc], w.pair_window)
+                    if not ordered and not gap:
+                        gap = _closest_gap(right[doc], left[doc], w.pair_window)
                     if gap:
-                        bonus[doc] += weight / gap
+                        bonus[doc] += pair_weight / gap
+                        matched[doc, field] += 1
+        power = w.pair_coverage_power
+        if power:
+            share: dict[int, int] = defaultdict(int)
+            for (doc, _), count in matched.items():
+                share[doc] = max(share[doc], count)
+            for doc in bonus:
+                bonus[doc] *= (share[doc] / len(pairs)) ** power
         return bonus
+
+
+def _accented_terms(leaf: IndexReader) -> dict[str, set[str]]:
+    """Return the segment's words with accents, by their folded form."""
+    table: dict[str, set[str]] = defaultdict(set)
+    for field in ("title", "issue", "body"):
+        for term in leaf.lexicon(field):
+            if not term.isascii():
+                word = term.decode("utf-8") if isinstance(term, bytes) else term
+                table[fold_accents(word)].add(word)
+    return dict(table)
 
 
 def _closest_gap(first: list[int], second: list[int], window: int) -> int:

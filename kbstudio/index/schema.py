@@ -9,8 +9,8 @@ from kbstudio.index.analysis import SupportAnalyzer
 from kbstudio.index.formats import FastFrequency, FastPositions
 
 # Bump whenever the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 10   # 10: text in Unicode NFC
-LENGTH_FIELDS = ("title", "issue", "body")
+SCHEMA_VERSION = 11   # 11: id and title keys, code field, parts of dotted words
+LENGTH_FIELDS = ("title", "issue", "body", "code")
 
 
 def stemming_analyzer() -> SupportAnalyzer:
@@ -32,9 +32,12 @@ def build_schema() -> Schema:
     schema = Schema(
         path=ID(stored=True, unique=True),
         doc_id=ID(stored=True),
+        id_key=ID(),
+        title_key=ID(),
         title=TEXT(analyzer=stem, stored=True),
         issue=TEXT(analyzer=stem, phrase=False),
         body=TEXT(analyzer=stem, stored=True),
+        code=TEXT(analyzer=stem),
         spell=TEXT(analyzer=SupportAnalyzer(stem=False, minsize=3), phrase=False),
         tier=ID(stored=True, sortable=True),
         kind=ID(stored=True, sortable=True),
@@ -45,8 +48,9 @@ def build_schema() -> Schema:
         len_title=COLUMN(columns.NumericColumn("I", default=0)),
         len_issue=COLUMN(columns.NumericColumn("I", default=0)),
         len_body=COLUMN(columns.NumericColumn("I", default=0)),
+        len_code=COLUMN(columns.NumericColumn("I", default=0)),
         problems=STORED(),
     )
-    for name in ("title", "issue", "body", "spell"):
+    for name in ("title", "issue", "body", "code", "spell"):
         _fast(schema[name])
     return schema

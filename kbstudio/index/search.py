@@ -6,6 +6,7 @@ import heapq
 import re
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -16,17 +17,18 @@ from kbstudio.index.query import Item, ParsedQuery, parse_query
 from kbstudio.index.ranker import IndexView, Ranker, RankWeights
 from kbstudio.index.snippets import IsHit, hit_test, make_snippet
 from kbstudio.index.store import LiveIndex
+from kbstudio.index.synonyms import SynonymTable
 from kbstudio.model import TIERS
-from kbstudio.names import nfc
+from kbstudio.names import id_search_key, nfc, title_key
 
 FACET_FIELDS = ("tier", "kind", "status")
 MAX_TAG_FACETS = 500
 _SPELLABLE = re.compile(r"^[a-zA-Z]{4,24}$")
 MAX_TYPO_LENGTH = 12
 MAX_TYPO_KNOWN = 2  # a "word" found in this few documents may be a typo shared by them
-LONG_QUERY_WORDS = 5
 MAX_TYPED_WORDS = 8
 MAX_HIGHLIGHTS = 8
+MAX_ID_LENGTH = 40
 RARE_MIN = 200
 RARE_SHARE = 0.05
 _WORDS = re.compile(r"\w+(?:\.\w+)*")
@@ -98,6 +100,9 @@ class _Evaluation:
     scores: dict[int, float] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
     present: dict[str, Any] = field(default_factory=dict)
+    pinned: list[int] = field(default_factory=list)
+    synonyms: list[str] = field(default_factory=list)
+    complete: set[int] = field(default_factory=set)  # documents with every word of a group
 
 
 @dataclass
@@ -106,18 +111,23 @@ class _Slot:
 
     word: str
     stems: list[str]
-    scores: dict[int, float]
+    scores: dict[int, float]   # by document, all fields
+    titles: dict[int, float]   # the title's share of ``scores``
+    position: int = -1  # index of the word among its group's plain words; -1 in a phrase
 
 
 class KBSearcher:
     """A searcher over one live index; call ``refresh`` after the index changes."""
 
-    def __init__(self, live: LiveIndex, weights: RankWeights | None = None) -> None:
+    def __init__(self, live: LiveIndex, weights: RankWeights | None = None,
+                 synonyms: Callable[[], SynonymTable] | None = None) -> None:
+        """``synonyms`` returns the KB's current synonym table (read when a query runs)."""
         self.live = live
         self.weights = weights or RankWeights()
+        self.synonyms: Callable[[], SynonymTable] = synonyms or SynonymTable
         self.analyzer = SupportAnalyzer(stem=True)
         self._searcher: Searcher = live.index.searcher()
-        self._segments: dict[str, Any] = {}
+        self._segments: dict[Any, Any] = {}
         self._view = IndexView(self._searcher, self._segments)
         self._ranker = Ranker(self._view, self.weights)
         self._corrected: dict[str, str | None] = {}
@@ -191,18 +201,62 @@ class KBSearcher:
 
     # Evaluation -----------------------------------------------------------------------------
 
-    def _slots(self, item: Item, replaced: dict[str, str], long_query: bool,
-               pasted: bool) -> list[_Slot]:
+    def _slots(self, item: Item, replaced: dict[str, str], pasted: bool,
+               first: int | None = None) -> list[_Slot]:
+        """Return the slots of an item's words; ``first`` is the position of its first plain word."""
         slots = []
-        for word in _WORDS.findall(item.text):
+        for number, word in enumerate(_WORDS.findall(item.text)):
             stems = self.stems(word)
             if not stems:
                 continue
+            stems += [v for stem in stems for v in sorted(self._view.accent_variants(stem))]
             fix = None if item.phrase or item.negated or pasted else self._correct(word)
             if fix:
                 replaced[word] = fix
                 stems = stems + [s for s in self.stems(fix) if s not in stems]
-            slots.append(_Slot(word, stems, self._ranker.cached_slot_scores(stems, word, long_query)))
+            position = -1 if first is None else first + number
+            found = self._ranker.cached_slot_scores(stems, word)
+            slots.append(_Slot(word, stems, found.all, found.title, position))
+        return slots
+
+    def _with_synonyms(self, slots: list[_Slot], words: list[str], found: list[str]) -> list[_Slot]:
+        """Return ``slots`` where each team synonym term of ``words`` is one slot for the group.
+
+        A document scores for the term by its best form: the words as typed, or any other term
+        of the group (a term of several words only where it stands as a phrase, the sum of its
+        words' scores). The other terms' words are added to ``found`` for highlighting.
+        """
+        table = self.synonyms()
+        if table.is_empty or not words:
+            return slots
+        for match in table.find(words):
+            covered = [slot for slot in slots if match.start <= slot.position < match.end]
+            if not covered:
+                continue
+            merged: dict[int, float] = {}
+            for slot in covered:  # the words as typed, as ordinary words would count
+                for doc, value in slot.scores.items():
+                    merged[doc] = merged.get(doc, 0.0) + value
+            stems = [stem for slot in covered for stem in slot.stems]
+            for alternative in match.alternatives:
+                tables = [self._ranker.cached_slot_scores(self.stems(word), word).all
+                          for word in alternative if self.stems(word)]
+                if not tables:
+                    continue
+                found.extend(alternative)
+                words_stems = [stem for word in alternative for stem in self.stems(word)]
+                stems += words_stems
+                scores = _sum_all(tables)
+                if len(words_stems) > 1:  # a term of several words is a phrase
+                    scores = {d: scores[d] for d in self._ranker.phrase_docs(words_stems, set(scores))}
+                for doc, value in scores.items():
+                    if value > merged.get(doc, 0.0):
+                        merged[doc] = value
+            # a term's score may come from any form's fields: it is not split by field
+            joined = _Slot(" ".join(words[match.start:match.end]), stems, merged, {}, covered[0].position)
+            at = slots.index(covered[0])
+            slots = [slot for slot in slots if slot not in covered]
+            slots.insert(at, joined)
         return slots
 
     def _item_docs(self, item: Item, slots: list[_Slot]) -> set[int]:
@@ -221,14 +275,18 @@ class KBSearcher:
         excluded: set[int] = set()
         coord_power = self.weights.coord_power
         words = sum(len(_WORDS.findall(item.text)) for item in parsed.items)
-        long_query = words >= LONG_QUERY_WORDS
         pasted = words > MAX_TYPED_WORDS  # copied text has no typos worth the cost of fixing
         rare_limit = max(RARE_MIN, RARE_SHARE * self._view.doc_count)
         for group, strict in zip(parsed.groups, parsed.strict, strict=False):
             slots: list[_Slot] = []
+            plain_words: list[str] = []
             required: set[int] | None = None
             for item in group:
-                item_slots = self._slots(item, replaced, long_query, pasted)
+                first = None
+                if not item.phrase and not item.negated:
+                    first = len(plain_words)
+                    plain_words += _WORDS.findall(item.text)
+                item_slots = self._slots(item, replaced, pasted, first)
                 if not item_slots:
                     continue
                 if item.negated:
@@ -241,6 +299,7 @@ class KBSearcher:
                 slots.extend(item_slots)
             if not slots:
                 continue
+            slots = self._with_synonyms(slots, plain_words, result.synonyms)
             for slot in slots:
                 result.present.setdefault(slot.stems[0], slot.scores.keys())
             if required is not None:
@@ -256,22 +315,55 @@ class KBSearcher:
                 shortlist = set().union(*(slot.scores.keys() for slot in rare)) & matching
                 if len(shortlist) >= self.weights.pool:
                     scored = shortlist
-            tables = [slot.scores for slot in slots]
+            tables = [(slot.scores, slot.titles) for slot in slots]
             count = len(tables)
+            title_power = self.weights.title_coord_power
             for doc in scored:
-                score = 0.0
-                hits = 0
-                for table in tables:
+                score = title_score = 0.0
+                hits = title_hits = 0
+                for table, titles in tables:
                     value = table.get(doc)
                     if value is not None:
-                        score += value
                         hits += 1
+                        in_title = titles.get(doc)
+                        if in_title is None:
+                            score += value
+                        else:
+                            score += value - in_title
+                            title_score += in_title
+                            title_hits += 1
+                # Coordination, and for titles on their own: a title holding 3 of 3 query words
+                # names the problem; one holding 3 of 18 words of a pasted sentence does not.
+                score += title_score * (title_hits / count) ** title_power
                 result.scores[doc] = result.scores.get(doc, 0.0) + \
                     score * (hits / count) ** coord_power + 1e-6
+                if hits == count:
+                    result.complete.add(doc)
         if not result.matched and parsed.filters and not any(not i.negated for i in parsed.items):
             result.matched = set(range(self._view.reader.doc_count_all()))
         result.matched -= excluded | self._view.deleted
         return result
+
+    def _pin(self, text: str, found: _Evaluation) -> None:
+        """Put the document a query names first: its id (``kb-0002``, ``SOP-3``) or its exact title.
+
+        Typing or pasting an id or a title is asking for that document, whatever its words score.
+        """
+        wanted = " ".join(text.split())
+        keys = [("title_key", title_key(wanted))]
+        if len(wanted) <= MAX_ID_LENGTH:
+            keys.insert(0, ("id_key", id_search_key(wanted)))
+        pinned: list[int] = []
+        for name, key in keys:
+            if key:
+                pinned += sorted(self._view.docset(name, key) - self._view.deleted - set(pinned))
+        if not pinned:
+            return
+        top = max(found.scores.values(), default=0.0)
+        for doc in pinned:
+            found.scores[doc] = max(found.scores.get(doc, 0.0), top)
+        found.matched.update(pinned)
+        found.pinned = pinned
 
     def _field_filter(self, fields: dict[str, list[str]]) -> set[int] | None:
         keep: set[int] | None = None
@@ -297,6 +389,7 @@ class KBSearcher:
             # Pasted messages are full of quotes that are not meant as phrases: rather than
             # show nothing, search the quoted words as ordinary words.
             found = self._evaluate(parsed.softened(), replaced)
+        self._pin(text, found)
         matched = found.matched
         fields = {name: list(values) for name, values in parsed.filters.items()}
         if options.kinds:
@@ -319,7 +412,7 @@ class KBSearcher:
         limit = max(1, min(options.limit, 1000))
         ranked = self._rank(found, visible, limit, options.sort)
         words = [w for item in parsed.items if not item.negated for w in _WORDS.findall(item.text)]
-        words += list(replaced.values())
+        words += list(replaced.values()) + found.synonyms
         is_hit = hit_test(*self._highlight_terms(words))
         return SearchResponse(
             query=typed,
@@ -340,13 +433,22 @@ class KBSearcher:
             best = heapq.nlargest(limit, visible, key=mtimes.__getitem__)
             return [(d, scores.get(d, 0.0)) for d in best]
         candidates = [(d, s) for d, s in scores.items() if d in visible]
+        # pinned documents are scored at the top, so the pool below always holds them
         if len(candidates) < limit:  # filters left fewer scored documents than asked for
             seen = {d for d, _ in candidates}
             candidates += [(d, 0.0) for d in sorted(visible - seen)[: limit - len(candidates)]]
-        pool = heapq.nlargest(max(limit, self.weights.pool), candidates, key=lambda kv: kv[1])
-        bonus = self._ranker.proximity(found.order, [d for d, _ in pool], found.present,
-                                       len(found.order) >= LONG_QUERY_WORDS)
-        reranked = sorted(((d, s + bonus.get(d, 0.0)) for d, s in pool), key=lambda kv: -kv[1])
+        size = max(limit, self.weights.proximity_pool)
+        pool = heapq.nlargest(size, candidates, key=lambda kv: kv[1])
+        # Documents with every query word are where a copied sentence can stand whole, however
+        # long they are and however common its words: the best of them are looked at too.
+        complete = [(d, s) for d, s in candidates if d in found.complete]
+        if len(complete) > len(pool) // 2 or not all(d in found.complete for d, _ in pool):
+            seen = {d for d, _ in pool}
+            pool += [kv for kv in heapq.nlargest(size, complete, key=lambda kv: kv[1]) if kv[0] not in seen]
+        bonus = self._ranker.proximity(found.order, [d for d, _ in pool], found.present)
+        first = {d: rank for rank, d in enumerate(found.pinned)}
+        reranked = sorted(((d, s + bonus.get(d, 0.0)) for d, s in pool),
+                          key=lambda kv: (first.get(kv[0], len(first)), -kv[1]))
         return reranked[:limit]
 
     def _highlight_terms(self, words: list[str]) -> tuple[set[str], set[str]]:
@@ -377,6 +479,13 @@ class KBSearcher:
             snippet=make_snippet(stored.get("body") or "", is_hit),
             mtime=float(self._view.columns["mtime"][docnum] or 0),
         )
+
+
+def _sum_all(tables: Iterable[dict[int, float]]) -> dict[int, float]:
+    """Return, for the documents in every table, the sum of their values."""
+    tables = list(tables)
+    common = set(tables[0]).intersection(*tables[1:])
+    return {doc: sum(table[doc] for table in tables) for doc in common}
 
 
 def _count(column: list[Any], docs: set[int]) -> dict[str, int]:

@@ -332,3 +332,28 @@ class _Reader:
             members.setdefault(root_of(words), []).append(term)
         groups = [SynonymGroup(tuple(terms)) for terms in members.values() if len(terms) > 1]
         return SynonymTable(groups, sorted(self.issues, key=lambda issue: issue.line or 0))
+
+
+class SynonymFile:
+    """A KB's synonyms file, re-read when it changes on disk (an edit, a pull).
+
+    ``table()`` costs one ``stat`` when the file is unchanged, so search can ask on every query.
+    """
+
+    def __init__(self, kb_root: Path) -> None:
+        self.path = Path(kb_root) / STATE_FOLDER / SYNONYMS_FILE
+        self.kb_root = Path(kb_root)
+        self._stamp: tuple[int, int] | None = None
+        self._table = SynonymTable()
+
+    def table(self) -> SynonymTable:
+        """Return the current table (empty when there is no file)."""
+        try:
+            stat = self.path.stat()
+            stamp: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            stamp = None
+        if stamp != self._stamp:
+            self._table = load_synonyms(self.kb_root) if stamp is not None else SynonymTable()
+            self._stamp = stamp
+        return self._table
