@@ -9,10 +9,11 @@ import sys
 import time
 from typing import TextIO
 
-from kbstudio.index.indexer import IndexCancelled
+from kbstudio.index.damage import IndexDamagedError
+from kbstudio.index.indexer import IndexCancelled, IndexChanges
 from kbstudio.index.search import SearchOptions, SearchResponse
 from kbstudio.index.service import SearchService
-from kbstudio.index.store import IndexLockedError
+from kbstudio.index.store import IndexLockedError, IndexUnwritableError
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import KINDS, STATUSES, TIERS
 
@@ -51,20 +52,35 @@ def _choices(value: str | None, allowed: tuple[str, ...], name: str, upper: bool
     return tuple("untiered" if v == "UNTIERED" else v for v in items)
 
 
+def _note(message: str) -> None:
+    print(f"kbstudio: {message}", file=sys.stderr)
+
+
+def _note_skipped(changes: IndexChanges) -> None:
+    for message in changes.skipped:
+        _note(message)
+
+
 def cmd_index(args: argparse.Namespace, kb: KnowledgeBase) -> int:
-    """Build or update the index of a KB and report what changed."""
+    """Build or update the index of a KB and report what changed.
+
+    Every index file is compared with its recorded checksum first; a damaged index is rebuilt.
+    """
     service = SearchService(kb, args.index_dir)
     started = time.perf_counter()
     try:
-        changes = service.ensure(progress=TerminalProgress("indexing"), rebuild=args.rebuild)
+        changes = service.ensure(progress=TerminalProgress("indexing"), rebuild=args.rebuild,
+                                 verify=True)
         service.compact()   # merges the small segments many saves may have left
     finally:
         service.close()
     elapsed = time.perf_counter() - started
+    _note_skipped(changes)
     if changes.rebuilt:
         rate = changes.documents / elapsed if elapsed else 0.0
+        reason = changes.reason + ("; rebuilt" if changes.damage else "")
         print(f"indexed {changes.documents} documents in {elapsed:.2f} s ({rate:.0f}/s)"
-              f"{': ' + changes.reason if changes.reason else ''}")
+              f"{': ' + reason if reason else ''}")
     else:
         print(f"{changes.documents} documents; {len(changes.added)} added, "
               f"{len(changes.updated)} updated, {len(changes.removed)} removed in {elapsed:.2f} s")
@@ -100,22 +116,69 @@ def _print_text(response: SearchResponse) -> None:
     print(f"{response.total} matches{more} ({response.took_ms:.1f} ms)", file=sys.stderr)
 
 
+class _Searches:
+    """Runs the queries of one ``search`` command: the index when it can, else a scan.
+
+    A damaged index found by a query is rebuilt at once (with a message) and the query run again;
+    an index that cannot be brought up to date (folder not writable, another writer holding the
+    lock) is searched as it is, or the documents are scanned when there is none.
+    """
+
+    def __init__(self, service: SearchService) -> None:
+        self.service = service
+        self.progress = TerminalProgress("indexing")
+        self.can_rebuild = True
+
+    def prepare(self) -> None:
+        """Bring the index up to date (building it when there is none)."""
+        try:
+            changes = self.service.ensure(progress=self.progress)
+        except (IndexUnwritableError, IndexLockedError) as error:
+            self.can_rebuild = False
+            if self.service.open_existing():
+                _note(f"{error}; searched the index as it was")
+            else:
+                self.service.use_scan(str(error))
+                _note(f"{error}; searched the documents directly")
+            return
+        _note_skipped(changes)
+        if changes.damage:
+            _note(f"index was damaged ({changes.damage}); rebuilt")
+
+    def run(self, query: str, options: SearchOptions) -> SearchResponse:
+        """Return the response to one query."""
+        response = self.service.search(query, options)
+        damage = self.service.damage
+        if damage is None or not self.can_rebuild:
+            return response
+        try:
+            self.service.ensure(progress=self.progress)
+        except (IndexUnwritableError, IndexLockedError) as error:
+            self.can_rebuild = False
+            _note(f"index was damaged ({damage}) and could not be rebuilt: {error}; "
+                  "searched the documents directly")
+            return response
+        _note(f"index was damaged ({damage}); rebuilt")
+        return self.service.search(query, options)
+
+
 def cmd_search(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     """Search a KB (building its index first when needed); one query or a batch file."""
     options = _options(args)
     if args.batch is None and args.query is None:
         raise argparse.ArgumentTypeError("give a QUERY or --batch FILE")
     service = SearchService(kb, args.index_dir)
+    searches = _Searches(service)
     try:
-        service.ensure(progress=TerminalProgress("indexing"))
+        searches.prepare()
         if args.batch is not None:
             handle = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
             with handle:
                 for line in handle:
                     query = line.rstrip("\r\n")
-                    print(json.dumps(service.search(query, options).to_json(), ensure_ascii=False))
+                    print(json.dumps(searches.run(query, options).to_json(), ensure_ascii=False))
             return 0
-        response = service.search(args.query, options)
+        response = searches.run(args.query, options)
     finally:
         service.close()
     if args.json:
@@ -148,4 +211,5 @@ def add_search_commands(commands: argparse._SubParsersAction) -> None:
     search.set_defaults(handler=cmd_search, needs_kb=True)
 
 
-HANDLED_ERRORS = (IndexLockedError, IndexCancelled, argparse.ArgumentTypeError)
+HANDLED_ERRORS = (IndexLockedError, IndexCancelled, IndexUnwritableError, IndexDamagedError,
+                  argparse.ArgumentTypeError)

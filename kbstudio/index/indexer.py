@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -12,11 +14,12 @@ from typing import Any
 from whoosh.writing import IndexWriter
 
 from kbstudio.index.analysis import count_tokens
+from kbstudio.index.damage import IndexDamagedError, log_damage, reading, record_files
 from kbstudio.index.fastbuild import FastSegmentWriter, PathWriter, collect_manifest, serial_writer
-from kbstudio.index.store import IndexLockedError, IndexMissingError, IndexStore, LiveIndex, Manifest
+from kbstudio.index.store import IndexMissingError, IndexStore, LiveIndex, Manifest
 from kbstudio.index.text import index_text
 from kbstudio.kb import KnowledgeBase, is_document_path
-from kbstudio.names import nfc
+from kbstudio.names import id_search_key, nfc, title_key
 from kbstudio.reader import (
     UnreadableError,
     content_hash,
@@ -30,6 +33,7 @@ PARALLEL_FROM = 400
 MERGE_FROM = 200
 MAX_SEGMENTS = 12  # compact() merges the small segments of saves once there are more than this
 Cancelled = Callable[[], bool]
+log = logging.getLogger(__name__)
 
 
 class IndexCancelled(RuntimeError):
@@ -47,6 +51,8 @@ class IndexChanges:
     reason: str = ""
     seconds: float = 0.0
     documents: int = 0
+    damage: str = ""     # what was damaged, when that is why the index was rebuilt
+    skipped: list[str] = field(default_factory=list)   # files not indexed, with why (see skipped_name)
 
     @property
     def changed(self) -> bool:
@@ -56,6 +62,29 @@ class IndexChanges:
 
 def never() -> bool:
     return False
+
+
+def shown_name(rel: str) -> str:
+    """Return a KB-relative path for messages: bytes that are not UTF-8 as ``\\xff`` escapes."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def skipped_name(rel: str) -> str | None:
+    """Return why the file at KB-relative ``rel`` cannot be indexed, or None when it can.
+
+    A name that is not valid UTF-8 (Python holds its bytes as surrogate escapes) cannot be
+    stored, shown or opened by name reliably: it is left out, with a message asking for a rename.
+    """
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{shown_name(rel)}: file name is not valid UTF-8; rename the file to make it searchable"
+    return None
+
+
+def damage_reason(error: IndexDamagedError) -> str:
+    """Return the rebuild reason for a damaged index."""
+    return f"index was damaged ({error})"
 
 
 def _stat_key(path: Path) -> tuple[int, int] | None:
@@ -77,9 +106,12 @@ def _fields(root: Path, path: Path, data: bytes | None, error: UnreadableError |
     return {
         "path": rel,
         "doc_id": document.id or "",
+        "id_key": id_search_key(document.id) if document.id else "",
+        "title_key": title_key(parts.title),
         "title": parts.title,
         "issue": parts.issue + "\n" + parts.headings,
         "body": parts.body,
+        "code": parts.code,
         "spell": " ".join((parts.title, parts.headings, " ".join(document.tags))),
         "tier": document.tier or "untiered",
         "kind": document.kind,
@@ -90,6 +122,7 @@ def _fields(root: Path, path: Path, data: bytes | None, error: UnreadableError |
         "len_title": count_tokens(parts.title),
         "len_issue": count_tokens(parts.issue) + count_tokens(parts.headings),
         "len_body": count_tokens(parts.body),
+        "len_code": count_tokens(parts.code),
         "problems": len(document.problems),
     }, document.content_hash
 
@@ -125,10 +158,17 @@ class Indexer:
         self.procs = procs if procs is not None else min(2, os.cpu_count() or 1)
 
     def rebuild(self, progress: Progress | None = None, cancelled: Cancelled = never,
-                reason: str = "full build") -> IndexChanges:
-        """Index every document into a new folder, then swap it in atomically."""
+                reason: str = "full build", damage: IndexDamagedError | None = None) -> IndexChanges:
+        """Index every document into a new folder, then swap it in atomically.
+
+        ``damage`` is the damage that made the rebuild necessary (its reason replaces ``reason``).
+        Raises IndexCancelled, IndexLockedError or IndexUnwritableError; the live index is then
+        unchanged.
+        """
         started = time.perf_counter()
-        paths = list(self.kb.iter_paths())
+        if damage is not None:
+            reason = damage_reason(damage)
+        paths, skipped = self._indexable(self.kb.iter_paths())
         with self.store.write_lock(self.lock_timeout):
             folder, index = self.store.new_build_folder()
             try:
@@ -141,11 +181,32 @@ class Indexer:
                 self.store.remove_stale_folders()
                 raise
             index.close()
+            record_files(folder)
             self.store.write_manifest(folder, manifest)
             self.store.swap_in(folder)
         rel_paths = sorted(manifest)
         return IndexChanges(added=rel_paths, rebuilt=True, reason=reason,
-                            seconds=time.perf_counter() - started, documents=len(rel_paths))
+                            seconds=time.perf_counter() - started, documents=len(rel_paths),
+                            damage=str(damage) if damage is not None else "", skipped=skipped)
+
+    def rebuild_damaged(self, damage: IndexDamagedError, progress: Progress | None = None,
+                        cancelled: Cancelled = never) -> IndexChanges:
+        """Log ``damage`` and rebuild the index (see ``rebuild``)."""
+        log_damage(log, "search index of %s is damaged (%s); rebuilding", self.kb.root, damage,
+                   error=damage)
+        return self.rebuild(progress, cancelled, damage=damage)
+
+    def _indexable(self, paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
+        """Split document paths into those that can be indexed and messages for the others."""
+        good: list[Path] = []
+        skipped: list[str] = []
+        for path in paths:
+            problem = skipped_name(path.relative_to(self.kb.root).as_posix())
+            if problem is None:
+                good.append(path)
+            else:
+                skipped.append(problem)
+        return good, skipped
 
     def _build_serial(self, index: Any, paths: list[Path], progress: Progress | None,
                       cancelled: Cancelled) -> Manifest:
@@ -205,18 +266,34 @@ class Indexer:
             return self.store.open(), None
         except IndexMissingError as why:
             changes = self.rebuild(progress, cancelled, reason=str(why))
-            return self.store.open(), changes
+        except IndexDamagedError as damage:
+            changes = self.rebuild_damaged(damage, progress, cancelled)
+        return self.store.open(), changes
 
-    def sync(self, progress: Progress | None = None, cancelled: Cancelled = never) -> IndexChanges:
-        """Bring the index up to date with the files: only changed files are read."""
+    def sync(self, progress: Progress | None = None, cancelled: Cancelled = never,
+             verify: bool = False) -> IndexChanges:
+        """Bring the index up to date with the files: only changed files are read.
+
+        A missing, outdated or damaged index is rebuilt instead; ``verify`` also compares every
+        index file with its recorded checksum first (reads the whole index).
+        """
         started = time.perf_counter()
         try:
             live = self.store.open()
+            if verify:
+                try:
+                    live.check_files(full=True)
+                except BaseException:
+                    live.close()
+                    raise
         except IndexMissingError as why:
             return self.rebuild(progress, cancelled, reason=str(why))
+        except IndexDamagedError as damage:
+            return self.rebuild_damaged(damage, progress, cancelled)
         try:
             root = self.kb.root
-            on_disk = {p.relative_to(root).as_posix(): p for p in self.kb.iter_paths()}
+            paths, skipped = self._indexable(self.kb.iter_paths())
+            on_disk = {p.relative_to(root).as_posix(): p for p in paths}
             suspects = [rel for rel, path in on_disk.items()
                         if live.manifest.get(rel, (None, None))[:2] != _stat_key(path)]
             gone = [rel for rel in live.manifest if rel not in on_disk]
@@ -224,6 +301,7 @@ class Indexer:
         finally:
             live.close()
         changes.seconds = time.perf_counter() - started
+        changes.skipped = skipped
         return changes
 
     def update_paths(self, rel_paths: Iterable[str]) -> IndexChanges:
@@ -233,8 +311,11 @@ class Indexer:
             live = self.store.open()
         except IndexMissingError as why:
             return self.rebuild(reason=str(why))
+        except IndexDamagedError as damage:
+            return self.rebuild_damaged(damage)
         try:
             wanted = sorted({self.kb.disk_rel(rel) for rel in rel_paths})  # as stored, any form given
+            wanted = [rel for rel in wanted if skipped_name(rel) is None]
             # a file moved into a hidden folder or _templates/ by a pull is no document: dropped, not added
             on_disk = {rel: self.kb.root / rel for rel in wanted
                        if is_document_path(rel) and (self.kb.root / rel).is_file()}
@@ -246,25 +327,40 @@ class Indexer:
         return changes
 
     def needs_compacting(self) -> bool:
-        """Return True when saves have left more small segments than searches should walk."""
+        """Return True when saves have left more small segments than searches should walk.
+
+        Raises IndexDamagedError for a damaged index.
+        """
         try:
             live = self.store.open()
         except IndexMissingError:
             return False
         try:
-            return len(live.index._segments()) > MAX_SEGMENTS
+            with reading(live.folder):
+                return len(live.index._segments()) > MAX_SEGMENTS
         finally:
             live.close()
 
     def compact(self) -> bool:
-        """Merge the small segments that saves wrote; return True when something was merged."""
+        """Merge the small segments that saves wrote; return True when something was merged.
+
+        Raises IndexDamagedError when merging finds the index damaged (the live index is then
+        unchanged: rebuild it), IndexLockedError or IndexUnwritableError.
+        """
         if not self.needs_compacting():
             return False
         with self.store.write_lock(self.lock_timeout):
             live = self.store.open()
             try:
-                writer = live.index.writer(timeout=self.lock_timeout, compound=False)
-                writer.commit(merge=True)
+                with reading(live.folder):
+                    writer = live.index.writer(timeout=self.lock_timeout, compound=False)
+                    try:
+                        writer.commit(merge=True)
+                    except BaseException:
+                        with contextlib.suppress(Exception):
+                            writer.cancel()   # releases Whoosh's own lock; may fail after a commit error
+                        raise
+                record_files(live.folder)
             finally:
                 live.close()
         return True
@@ -272,14 +368,17 @@ class Indexer:
     def _apply_or_rebuild(self, live: LiveIndex, suspects: list[str], gone: list[str],
                           on_disk: dict[str, Path], progress: Progress | None,
                           cancelled: Cancelled) -> IndexChanges:
-        """Apply an update; a damaged index found on the way is rebuilt instead of failing."""
+        """Apply an update; a damaged index found on the way is rebuilt instead of failing.
+
+        Only recognised damage (``kbstudio.index.damage``) leads to a rebuild; other exceptions
+        (bugs, IndexCancelled, IndexLockedError, IndexUnwritableError) propagate.
+        """
         try:
-            return self._apply(live, suspects, gone, on_disk, progress, cancelled)
-        except (IndexCancelled, IndexLockedError):
-            raise
-        except Exception as error:  # noqa: BLE001 - Whoosh raises many kinds on damaged files
+            with reading(live.folder):
+                return self._apply(live, suspects, gone, on_disk, progress, cancelled)
+        except IndexDamagedError as damage:
             live.close()
-            return self.rebuild(progress, cancelled, reason=f"index is damaged: {error}")
+            return self.rebuild_damaged(damage, progress, cancelled)
 
     def _apply(self, live: LiveIndex, suspects: list[str], gone: list[str],
                on_disk: dict[str, Path], progress: Progress | None,
@@ -324,6 +423,7 @@ class Indexer:
                 writer.cancel()
                 raise
             writer.commit(merge=not small)
+            record_files(live.folder)
             for rel in gone:
                 manifest.pop(rel, None)
                 changes.removed.append(rel)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ from platformdirs import user_cache_dir
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 
+from kbstudio.index.damage import IndexDamagedError, check_files, live_files, reading
 from kbstudio.index.schema import SCHEMA_VERSION, build_schema
 from kbstudio.kb import kb_folder_name
 from kbstudio.storage import atomic_write
@@ -27,6 +30,10 @@ MANIFEST_FILE = "manifest.json"
 MANIFEST_LOG = "manifest.log"
 MAX_LOG_LINES = 5000
 INFO_FILE = "info.json"
+_FOLDER_NAME = re.compile(r"^ix-\d+$")
+# Errors that say the index folder cannot be written (not that the index is damaged).
+UNWRITABLE_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
+                               errno.ENOTDIR, errno.EEXIST, errno.EISDIR})
 
 # A manifest entry: (mtime_ns, size, content hash) of the file as it was indexed.
 Manifest = dict[str, tuple[int, int, str]]
@@ -37,7 +44,14 @@ class IndexLockedError(RuntimeError):
 
 
 class IndexMissingError(RuntimeError):
-    """There is no usable index (none yet, another schema version, or a corrupt one)."""
+    """There is no index yet, or one of another schema version: build one.
+
+    A damaged index raises ``kbstudio.index.damage.IndexDamagedError`` instead.
+    """
+
+
+class IndexUnwritableError(RuntimeError):
+    """The index folder cannot be written (permissions, read-only or full disk, not a folder)."""
 
 
 def index_base_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -66,6 +80,19 @@ class LiveIndex:
         with contextlib.suppress(Exception):
             self.index.close()
 
+    def check_files(self, full: bool = False) -> None:
+        """Compare the files this index uses with their record (see ``damage.check_files``).
+
+        Raises IndexDamagedError naming the first file that is missing, of another size or,
+        when ``full``, of another checksum.
+        """
+        with reading(self.folder):
+            live = live_files([s.segment_id() for s in self.index._segments()],
+                              self.index.latest_generation())
+        problem = check_files(self.folder, live, full)
+        if problem is not None:
+            raise IndexDamagedError(problem)
+
 
 class IndexStore:
     """The on-disk home of one KB's index."""
@@ -78,44 +105,91 @@ class IndexStore:
     def current_folder(self) -> Path | None:
         """Return the live index folder named by the pointer file, if any."""
         try:
-            name = (self.home / POINTER_FILE).read_text("utf-8").strip()
-        except (OSError, UnicodeDecodeError):
+            return self.live_folder()
+        except (IndexMissingError, IndexDamagedError):
             return None
-        folder = self.home / name
-        return folder if name and folder.is_dir() else None
+
+    def live_folder(self) -> Path:
+        """Return the live index folder named by the pointer file.
+
+        Raises IndexMissingError when there is no pointer (no index yet, or only folders left by
+        a build that never finished, which the next build removes), IndexDamagedError when the
+        pointer is unreadable or names no index folder.
+        """
+        pointer = self.home / POINTER_FILE
+        for _ in range(3):   # a rebuild may swap the pointer and remove the old folder meanwhile
+            try:
+                raw = pointer.read_bytes()
+            except FileNotFoundError:
+                left = any(self.home.glob("ix-*"))
+                raise IndexMissingError(f"the index pointer '{POINTER_FILE}' is missing" if left
+                                        else "no index yet") from None
+            except OSError as error:
+                raise IndexDamagedError(f"the index pointer cannot be read: {error.strerror}") from None
+            name = raw.decode("utf-8", "replace").strip()
+            if not _FOLDER_NAME.match(name):
+                shown = name[:40] + ("..." if len(name) > 40 else "")
+                raise IndexDamagedError(f"the index pointer holds {shown!r}, not an index folder name")
+            folder = self.home / name
+            if folder.is_dir():
+                return folder
+            with contextlib.suppress(OSError):
+                if pointer.read_bytes() != raw:
+                    continue
+            break
+        raise IndexDamagedError(f"the index pointer names {name}, which is missing")
 
     def open(self) -> LiveIndex:
-        """Open the live index, or raise IndexMissingError saying why it can't be used."""
-        folder = self.current_folder()
-        if folder is None:
-            raise IndexMissingError("no index yet")
+        """Open the live index after checking its files' sizes against their record.
+
+        Raises IndexMissingError (no index yet, another schema version: build one) or
+        IndexDamagedError (see ``kbstudio.index.damage``: rebuild it). Other exceptions are bugs.
+        """
+        folder = self.live_folder()
+        try:
+            return self._open_folder(folder)
+        except IndexDamagedError:
+            if self.current_folder() in (folder, None):
+                raise
+            return self._open_folder(self.live_folder())   # replaced by a rebuild while opening
+
+    def _open_folder(self, folder: Path) -> LiveIndex:
         try:
             info = json.loads((folder / INFO_FILE).read_text("utf-8"))
         except (OSError, ValueError) as error:
-            raise IndexMissingError(f"index information unreadable: {error}") from None
-        if info.get("schema_version") != SCHEMA_VERSION:
-            raise IndexMissingError(
-                f"index has schema version {info.get('schema_version')}, need {SCHEMA_VERSION}"
-            )
-        try:
+            raise IndexDamagedError(f"{INFO_FILE} cannot be read: {error}") from None
+        version = info.get("schema_version") if isinstance(info, dict) else None
+        if version != SCHEMA_VERSION:
+            raise IndexMissingError(f"index has schema version {version}, need {SCHEMA_VERSION}")
+        with reading(folder):
             index = whoosh_index.open_dir(str(folder))
-            index._segments()  # reads the table of contents; segment files are checked on use
-        except Exception as error:  # Whoosh raises many kinds of errors on damaged files
-            raise IndexMissingError(f"index is damaged: {error}") from None
-        return LiveIndex(index, folder, self._read_manifest(folder))
+        live = LiveIndex(index, folder, {})
+        try:
+            live.check_files()
+            live.manifest = self._read_manifest(folder)
+        except BaseException:
+            live.close()
+            raise
+        return live
 
     def _read_manifest(self, folder: Path) -> Manifest:
-        """Return the manifest: the base file (cached while unchanged) plus the change log."""
+        """Return the manifest: the base file (cached while unchanged) plus the change log.
+
+        Raises IndexDamagedError when the base file is missing, not JSON, or holds other types;
+        a change-log line torn by a crash is skipped (the next sync re-checks that file).
+        """
         base_path = folder / MANIFEST_FILE
         try:
             stat = base_path.stat()
             key = (str(base_path), stat.st_mtime_ns, stat.st_size)
             if self._base_cache is None or self._base_cache[0] != key:
                 raw = json.loads(base_path.read_text("utf-8"))
-                self._base_cache = (key, {p: (int(m), int(s), str(h)) for p, (m, s, h) in raw.items()})
+                if not isinstance(raw, dict):
+                    raise ValueError(f"a JSON {type(raw).__name__}, not an object")
+                self._base_cache = (key, {p: _entry(v) for p, v in raw.items()})
             manifest = dict(self._base_cache[1])
-        except (OSError, ValueError, TypeError):
-            return {}
+        except (OSError, ValueError, TypeError) as error:
+            raise IndexDamagedError(f"{MANIFEST_FILE} cannot be read: {error}") from None
         try:
             lines = (folder / MANIFEST_LOG).read_text("utf-8").splitlines()
         except (OSError, UnicodeDecodeError):
@@ -123,12 +197,14 @@ class IndexStore:
         for line in lines:
             try:
                 path, *entry = json.loads(line)
+                if not isinstance(path, str):
+                    continue
+                if entry and entry[0] is not None:
+                    manifest[path] = _entry(entry)
+                else:
+                    manifest.pop(path, None)
             except (ValueError, TypeError):
                 continue  # a line torn by a crash: the next sync re-checks that file
-            if entry and entry[0] is not None:
-                manifest[path] = (int(entry[0]), int(entry[1]), str(entry[2]))
-            else:
-                manifest.pop(path, None)
         return manifest
 
     @staticmethod
@@ -180,9 +256,18 @@ class IndexStore:
 
     @contextlib.contextmanager
     def write_lock(self, timeout: float = 10.0) -> Iterator[None]:
-        """Hold the KB's index write lock (shared by the app and the CLI) while writing."""
-        self.home.mkdir(parents=True, exist_ok=True)
-        with open(self.home / LOCK_FILE, "a+b") as handle:
+        """Hold the KB's index write lock (shared by the app and the CLI) while writing.
+
+        Raises IndexLockedError after ``timeout`` seconds of another writer holding it, and
+        IndexUnwritableError when the index folder, or anything written under the lock, cannot
+        be written.
+        """
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+            handle = open(self.home / LOCK_FILE, "a+b")  # noqa: SIM115 - closed below
+        except OSError as error:
+            raise self._unwritable(error) from error
+        with handle:
             deadline = time.monotonic() + timeout
             while True:
                 try:
@@ -197,5 +282,23 @@ class IndexStore:
                     time.sleep(0.05)
             try:
                 yield
+            except OSError as error:
+                if error.errno in UNWRITABLE_ERRNOS:
+                    raise self._unwritable(error) from error
+                raise
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _unwritable(self, error: OSError) -> IndexUnwritableError:
+        where = f" ({error.filename})" if error.filename else ""
+        return IndexUnwritableError(
+            f"cannot write the search index in {self.home}: {error.strerror or error}{where}; "
+            f"choose another folder with --index-dir or {ENV_INDEX_DIR}")
+
+
+def _entry(value: object) -> tuple[int, int, str]:
+    """Return a manifest entry from its JSON form; raises TypeError for any other shape."""
+    if (isinstance(value, list | tuple) and len(value) == 3 and isinstance(value[2], str)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value[:2])):
+        return int(value[0]), int(value[1]), value[2]
+    raise TypeError(f"manifest entry {str(value)[:40]} is not [mtime, size, hash]")

@@ -1,10 +1,14 @@
-"""The KB's search index in the app: open, build or sync it in the background, search, update."""
+"""The KB's search index in the app: open, build or sync it in the background, search, update.
+
+A damaged index found on opening, by the background check of every index file, or by a search
+is rebuilt in the background; meanwhile searches are answered by scanning the documents.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
 
 from kbstudio.index.indexer import IndexChanges
@@ -20,6 +24,7 @@ class IndexController(QObject):
     resultsStale = Signal()        # the index changed: searches shown may be out of date
     opened = Signal()              # the existing index was opened (or found missing)
     errorOccurred = Signal(str)
+    _damageFound = Signal()        # a search found the index damaged (emitted off the GUI thread)
 
     def __init__(self, index_dir: str | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -35,6 +40,8 @@ class IndexController(QObject):
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.cancel)
         self._task: TaskHandle | None = None
+        self._rebuild_failed = False   # a rebuild after damage failed: searches don't retry it
+        self._damageFound.connect(self._check_damage, Qt.ConnectionType.QueuedConnection)
 
     @property
     def is_open(self) -> bool:
@@ -49,6 +56,7 @@ class IndexController(QObject):
         # reference counts (seen as crashes after a full build), so the app builds serially.
         service = SearchService(kb, self.index_dir, procs=1)
         self.service = service
+        self._rebuild_failed = False
         self.kb_work.run("opening index", lambda p, c: service.open_existing(),
                          on_success=lambda ready: self._opened(service, ready),
                          on_error=lambda message: (self.opened.emit(), self.errorOccurred.emit(message)))
@@ -57,16 +65,23 @@ class IndexController(QObject):
         if service is not self.service:
             return
         self.opened.emit()
-        if ready:
-            self.resultsStale.emit()
-        self.label.setText("indexing..." if not ready else "index ready, checking for changes...")
+        if ready or service.damage is not None:
+            self.resultsStale.emit()   # a damaged index: searches scan the documents meanwhile
+        self._start_indexing(service, "indexing..." if not ready else "index ready, checking for changes...")
+
+    def _start_indexing(self, service: SearchService, label: str) -> None:
+        """Sync the index in the background (checking every index file), or rebuild a damaged one."""
+        if service.damage is not None:
+            label = "index damaged, rebuilding (searching the documents meanwhile)..."
+        self.label.setText(label)
+        self.label.setToolTip(f"index was damaged: {service.damage}" if service.damage else "")
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         self.cancel_button.setVisible(True)
         self._task = self.kb_work.run(
-            "indexing", lambda progress, cancelled: service.ensure(progress, cancelled),
+            "indexing", lambda progress, cancelled: service.ensure(progress, cancelled, verify=True),
             on_success=lambda changes: self._indexed(service, changes),
-            on_error=self._failed, on_progress=self._progress)
+            on_error=lambda message: self._failed(service, message), on_progress=self._progress)
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -76,14 +91,40 @@ class IndexController(QObject):
         self._done()
         if service is not self.service:
             return
+        if service.damage is not None:   # a search found the index damaged while it synced
+            self._start_indexing(service, "")
+            return
         what = "rebuilt" if changes.rebuilt else f"{len(changes.added) + len(changes.updated)} updated"
-        self.label.setText(f"index ready ({what})")
+        if changes.damage:
+            what = "rebuilt, it was damaged"
+        skipped = f"; {len(changes.skipped)} not indexed" if changes.skipped else ""
+        self.label.setText(f"index ready ({what}{skipped})")
+        notes = ([f"index was damaged: {changes.damage}"] if changes.damage else []) + changes.skipped
+        self.label.setToolTip("\n".join(notes))
         self.resultsStale.emit()
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, service: SearchService, message: str) -> None:
+        cancelled = self._task is not None and self._task.cancelled()
         self._done()
-        self.label.setText("index unavailable")
-        self.errorOccurred.emit(message)
+        if service is not self.service:
+            return
+        state = "indexing cancelled" if cancelled else "index unavailable"
+        self._rebuild_failed = service.damage is not None
+        if not service.is_open:
+            service.use_scan(message)   # searches scan the documents instead of failing
+            state += " (searching the documents)"
+            self.resultsStale.emit()
+        self.label.setText(state)
+        self.label.setToolTip(message)
+        if not cancelled:
+            self.errorOccurred.emit(message)
+
+    def _check_damage(self) -> None:
+        """Start rebuilding in the background when a search found the index damaged."""
+        service = self.service
+        if service is not None and service.damage is not None and self._task is None \
+                and not self._rebuild_failed:
+            self._start_indexing(service, "")
 
     def _done(self) -> None:
         self.progress.setVisible(False)
@@ -105,17 +146,23 @@ class IndexController(QObject):
         if service is None or not text.strip():
             on_result(SearchResponse(text, 0, 0.0, None, {}, []))
             return
-        if not service.is_open:
+        if not (service.is_open or service.damage is not None or service.scanning):
             on_error("The index is being built; results will appear when it is ready.")
             return
-        self.search_work.run("search", lambda p, c: service.search(text, options),
-                             on_success=on_result, on_error=on_error)
+
+        def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> SearchResponse:
+            response = service.search(text, options)
+            if service.damage is not None:
+                self._damageFound.emit()   # from the search thread; delivered on the GUI thread
+            return response
+
+        self.search_work.run("search", work, on_success=on_result, on_error=on_error)
 
     def update_paths(self, rel_paths: Iterable[str]) -> None:
         """Re-index files that changed (a save, a pull)."""
         service = self.service
         paths = list(rel_paths)
-        if service is not None and service.is_open and paths:
+        if service is not None and (service.is_open or service.damage is not None) and paths:
             self.kb_work.run("index update", lambda p, c: service.update_paths(paths),
                              on_success=lambda _: self._updated(service), on_error=self.errorOccurred.emit)
 
