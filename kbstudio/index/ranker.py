@@ -8,6 +8,7 @@ keeps pasted error messages (many words, many matches) under the latency budget.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -105,7 +106,8 @@ class IndexView:
         reader = searcher.reader()
         self.searcher = searcher
         self.reader = reader
-        self.leaves = list(reader.leaf_readers())
+        # An index of no documents has one leaf without a segment: nothing to read.
+        self.leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers() if leaf.segment() is not None]
         self.doc_count = max(reader.doc_count(), 1)
         cache = segment_cache if segment_cache is not None else {}
         self.columns: dict[str, list[Any]] = {name: [] for name in COLUMN_NAMES}
@@ -200,6 +202,9 @@ class IndexView:
                 matcher = raw_postings(leaf, field, term)
             except TermNotFound:
                 continue
+            if hasattr(matcher, "_maxid") and hasattr(matcher, "_read_values"):
+                _block_positions(matcher, local, offset, found)
+                continue
             for docnum in local:
                 if not matcher.is_active():
                     break
@@ -265,13 +270,20 @@ class Ranker:
                 df_max = max(df_max, df)
                 for leaf, offset in self.view.leaves:
                     for ids, tfs in leaf_postings(leaf, field, stem):
-                        for local, tf in zip(ids, tfs, strict=False):
-                            doc = local + offset
-                            pseudo[doc] += tf / (base + slope * lengths[doc])
+                        docs = [i + offset for i in ids] if offset else ids
+                        values = [tf / (base + slope * lengths[d]) for d, tf in zip(docs, tfs, strict=False)]
+                        if len(stems) == 1:   # the common case: nothing to add up
+                            pseudo.update(zip(docs, values, strict=False))
+                        else:
+                            for doc, value in zip(docs, values, strict=False):
+                                pseudo[doc] += value
             if not pseudo:
                 continue
             factor = weight * self.idf(df_max) * (k1 + 1.0)
             target = title if field == "title" else total
+            if not target:
+                target.update((doc, factor * tf / (tf + k1)) for doc, tf in pseudo.items())
+                continue
             for doc, tf in pseudo.items():
                 target[doc] = target.get(doc, 0.0) + factor * tf / (tf + k1)
         lowered = word.lower()
@@ -340,7 +352,7 @@ class Ranker:
             if weight <= 0:
                 continue
             where = {stem: self.view.positions(field, stem, sorted(docs))
-                     for stem, docs in wanted.items() if docs}
+                     for stem, docs in wanted.items() if docs and self.view.doc_frequency(field, stem)}
             for first, second in pairs:
                 left, right = where.get(first, {}), where.get(second, {})
                 pair_weight = weight * min(weight_of[first], weight_of[second])
@@ -359,6 +371,28 @@ class Ranker:
             for doc in bonus:
                 bonus[doc] *= (share[doc] / len(pairs)) ** power
         return bonus
+
+
+def _block_positions(matcher: Any, local: list[int], offset: int, found: dict[int, list[int]]) -> None:
+    """Add the positions of ``local`` (sorted segment docnums) from a Whoosh 2.7 W3LeafMatcher.
+
+    Whoosh's own skip_to() decodes every block it passes to compare ids; a block's header holds
+    its largest id, so blocks without a wanted document are passed unread.
+    """
+    decode = matcher.format.decoder("positions")
+    for docnum in local:
+        while matcher._maxid < docnum:
+            if matcher._lastblock:
+                return
+            matcher._next_block()
+        if matcher._ids is None:
+            matcher._read_ids()
+        ids = matcher._ids
+        at = bisect_left(ids, docnum)
+        if at < len(ids) and ids[at] == docnum:
+            if matcher._values is None:
+                matcher._read_values()
+            found[docnum + offset] = decode(matcher._values[at])
 
 
 def _accented_terms(leaf: IndexReader) -> dict[str, set[str]]:

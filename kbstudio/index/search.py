@@ -29,8 +29,7 @@ MAX_TYPO_KNOWN = 2  # a "word" found in this few documents may be a typo shared 
 MAX_TYPED_WORDS = 8
 MAX_HIGHLIGHTS = 8
 MAX_ID_LENGTH = 40
-RARE_MIN = 200
-RARE_SHARE = 0.05
+MAX_SCORED = 2000   # past this many matching documents, only candidates are scored
 _WORDS = re.compile(r"\w+(?:\.\w+)*")
 
 
@@ -273,10 +272,8 @@ class KBSearcher:
         """Return every matching document, base scores of the ones that can rank, query stems."""
         result = _Evaluation()
         excluded: set[int] = set()
-        coord_power = self.weights.coord_power
         words = sum(len(_WORDS.findall(item.text)) for item in parsed.items)
         pasted = words > MAX_TYPED_WORDS  # copied text has no typos worth the cost of fixing
-        rare_limit = max(RARE_MIN, RARE_SHARE * self._view.doc_count)
         for group, strict in zip(parsed.groups, parsed.strict, strict=False):
             slots: list[_Slot] = []
             plain_words: list[str] = []
@@ -307,42 +304,62 @@ class KBSearcher:
             else:
                 matching = set().union(*(slot.scores.keys() for slot in slots))
             result.matched |= matching
-            # Only documents holding a rare query word can reach the top of a long query; the
-            # others count in totals and facets without being scored (a MaxScore shortcut).
-            rare = [slot for slot in slots if len(slot.scores) <= rare_limit]
-            scored: set[int] = matching
-            if pasted and rare:
-                shortlist = set().union(*(slot.scores.keys() for slot in rare)) & matching
-                if len(shortlist) >= self.weights.pool:
-                    scored = shortlist
             tables = [(slot.scores, slot.titles) for slot in slots]
-            count = len(tables)
-            title_power = self.weights.title_coord_power
-            for doc in scored:
-                score = title_score = 0.0
-                hits = title_hits = 0
-                for table, titles in tables:
-                    value = table.get(doc)
-                    if value is not None:
-                        hits += 1
-                        in_title = titles.get(doc)
-                        if in_title is None:
-                            score += value
-                        else:
-                            score += value - in_title
-                            title_score += in_title
-                            title_hits += 1
-                # Coordination, and for titles on their own: a title holding 3 of 3 query words
-                # names the problem; one holding 3 of 18 words of a pasted sentence does not.
-                score += title_score * (title_hits / count) ** title_power
-                result.scores[doc] = result.scores.get(doc, 0.0) + \
-                    score * (hits / count) ** coord_power + 1e-6
-                if hits == count:
-                    result.complete.add(doc)
+            scored = self._candidates(tables, matching) if required is None else matching
+            for doc, score in self._group_scores(tables, scored).items():
+                result.scores[doc] = result.scores.get(doc, 0.0) + score
+            by_size = sorted((table for table, _ in tables), key=len)
+            result.complete |= set(by_size[0]).intersection(*by_size[1:]) & scored
         if not result.matched and parsed.filters and not any(not i.negated for i in parsed.items):
             result.matched = set(range(self._view.reader.doc_count_all()))
         result.matched -= excluded | self._view.deleted
         return result
+
+    def _group_scores(self, tables: list[tuple[dict[int, float], dict[int, float]]],
+                      docs: Iterable[int]) -> dict[int, float]:
+        """Return the score of each of ``docs`` for one OR-group of words (see ``_evaluate``)."""
+        count = len(tables)
+        coord_power = self.weights.coord_power
+        title_power = self.weights.title_coord_power
+        out: dict[int, float] = {}
+        for doc in docs:
+            score = title_score = 0.0
+            hits = title_hits = 0
+            for table, titles in tables:
+                value = table.get(doc)
+                if value is not None:
+                    hits += 1
+                    in_title = titles.get(doc)
+                    if in_title is None:
+                        score += value
+                    else:
+                        score += value - in_title
+                        title_score += in_title
+                        title_hits += 1
+            # Coordination, and for titles on their own: a title holding 3 of 3 query words
+            # names the problem; one holding 3 of 18 words of a pasted sentence does not.
+            score += title_score * (title_hits / count) ** title_power
+            out[doc] = score * (hits / count) ** coord_power + 1e-6
+        return out
+
+    def _candidates(self, tables: list[tuple[dict[int, float], dict[int, float]]],
+                    matching: set[int]) -> set[int]:
+        """Return the documents worth scoring fully, in the spirit of MaxScore (Turtle and Flood 1995).
+
+        Past ``MAX_SCORED`` matching documents, a document can only reach the top by holding the
+        query's rarer words or every word: the candidates are the documents with every word,
+        then those of the rarest words while they fit in ``MAX_SCORED``. The others count in
+        totals and facets unscored.
+        """
+        if len(matching) <= MAX_SCORED:
+            return matching
+        by_size = sorted((table for table, _ in tables), key=len)
+        candidates = set(by_size[0]).intersection(*by_size[1:])
+        for table in by_size:
+            if len(candidates) + len(table) > MAX_SCORED:
+                break
+            candidates.update(table)
+        return candidates if len(candidates) >= self.weights.proximity_pool else matching
 
     def _pin(self, text: str, found: _Evaluation) -> None:
         """Put the document a query names first: its id (``kb-0002``, ``SOP-3``) or its exact title.

@@ -21,6 +21,7 @@ from kbstudio.index.indexer import Cancelled, IndexChanges, Indexer, Progress, n
 from kbstudio.index.scan import ScanSearcher
 from kbstudio.index.search import FACET_FIELDS, KBSearcher, SearchOptions, SearchResponse
 from kbstudio.index.store import IndexMissingError, IndexStore, LiveIndex, index_base_dir
+from kbstudio.index.synonyms import SynonymFile
 from kbstudio.kb import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class SearchService:
         self.kb = kb
         self.store = IndexStore(kb.root, index_base_dir(index_dir))
         self.indexer = Indexer(kb, self.store, lock_timeout=lock_timeout, procs=procs)
+        self.synonyms = SynonymFile(kb.root)   # re-read by each query when the file changed
         self._searcher: Searcher | None = None
         # Why searches are answered by scanning the documents (damaged index, unwritable folder).
         self._scan_reason: str | None = None
@@ -250,7 +252,7 @@ class SearchService:
                 if live.index.is_empty():
                     return EmptyIndexSearcher(live)
                 started = time.perf_counter()
-                searcher = KBSearcher(live)
+                searcher = KBSearcher(live, synonyms=self.synonyms.table)
                 log.debug("searcher opened in %.1f ms", (time.perf_counter() - started) * 1000)
                 return searcher
         except BaseException:

@@ -74,3 +74,17 @@ def test_the_synonym_words_are_highlighted_in_the_snippet(searcher):
 def test_without_a_synonyms_file_nothing_changes(searcher):
     found, plain = searcher
     assert _paths(found, "printer jams") == _paths(plain, "printer jams")
+
+
+def test_the_service_reads_the_kbs_synonyms_file_and_follows_its_changes(tmp_path: Path, index_dir: Path):
+    root = tmp_path / "kb"
+    _write(root, "gp.md", "GlobalProtect will not connect", "The GlobalProtect agent shows an error.")
+    service = SearchService(KnowledgeBase(root), index_dir)
+    service.ensure()
+    assert [hit.path for hit in service.search("vpn").results] == []
+    (root / ".kbstudio").mkdir()
+    (root / ".kbstudio" / "synonyms.yaml").write_text("VPN: [GlobalProtect]\n", "utf-8")
+    assert [hit.path for hit in service.search("vpn").results] == ["gp.md"]
+    (root / ".kbstudio" / "synonyms.yaml").write_text("# no entries left\n", "utf-8")
+    assert [hit.path for hit in service.search("vpn").results] == []
+    service.close()
