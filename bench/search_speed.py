@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.baselines import Fts5Index, TutorialWhoosh  # noqa: E402
-from bench.search_quality import DEFAULT_CORPUS, DEFAULT_QUERIES, load_queries  # noqa: E402
+from bench.search_quality import DEFAULT_CORPUS, DEFAULT_QUERIES, HELDLIKE_QUERIES, load_queries  # noqa: E402
 from kbstudio.index.search import SearchOptions  # noqa: E402
 from kbstudio.index.service import SearchService  # noqa: E402
 from kbstudio.kb import KnowledgeBase  # noqa: E402
@@ -142,7 +142,7 @@ def main() -> int:
     parser.add_argument("--big", type=int, default=25_000, help="documents in the big KB")
     parser.add_argument("--skip-big", action="store_true")
     args = parser.parse_args()
-    queries = [row_["query"] for row_ in load_queries(DEFAULT_QUERIES)]
+    queries = [row_["query"] for path in (DEFAULT_QUERIES, HELDLIKE_QUERIES) for row_ in load_queries(path)]
     print(f"machine: {os.cpu_count()} cores; {len(queries)} queries")
     print(f"{'measure':<52}{'kbstudio':>14}{'baseline (same run)':>22}  target")
     with tempfile.TemporaryDirectory(prefix="kbstudio-corpus-") as scratch:
