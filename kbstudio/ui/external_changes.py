@@ -14,9 +14,12 @@ from kbstudio.storage import ExternalChangeError
 from kbstudio.textformat import TextFormat
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.tasks import TaskRunner
+from kbstudio.ui.text_file_tab import TextFileTab
 
 if TYPE_CHECKING:
     from kbstudio.ui.compare_dialog import CompareDialog
+
+EditorTab = DocumentTab | TextFileTab   # a text file tab (the synonyms file) settles changes the same way
 
 
 class ExternalChanges(QObject):
@@ -24,7 +27,7 @@ class ExternalChanges(QObject):
 
     messageRequested = Signal(str)
 
-    def __init__(self, kb_root: Callable[[], Path | None], tab_for: Callable[[str], DocumentTab | None],
+    def __init__(self, kb_root: Callable[[], Path | None], tab_for: Callable[[str], EditorTab | None],
                  runner: TaskRunner, dialog_parent: QWidget) -> None:
         super().__init__(dialog_parent)
         self.kb_root = kb_root
@@ -81,7 +84,7 @@ class ExternalChanges(QObject):
 
         QTimer.singleShot(100, again)
 
-    def ask(self, tab: DocumentTab, error: ExternalChangeError) -> QMessageBox:
+    def ask(self, tab: EditorTab, error: ExternalChangeError) -> QMessageBox:
         """Ask what to do about a file changed outside the app while the tab has edits."""
         box = QMessageBox(self.dialog_parent)
         box.setIcon(QMessageBox.Icon.Warning)
@@ -107,11 +110,12 @@ class ExternalChanges(QObject):
         box.open()
         return box
 
-    def compare(self, tab: DocumentTab) -> CompareDialog | None:
+    def compare(self, tab: EditorTab) -> CompareDialog | None:
         """Show the last save, the unsaved text and the file on disk aligned; combine them or keep one."""
         disk_hash: str | None = None
+        path = tab.document.path if isinstance(tab, DocumentTab) else tab.path
         try:
-            data = tab.document.path.read_bytes()
+            data = path.read_bytes()
             theirs = TextFormat.to_editor(data.decode("utf-8", errors="replace"))
             disk_hash = content_hash(data)
         except FileNotFoundError:

@@ -1,4 +1,4 @@
-"""Content health: lint findings grouped by rule; click one to open the document at its line."""
+"""Content health: lint findings grouped by rule; click one to open the document (or file) at its line."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ class HealthPanel(QWidget):
         layout.addWidget(self.tree, 1)
         self._problems: list[Problem] = []
         self.errors_only.toggled.connect(lambda _: self.refresh())
-        self.tree.itemClicked.connect(self._activated)
+        # itemClicked passes the column too: it must not land in ``toggle`` (column 0 would be False)
+        self.tree.itemClicked.connect(lambda item, _column: self._activated(item))
         self.tree.itemActivated.connect(lambda item: self._activated(item, toggle=False))
 
     def set_problems(self, problems: list[Problem]) -> None:
@@ -80,12 +81,7 @@ class HealthPanel(QWidget):
                 group.addChild(child)
             group.setExpanded(rule in expanded)
         self.tree.setUpdatesEnabled(True)
-        errors = sum(1 for p in self._problems if p.severity == ERROR)
-        warnings = len(self._problems) - errors
-        files = len({p.path for p in self._problems})
-        self.summary.setText("No findings: every document passes." if not self._problems else
-                             f"{_count(errors, 'error')}, {_count(warnings, 'warning')} "
-                             f"in {_count(files, 'document')}")
+        self.summary.setText(summary(self._problems))
 
     def _activated(self, item: QTreeWidgetItem, toggle: bool = True) -> None:
         location = item.data(0, LOCATION_ROLE)
@@ -93,6 +89,22 @@ class HealthPanel(QWidget):
             self.openAtLineRequested.emit(location[0], int(location[1]))
         elif toggle:
             item.setExpanded(not item.isExpanded())
+
+
+def summary(problems: list[Problem]) -> str:
+    """Return the line above the findings: errors and warnings, in how many documents and which other files.
+
+    A finding of a KB file that is no document (``.kbstudio/synonyms.yaml``) names that file
+    rather than counting it as a document.
+    """
+    if not problems:
+        return "No findings: every document passes."
+    errors = sum(1 for p in problems if p.severity == ERROR)
+    paths = {p.path for p in problems}
+    documents = {path for path in paths if path.endswith(".md")}
+    where = [_count(len(documents), "document")] if documents else []
+    where += sorted(paths - documents)
+    return f"{_count(errors, 'error')}, {_count(len(problems) - errors, 'warning')} in {' and '.join(where)}"
 
 
 def _count(number: int, noun: str) -> str:

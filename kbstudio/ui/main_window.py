@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kbstudio.index.search import SearchOptions
+from kbstudio.index.synonyms import SYNONYMS_PATH
 from kbstudio.kb import Draft, KnowledgeBase, is_document_path
 from kbstudio.model import Document, Problem
 from kbstudio.reader import parse_document
@@ -33,10 +34,11 @@ from kbstudio.storage import save_document_text
 from kbstudio.textformat import TextFormat
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.editor import ShortcutPassThrough
-from kbstudio.ui.external_changes import ExternalChanges
+from kbstudio.ui.external_changes import EditorTab, ExternalChanges
 from kbstudio.ui.git_actions import GitActions
 from kbstudio.ui.health_panel import HealthPanel
 from kbstudio.ui.index_controller import IndexController
+from kbstudio.ui.kb_files import KbFileWatcher
 from kbstudio.ui.library import LibraryPanel
 from kbstudio.ui.link_picker import LinkPicker
 from kbstudio.ui.menus import build_menus
@@ -47,6 +49,7 @@ from kbstudio.ui.search_panel import SearchPanel
 from kbstudio.ui.settings import AppSettings
 from kbstudio.ui.sop_actions import SopActions
 from kbstudio.ui.tasks import TaskRunner
+from kbstudio.ui.text_file_tab import SYNONYMS_STARTER, TextFileTab
 from kbstudio.ui.theme import THEMES, apply_theme, refresh_rich_label, wants_dark
 
 if TYPE_CHECKING:
@@ -56,6 +59,8 @@ if TYPE_CHECKING:
 EAGER_LINT_LIMIT = 5000   # bigger KBs are checked when the Health tab is opened
 GIL_SWITCH_INTERVAL = 0.001
 READ_IN_PLACE_LIMIT = 20   # changed files read on the GUI thread (about half a millisecond each)
+# KB files that are no documents but whose change re-runs the whole-KB checks (and search).
+KB_WIDE_FILES = (SYNONYMS_PATH,)
 
 
 class MainWindow(QMainWindow):
@@ -92,6 +97,8 @@ class MainWindow(QMainWindow):
         self.left.addTab(self.health, "Health")
         self.linter: Linter | None = None
         self._lint_started = False
+        self._kb_files_changed = False   # a KB-wide file changed while the first check was running
+        self.kb_files = KbFileWatcher(KB_WIDE_FILES, self)
         self.tabs = QTabWidget()
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)
@@ -152,6 +159,7 @@ class MainWindow(QMainWindow):
         self.index.resultsStale.connect(self.search.rerun)
         self.index.errorOccurred.connect(self.show_error)
         self.changes.messageRequested.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.kb_files.changed.connect(self.kb_file_changed)
 
         self.library.set_grouping(self.settings.get("group_by"))
         self.apply_role(self.settings.role)
@@ -190,9 +198,9 @@ class MainWindow(QMainWindow):
     # Menus ----------------------------------------------------------------------------------
 
     def on_current_tab(self, handler: Callable[[DocumentTab], object]) -> None:
-        tab = self.current_tab()
-        if tab is not None:
-            handler(tab)
+        tab = self.tabs.currentWidget()
+        if isinstance(tab, DocumentTab | TextFileTab):   # a text file tab has the same edit interface
+            handler(tab)   # type: ignore[arg-type]
 
     def fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -231,7 +239,9 @@ class MainWindow(QMainWindow):
         self.kb = kb
         if self.recovery is not None:
             self.recovery.stop()
-        self.recovery = RecoveryKeeper(RecoveryStore(kb.root, self.state_dir), self.open_tabs, self)
+        self.recovery = RecoveryKeeper(RecoveryStore(kb.root, self.state_dir),
+                                       lambda: [*self.open_tabs(), *self.text_tabs()], self)  # type: ignore[list-item]
+        self.kb_files.open_kb(kb.root)
         self.settings.remember_kb(str(kb.root))
         self.git.open_kb(kb)
         self.setWindowTitle(f"KB Studio - {kb.name}")
@@ -265,6 +275,7 @@ class MainWindow(QMainWindow):
         self._offer_recovery()
         self.linter = None
         self._lint_started = False
+        self._kb_files_changed = False
         if len(documents) <= EAGER_LINT_LIMIT or self.left.currentWidget() is self.health:
             self.start_lint()
         else:
@@ -288,9 +299,40 @@ class MainWindow(QMainWindow):
             return
         self.linter = linter
         self.health.set_problems(problems)
+        if self._kb_files_changed:   # the check may have read the file before it changed
+            self._kb_files_changed = False
+            self._refresh_kb_checks()
+
+    def kb_file_changed(self, rel_path: str) -> None:
+        """A KB-wide file (the synonyms file) changed: check the KB again and search again.
+
+        Search reads the synonyms file itself when it changes; the results on screen were
+        found with the old one, so the query runs again.
+        """
+        if rel_path not in KB_WIDE_FILES:
+            return
+        self._refresh_kb_checks()
+        self.search.rerun()
+
+    def _refresh_kb_checks(self) -> None:
+        """Run the whole-KB lint rules again on the worker that owns the linter; show the result."""
+        linter = self.linter
+        if linter is None:
+            # Not checked yet (it reads the file when it runs), or being checked right now.
+            self._kb_files_changed = self._lint_started
+            return
+
+        def work(progress: object, cancelled: object) -> list[Problem]:
+            linter.refresh_kb()
+            return linter.problems()
+
+        self.load_work.run("checking content", work,
+                           on_success=lambda problems: self._show_problems(linter, problems),
+                           on_error=self.show_error)
 
     def open_at_line(self, rel_path: str, line: int) -> None:
-        """Open a document in the editor at ``line`` (from a Health finding)."""
+        """Open a document in the editor at ``line`` (from a Health finding), or a KB file such as
+        the synonyms file in a text tab."""
         tab = self.open_document(rel_path, edit=True)
         if tab is not None:
             tab.go_to_line(line)
@@ -346,6 +388,11 @@ class MainWindow(QMainWindow):
         return [w for w in (self.tabs.widget(i) for i in range(self.tabs.count()))
                 if isinstance(w, DocumentTab)]
 
+    def text_tabs(self) -> list[TextFileTab]:
+        """Return every open tab of a KB file that is no document (the synonyms file)."""
+        return [w for w in (self.tabs.widget(i) for i in range(self.tabs.count()))
+                if isinstance(w, TextFileTab)]
+
     # Search ---------------------------------------------------------------------------------
 
     def run_search(self, text: str, options: SearchOptions) -> None:
@@ -354,18 +401,24 @@ class MainWindow(QMainWindow):
 
     # Documents ------------------------------------------------------------------------------
 
-    def tab_for(self, rel_path: str) -> DocumentTab | None:
-        """Return the open tab of ``rel_path``."""
+    def tab_for(self, rel_path: str) -> EditorTab | None:
+        """Return the open tab of ``rel_path`` (a document's, or a text file's such as the synonyms file)."""
         for index in range(self.tabs.count()):
             widget = self.tabs.widget(index)
-            if isinstance(widget, DocumentTab) and widget.rel_path == rel_path:
+            if isinstance(widget, DocumentTab | TextFileTab) and widget.rel_path == rel_path:
                 return widget
         return None
 
-    def open_document(self, rel_path: str, edit: bool | None = None) -> DocumentTab | None:
-        """Open ``rel_path`` in a tab (read mode for L1 agents), or switch to its tab."""
+    def open_document(self, rel_path: str, edit: bool | None = None) -> EditorTab | None:
+        """Open ``rel_path`` in a tab (read mode for L1 agents), or switch to its tab.
+
+        A KB file that is not Markdown (``.kbstudio/synonyms.yaml``, named by a Health finding or
+        a recovery copy) opens in a plain-text tab instead: it has no front matter to read.
+        """
         if self.kb is None:
             return None
+        if not rel_path.endswith(".md"):
+            return self.open_text_file(rel_path)
         existing = self.tab_for(rel_path)
         if existing is not None:
             self.tabs.setCurrentWidget(existing)
@@ -378,6 +431,50 @@ class MainWindow(QMainWindow):
         read_mode = not edit if edit is not None else self.settings.role == "L1"
         tab = self._add_document_tab(document, read_mode)
         self.changes.watch(path)
+        return tab
+
+    def open_text_file(self, rel_path: str, create: bool = False) -> TextFileTab | None:
+        """Open a KB file that is no document in a plain-text tab, or switch to its tab.
+
+        With ``create``, a file that does not exist yet opens with a starter text and is written
+        on its first save (the synonyms file from Edit > Search synonyms).
+        """
+        kb = self.kb
+        if kb is None:
+            return None
+        existing = self.tab_for(rel_path)
+        if isinstance(existing, TextFileTab):
+            self.tabs.setCurrentWidget(existing)
+            return existing
+        path = kb.root / rel_path
+        if not path.resolve().is_relative_to(kb.root.resolve()):
+            self.show_error(f"Not opened: {rel_path} is outside the knowledge base")
+            return None
+        if not path.is_file() and not (create and not path.exists()):
+            self.statusBar().showMessage(f"No such file: {rel_path}", 5000)
+            return None
+        try:
+            tab = TextFileTab(kb.root, rel_path, SYNONYMS_STARTER if rel_path == SYNONYMS_PATH else "")
+        except OSError as error:
+            self.show_error(f"Cannot read {rel_path}: {error.strerror or error}")
+            return None
+        tab.messageRequested.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        tab.saved.connect(self._saved)
+        tab.externalChangeFound.connect(lambda error, t=tab: self.changes.ask(t, error))
+        tab.dirtyChanged.connect(lambda dirty, t=tab: self._mark_dirty(t, dirty))
+        self.add_page(tab, tab.title)
+        self.tabs.setTabToolTip(self.tabs.currentIndex(),
+                                f"{rel_path} (new: written when you first save)" if tab.is_new else rel_path)
+        self.changes.watch(path)
+        if tab.is_new:
+            self.statusBar().showMessage(f"{rel_path} is written when you save", 8000)
+        return tab
+
+    def edit_synonyms(self) -> TextFileTab | None:
+        """Open the KB's search synonyms file (a starter one when the KB has none yet)."""
+        tab = self.open_text_file(SYNONYMS_PATH, create=True)
+        if tab is not None:
+            tab.editor.setFocus()
         return tab
 
     def _add_document_tab(self, document: Document, read_mode: bool, new: bool = False) -> DocumentTab:
@@ -449,10 +546,10 @@ class MainWindow(QMainWindow):
             self.tabs.removeTab(self.tabs.indexOf(self.placeholder))
         self.tabs.setCurrentIndex(self.tabs.addTab(widget, title))
 
-    def _mark_dirty(self, tab: DocumentTab, dirty: bool) -> None:
+    def _mark_dirty(self, tab: EditorTab, dirty: bool) -> None:
         index = self.tabs.indexOf(tab)
         if index >= 0:
-            title = tab.document.title[:40]
+            title = tab.document.title[:40] if isinstance(tab, DocumentTab) else tab.title
             self.tabs.setTabText(index, f"{title} *" if dirty else title)
 
     def current_tab(self) -> DocumentTab | None:
@@ -461,22 +558,27 @@ class MainWindow(QMainWindow):
         return widget if isinstance(widget, DocumentTab) else None
 
     def save_current(self) -> None:
-        """Save the document in front (form fields still being typed in are written first)."""
-        tab = self.current_tab()
-        if tab is not None:
+        """Save the document or file in front (form fields still being typed in are written first)."""
+        tab = self.tabs.currentWidget()
+        if isinstance(tab, DocumentTab | TextFileTab):
             tab.save()
 
     def toggle_edit_mode(self) -> None:
         """Switch the document in front between the edit and the read view."""
-        tab = self.current_tab()
-        if tab is not None:
+        tab = self.tabs.currentWidget()
+        if isinstance(tab, DocumentTab | TextFileTab):
             tab.toggle_mode()
 
     def _saved(self, rel_path: str) -> None:
         tab = self.tab_for(rel_path)
         if self.recovery is not None:
             self.recovery.forget(rel_path)
-        if tab is not None:
+        if isinstance(tab, TextFileTab):   # no document: the KB-wide checks and search follow it
+            self.changes.watch(tab.path)   # a new file exists from its first save
+            self.tabs.setTabToolTip(self.tabs.indexOf(tab), rel_path)
+            self._mark_dirty(tab, False)
+            self.kb_files.check([rel_path])
+        elif tab is not None:
             self.changes.watch(tab.document.path)   # a new document's file exists from its first save
             self.tabs.setTabToolTip(self.tabs.indexOf(tab), rel_path)
             self.documents[rel_path] = tab.document
@@ -488,7 +590,8 @@ class MainWindow(QMainWindow):
         else:
             self.git.refresh_state()
         self.statusBar().showMessage(f"Saved {rel_path}", 4000)
-        self.index.update_paths([rel_path])
+        if not isinstance(tab, TextFileTab):
+            self.index.update_paths([rel_path])
 
     def paths_changed(self, rel_paths: list[str]) -> None:
         """Refresh everything that shows files a pull, merge or restore changed on disk."""
@@ -500,6 +603,7 @@ class MainWindow(QMainWindow):
             tab = self.tab_for(rel_path)
             if tab is not None and not tab.dirty and (kb.root / rel_path).is_file():
                 tab.reload_from_disk()
+        self.kb_files.check(rel_paths)   # the synonyms file pulled: check the KB and search again
 
 
         def read(progress: object = None, cancelled: object = None) -> dict[str, Document | None]:
@@ -590,9 +694,9 @@ class MainWindow(QMainWindow):
     def close_tab(self, index: int) -> bool:
         """Close a tab, asking first when it has unsaved changes."""
         widget = self.tabs.widget(index)
-        if isinstance(widget, DocumentTab):
+        if isinstance(widget, DocumentTab | TextFileTab):
             widget.commit_pending()
-        if isinstance(widget, DocumentTab) and widget.dirty:
+        if isinstance(widget, DocumentTab | TextFileTab) and widget.dirty:
             answer = QMessageBox.question(
                 self, "Unsaved changes", f"Save the changes to {widget.rel_path}?",
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
@@ -601,8 +705,8 @@ class MainWindow(QMainWindow):
                 return False
             if answer == QMessageBox.StandardButton.Save and not widget.save():
                 return False
-        if isinstance(widget, DocumentTab):
-            self.changes.forget(widget.document.path)
+        if isinstance(widget, DocumentTab | TextFileTab):
+            self.changes.forget(widget.document.path if isinstance(widget, DocumentTab) else widget.path)
             if self.recovery is not None:
                 self.recovery.forget(widget.rel_path)
         self.tabs.removeTab(index)

@@ -49,6 +49,10 @@ def build_menus(window: MainWindow) -> None:
     window.mode_action = QAction("Switch &Edit/Read", window, shortcut=QKeySequence("Ctrl+E"))
     window.mode_action.triggered.connect(window.toggle_edit_mode)
     edit_menu.addAction(window.mode_action)
+    window.synonyms_action = QAction("Search &synonyms...", window)
+    window.synonyms_action.setToolTip("Edit the words search treats as the same (.kbstudio/synonyms.yaml)")
+    window.synonyms_action.triggered.connect(window.edit_synonyms)
+    edit_menu.addAction(window.synonyms_action)
 
     map_action = QAction("&Escalation map", window, shortcut=QKeySequence("Ctrl+Shift+M"))
     map_action.triggered.connect(window.show_escalation_map)
