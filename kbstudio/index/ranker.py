@@ -23,26 +23,34 @@ from kbstudio.names import fold_accents
 
 @dataclass(frozen=True)
 class RankWeights:
-    """The knobs of the ranking, tuned on support queries (see bench/search_quality.py)."""
+    """The knobs of the ranking, chosen on the two query sets of bench/search_quality.py.
+
+    Field weights multiply each field's BM25 score (k1, b: Robertson's usual 1.2 and 0.75);
+    ``coord_power`` scales a document's total by (query words found / query words) ** power,
+    and ``title_coord_power`` the title's part once more by the share the title holds. Pairs
+    of neighbouring query words within ``pair_window`` positions earn ``pair_*`` times the
+    rarer word's idf over the gap, for the ``proximity_pool`` best documents (and as many
+    holding every word), counting the first ``proximity_terms`` words; the sum is scaled by
+    (pairs found / pairs) ** ``pair_coverage_power``.
+    """
 
     title: float = 3.0
     issue: float = 1.5
     body: float = 1.0
+    code: float = 0.5
     tags: float = 2.0
     products: float = 1.0
     k1: float = 1.2
     b: float = 0.75
     coord_power: float = 1.0
-    pair_body: float = 8.0
-    pair_title: float = 2.0
-    pair_code: float = 3.0
-    pair_window: int = 3
-    code: float = 0.5
     title_coord_power: float = 1.0
-    pool: int = 25
+    pair_body: float = 8.0
+    pair_code: float = 3.0
+    pair_title: float = 2.0
+    pair_window: int = 3
+    pair_coverage_power: float = 2.0
     proximity_pool: int = 50
     proximity_terms: int = 24
-    pair_coverage_power: float = 2.0
 
 
 Block = tuple[Sequence[int], Sequence[float]]

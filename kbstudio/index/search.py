@@ -458,10 +458,9 @@ class KBSearcher:
         pool = heapq.nlargest(size, candidates, key=lambda kv: kv[1])
         # Documents with every query word are where a copied sentence can stand whole, however
         # long they are and however common its words: the best of them are looked at too.
-        complete = [(d, s) for d, s in candidates if d in found.complete]
-        if len(complete) > len(pool) // 2 or not all(d in found.complete for d, _ in pool):
-            seen = {d for d, _ in pool}
-            pool += [kv for kv in heapq.nlargest(size, complete, key=lambda kv: kv[1]) if kv[0] not in seen]
+        seen = {d for d, _ in pool}
+        complete = [(d, s) for d, s in candidates if d in found.complete and d not in seen]
+        pool += heapq.nlargest(size, complete, key=lambda kv: kv[1])
         bonus = self._ranker.proximity(found.order, [d for d, _ in pool], found.present)
         first = {d: rank for rank, d in enumerate(found.pinned)}
         reranked = sorted(((d, s + bonus.get(d, 0.0)) for d, s in pool),
