@@ -32,6 +32,7 @@ test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/search_speed.py
 	$(BIN)/python bench/lint_speed.py
