@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any, TextIO
 
 from kbstudio import __version__
 from kbstudio.fields import LIST_COLUMNS
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import ERROR, KINDS, TIERS
+from kbstudio.names import json_text, shown_name, shown_text
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 # Known without building the parser, so `kbstudio PATH` starts the app without first loading
@@ -25,6 +29,62 @@ COMMAND_NAMES = frozenset({
 
 class UsageError(Exception):
     """Bad usage or unreadable input: exit code 2."""
+
+
+def _json_unencodable(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: what a non-UTF-8 output cannot encode, as JSON escapes of itself."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    escaped = "".join(json.dumps(char)[1:-1] for char in error.object[error.start:error.end])
+    return escaped, error.end
+
+
+codecs.register_error("kbstudio.json", _json_unencodable)
+
+
+class SafeOutput:
+    """A text stream whose writes pass through ``kbstudio.names.shown_text`` (or ``json_text``).
+
+    Every command writes through one: nothing it prints (names from disk or git, titles, messages)
+    can raise UnicodeEncodeError, put bytes that are not UTF-8 in the output, move the cursor or
+    reverse text on screen. An output that is not UTF-8 (a Windows console, ``PYTHONIOENCODING``)
+    gets escapes for what it cannot encode.
+    """
+
+    def __init__(self, stream: TextIO, json_mode: bool = False) -> None:
+        self.stream = stream
+        self._escape = json_text if json_mode else shown_text
+        encoding = (getattr(stream, "encoding", None) or "utf-8")
+        try:
+            utf8 = codecs.lookup(encoding).name == "utf-8"
+        except LookupError:
+            utf8 = False
+        self._encoding = None if utf8 else encoding
+        self._errors = "kbstudio.json" if json_mode else "backslashreplace"
+
+    def write(self, text: str) -> int:
+        safe = self._escape(text)
+        if self._encoding is not None:
+            safe = safe.encode(self._encoding, self._errors).decode(self._encoding, "replace")
+        self.stream.write(safe)
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def safe_output(json_stdout: bool = False) -> Iterator[None]:
+    """Write ``sys.stdout`` and ``sys.stderr`` through ``SafeOutput`` while the block runs."""
+    stdout, stderr = sys.stdout, sys.stderr
+    if stdout is None or stderr is None:   # no console (pythonw): nothing to guard
+        yield
+        return
+    sys.stdout, sys.stderr = SafeOutput(stdout, json_stdout), SafeOutput(stderr)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
 
 
 def _kb(path: str) -> KnowledgeBase:
@@ -52,7 +112,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         rows = [[field.name.upper() for field in LIST_COLUMNS] + ["PATH"]]   # columns: kbstudio.fields
         for doc in documents:
             flag = " !" if doc.problems else ""
-            rows.append([field.cell(doc.shown(field.name)) for field in LIST_COLUMNS] + [doc.rel_path + flag])
+            rows.append([field.cell(doc.shown(field.name)) for field in LIST_COLUMNS]
+                        + [shown_name(doc.rel_path) + flag])
         _print_table(rows)
     with_problems = [doc for doc in documents if doc.problems]
     for doc in with_problems if not args.json else []:
@@ -149,16 +210,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _guarded(lambda: _run_app(argv))
     if not argv:
         return _guarded(lambda: _run_app(argv))
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "handler", None):
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
+    with safe_output():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "handler", None):
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
     from kbstudio.cli_search import HANDLED_ERRORS
 
-    if getattr(args, "needs_kb", False):
-        return _guarded(lambda: args.handler(args, _kb(args.path)), HANDLED_ERRORS)
-    return _guarded(lambda: args.handler(args), HANDLED_ERRORS)
+    # --json (and search --batch) print JSON on stdout: escaped so that it stays valid JSON
+    with safe_output(json_stdout=bool(getattr(args, "json", False) or getattr(args, "batch", None))):
+        if getattr(args, "needs_kb", False):
+            return _guarded(lambda: args.handler(args, _kb(args.path)), HANDLED_ERRORS)
+        return _guarded(lambda: args.handler(args), HANDLED_ERRORS)
 
 
 def _guarded(run: Callable[[], int], handled: tuple[type[BaseException], ...] = ()) -> int:

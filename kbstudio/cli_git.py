@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from kbstudio.cli_search import TerminalProgress
+from kbstudio.index.damage import IndexDamagedError
 from kbstudio.index.service import SearchService
-from kbstudio.kb import KnowledgeBase
-from kbstudio.names import same_name
+from kbstudio.index.store import IndexLockedError, IndexUnwritableError
+from kbstudio.kb import KnowledgeBase, is_document_path
+from kbstudio.names import same_name, shown_name, skipped_name
 from kbstudio.vcs.commit import ConflictMarkersError
 from kbstudio.vcs.guard import GuardSettingError, parse_percent
 from kbstudio.vcs.remote import RemoteError, clone
@@ -62,9 +64,18 @@ def _progress() -> Callable[[int, int, str], None]:
 
 
 def _reindex(kb: KnowledgeBase, changed: list[str], index_dir: str | None) -> None:
-    """Update an existing search index from the changed files only."""
+    """Update an existing search index from the changed files only.
+
+    The pull or merge before it has succeeded: an index that cannot be written now (folder not
+    writable, another process holding its lock, damaged beyond a rebuild) is a warning, and the
+    next 'kbstudio index' or search brings it up to date.
+    """
     if not changed:
         return
+    for rel in changed:
+        problem = skipped_name(rel)
+        if problem is not None and is_document_path(rel) and (kb.root / rel).is_file():
+            _say(problem)
     service = SearchService(kb, index_dir)
     try:
         if service.open_existing():
@@ -72,6 +83,9 @@ def _reindex(kb: KnowledgeBase, changed: list[str], index_dir: str | None) -> No
             print(f"index updated: {len(changes.added)} added, {len(changes.updated)} updated, "
                   f"{len(changes.removed)} removed", file=sys.stderr)
             service.compact()
+    except (IndexUnwritableError, IndexLockedError, IndexDamagedError) as error:
+        _say(f"warning: the search index was not updated: {error}; "
+             f"'kbstudio index {kb.root}' updates it later")
     finally:
         service.close()
 
@@ -93,11 +107,11 @@ def cmd_sync(args: argparse.Namespace, kb: KnowledgeBase) -> int:
         _dump(result.to_json())
     else:
         for path in result.conflicts:
-            print(path)
+            print(shown_name(path))
         for line in [*result.notes, *map(str, result.renumbered)]:
             _say(line)
         for path in result.auto_merged:
-            _say(f"{path}: front matter merged field by field")
+            _say(f"{shown_name(path)}: front matter merged field by field")
         for entry in result.guard.leaving if result.guard else []:
             _say(entry.sentence())
         if result.status == "needs_confirmation":
@@ -122,7 +136,7 @@ def cmd_history(args: argparse.Namespace, kb: KnowledgeBase) -> int:
         _dump([version.to_json() for version in versions])
         return EXIT_OK
     for version in versions:
-        moved = f"  ({version.path})" if not same_name(version.path, rel) else ""
+        moved = f"  ({shown_name(version.path)})" if not same_name(version.path, rel) else ""
         moved += "  [merge]" if version.merge else ""
         print(f"{version.short}  {version.date:%Y-%m-%d %H:%M}  {version.author}  {version.summary}{moved}")
     if not versions:

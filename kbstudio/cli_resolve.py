@@ -19,6 +19,7 @@ from kbstudio.cli_git import (
     _vc,
 )
 from kbstudio.kb import KnowledgeBase
+from kbstudio.names import shown_name
 from kbstudio.vcs.conflicts import Conflict
 from kbstudio.vcs.fmmerge import Discard, Part, Resolution, describe_key
 from kbstudio.vcs.service import VersionControl
@@ -78,7 +79,8 @@ def conflict_summary(vc: VersionControl, path: str) -> str:
         return f"{conflict.description}: keep one side"
     waiting = ", ".join(describe_key(part) for part in record.conflicts)
     merged = ", ".join(f"{part.label} ({SIDE_WORDS[part.state]})" for part in record.merged)
-    return f"{path}: conflicts in {waiting}" + (f"; merged by themselves: {merged}" if merged else "")
+    return (f"{shown_name(path)}: conflicts in {waiting}"
+            + (f"; merged by themselves: {merged}" if merged else ""))
 
 
 def _confirm(dropped: list[Discard], assume_yes: bool) -> bool:
@@ -130,7 +132,7 @@ def cmd_resolve(args: argparse.Namespace, kb: KnowledgeBase) -> int:
         _say(f"all conflicts resolved; merge committed as {sha} (run 'kbstudio sync' to push it)")
         return EXIT_OK
     for path in outcome.remaining:
-        print(path)
+        print(shown_name(path))
     _say(f"{len(outcome.remaining)} conflicts left")
     return EXIT_CONFLICTS
 

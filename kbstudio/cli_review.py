@@ -12,6 +12,7 @@ from typing import Any
 from kbstudio.cli_git import _kb_rel, _vc
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import STATUSES
+from kbstudio.names import shown_name
 from kbstudio.review import (
     InvalidInputError,
     PolicyError,
@@ -71,7 +72,7 @@ def _report(result: ReviewResult, as_json: bool) -> int:
         _dump(result.to_json())
     else:
         print(result.sha or "")
-        name = result.doc_id or result.path
+        name = result.doc_id or shown_name(result.path)
         sha = (result.sha or "")[:8]
         if result.action == "approve" and result.new_status == "review":
             count, needed = len(result.approvals), result.approvals_needed
@@ -127,7 +128,7 @@ def cmd_review(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     for item in items:
         since = f"changed since {item.last_published[:8]} (last published)" if item.last_published \
             else "new document"
-        print(f"{item.id or '-'}  {item.tier or '-'}  {_days(item.age_days)}  {item.path}")
+        print(f"{item.id or '-'}  {item.tier or '-'}  {_days(item.age_days)}  {shown_name(item.path)}")
         print(f"    {item.title}")
         print(f"    submitted by {item.submitted_by or 'unknown (not committed)'} on "
               f"{item.submitted_at:%Y-%m-%d}; reviewers: {', '.join(item.reviewers) or '-'}; {since}")
@@ -155,9 +156,9 @@ def _print_dashboard(board: Dashboard) -> None:
         print("\nStale (review_by passed):")
         for entry in board.stale:
             print(f"  {entry.review_by.isoformat()}  {_days(entry.days_overdue):>9}  {entry.id or '-'}  "
-                  f"{entry.path}")
+                  f"{shown_name(entry.path)}")
     for path in board.unreadable:
-        print(f"unreadable: {path}")
+        print(f"unreadable: {shown_name(path)}")
     if board.recent:
         print("\nRecent changes:")
         for change in board.recent:

@@ -16,6 +16,7 @@ from kbstudio.index.service import SearchService
 from kbstudio.index.store import IndexLockedError, IndexUnwritableError
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import KINDS, STATUSES, TIERS
+from kbstudio.names import shown_name
 
 
 class TerminalProgress:
@@ -105,7 +106,7 @@ def _print_text(response: SearchResponse) -> None:
     for number, hit in enumerate(response.results, 1):
         badge = f"[{hit.tier or 'untiered'} {hit.kind} {hit.status}]"
         print(f"{number:>2}. {hit.title}  {badge}  {hit.id}".rstrip())
-        print(f"    {hit.path}")
+        print(f"    {shown_name(hit.path)}")
         snippet = re.sub(r"</?b>", lambda m: ("\033[1m" if m.group(0) == "<b>" else "\033[0m")
                          if bold else "", hit.snippet)
         snippet = snippet.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") \

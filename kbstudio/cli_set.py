@@ -13,6 +13,7 @@ from kbstudio.fields import FIELDS, LIST, FieldValueError
 from kbstudio.fields import field as field_named
 from kbstudio.fmedit import FrontMatterEditError
 from kbstudio.kb import KnowledgeBase
+from kbstudio.names import shown_name
 from kbstudio.reader import read_document
 from kbstudio.storage import ExternalChangeError
 
@@ -131,7 +132,7 @@ def _report(updates: list[FieldUpdate], as_json: bool) -> None:
         return
     for update in updates:
         if update.changed:
-            print(f"{update.rel_path}: " + "; ".join(str(change) for change in update.changes))
+            print(f"{shown_name(update.rel_path)}: " + "; ".join(str(change) for change in update.changes))
 
 
 def add_set_command(commands: argparse._SubParsersAction) -> None:

@@ -14,6 +14,7 @@ from kbstudio.handoff import AnswersError, SopRun, build_note, run_from_answers,
 from kbstudio.kb import KnowledgeBase
 from kbstudio.kbconfig import load_kb_config
 from kbstudio.model import ERROR, Document
+from kbstudio.names import shown_name
 from kbstudio.sop import (
     Sop,
     escalation_map,
@@ -43,9 +44,9 @@ def _load_sop(kb: KnowledgeBase, key: str) -> tuple[Sop, list[Document]]:
         known = ", ".join(sorted(doc.id or doc.rel_path for doc in documents if doc.kind == "sop")) or "none"
         raise _Failed(f"no SOP '{key}' in {kb.root} (SOPs: {known})")
     if document.kind != "sop":
-        raise _Failed(f"{key} is an {document.kind}, not an SOP ({document.rel_path})")
+        raise _Failed(f"{key} is an {document.kind}, not an SOP ({shown_name(document.rel_path)})")
     if not document.readable:
-        raise _Failed(f"{document.rel_path}: cannot be read: {document.problems[0].message}")
+        raise _Failed(f"{shown_name(document.rel_path)}: cannot be read: {document.problems[0].message}")
     return parse_sop(document), documents
 
 
@@ -65,7 +66,7 @@ def _print_sop(sop: Sop) -> None:
     print(f"{sop.tier or '?'} -> {sop.escalates_to or '?'}  {sop.target.team or ''}".rstrip())
     if sop.target.how:
         print(textwrap.fill(f"How: {plain_text(sop.target.how)}", 100, subsequent_indent="     "))
-    print(f"Path: {sop.rel_path}")
+    print(f"Path: {shown_name(sop.rel_path)}")
     _block("Scope", [plain_text(part) for part in sop.scope.split("\n\n") if part], hang="  ")
     _block("When to escalate", [f"- {plain_text(item)}" for item in sop.criteria])
     _block("Before escalating", [f"{n}. [ ] {check.plain}" for n, check in enumerate(sop.checks, 1)])
@@ -149,7 +150,7 @@ def cmd_escalate(args: argparse.Namespace, kb: KnowledgeBase) -> int:
               f"{match.document.escalates_to or '?'}]  {match.document.rel_path}")
         print(f"    {'; '.join(match.reasons)}")
     if not ranked:
-        print(f"no SOP applies to {article.rel_path}", file=sys.stderr)
+        print(f"no SOP applies to {shown_name(article.rel_path)}", file=sys.stderr)
         return EXIT_PROBLEMS
     return EXIT_OK
 
@@ -175,7 +176,7 @@ def cmd_map(args: argparse.Namespace, kb: KnowledgeBase) -> int:
             flag = "" if edge.upward else "  (does not escalate upward)"
             print(f"{edge.from_tier} -> {edge.to_tier}  {edge.sop_id or '-'}  {edge.title}{flag}")
     for path, why in emap.unmapped:
-        print(f"{path}: not on the map: {why}", file=sys.stderr)
+        print(f"{shown_name(path)}: not on the map: {why}", file=sys.stderr)
     downward = [edge for edge in emap.edges if not edge.upward]
     return EXIT_PROBLEMS if emap.unmapped or downward else EXIT_OK
 

@@ -13,6 +13,7 @@ from kbstudio.fields import KINDS as KINDS  # the allowed values live with the f
 from kbstudio.fields import STATUSES as STATUSES
 from kbstudio.fields import TIERS as TIERS
 from kbstudio.md_structure import parse_structure
+from kbstudio.names import shown_name
 from kbstudio.textformat import TextFormat
 
 TIER_NAMES: dict[str, str] = {
@@ -56,7 +57,8 @@ class Problem:
         }
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        path = shown_name(self.path)   # one safe line, whatever bytes or characters the name holds
+        where = f"{path}:{self.line}" if self.line else path
         return f"{where}: {self.severity}: {self.message} [{self.rule}]"
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from kbstudio.fields import problems as field_problems
 from kbstudio.frontmatter import FrontMatterError, parse_front_matter, split_front_matter
 from kbstudio.model import ERROR, WARNING, Document, Problem
+from kbstudio.names import NAME_NOT_UTF8, name_problems
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -83,6 +84,13 @@ def read_bytes(path: Path, root: Path, walked: bool = False) -> bytes:
     return data
 
 
+def name_problem_list(rel_path: str) -> list[Problem]:
+    """Return the problems of a document's name (see ``kbstudio.names.name_problems``): an error
+    for a name that is not UTF-8, a warning for control or text-direction characters."""
+    return [Problem(rule, ERROR if rule == NAME_NOT_UTF8 else WARNING, rel_path, None, message)
+            for rule, message in name_problems(rel_path)]
+
+
 def _field_problems(document: Document, key_lines: dict[str, int]) -> list[Problem]:
     """Return a warning for each known field with a value its type does not allow, at its line."""
     rel = document.rel_path
@@ -104,7 +112,7 @@ def parse_document(path: Path, rel_path: str, data: bytes) -> Document:
         return unreadable_document(path, rel_path, error, digest)
     split = split_front_matter(text)
     document = Document(path, rel_path, {}, split.body, text, digest, split.body_line,
-                        bom=data.startswith(codecs.BOM_UTF8))
+                        name_problem_list(rel_path), bom=data.startswith(codecs.BOM_UTF8))
     if split.unclosed:
         document.problems.append(
             Problem(
@@ -139,7 +147,8 @@ def unreadable_document(
 ) -> Document:
     """Return a placeholder Document for a file that could not be read."""
     problem = Problem(error.rule, ERROR, rel_path, error.line, error.message)
-    return Document(path, rel_path, {}, "", "", digest, 1, [problem], readable=False)
+    return Document(path, rel_path, {}, "", "", digest, 1, [problem, *name_problem_list(rel_path)],
+                    readable=False)
 
 
 def read_document(path: Path, root: Path, walked: bool = False) -> Document:

@@ -20,6 +20,8 @@ from kbstudio.index.store import IndexMissingError, IndexStore, LiveIndex, Manif
 from kbstudio.index.text import index_text
 from kbstudio.kb import KnowledgeBase, is_document_path
 from kbstudio.names import id_search_key, nfc, title_key
+from kbstudio.names import shown_name as shown_name  # the one place names are shown and judged
+from kbstudio.names import skipped_name as skipped_name
 from kbstudio.reader import (
     UnreadableError,
     content_hash,
@@ -62,24 +64,6 @@ class IndexChanges:
 
 def never() -> bool:
     return False
-
-
-def shown_name(rel: str) -> str:
-    """Return a KB-relative path for messages: bytes that are not UTF-8 as ``\\xff`` escapes."""
-    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def skipped_name(rel: str) -> str | None:
-    """Return why the file at KB-relative ``rel`` cannot be indexed, or None when it can.
-
-    A name that is not valid UTF-8 (Python holds its bytes as surrogate escapes) cannot be
-    stored, shown or opened by name reliably: it is left out, with a message asking for a rename.
-    """
-    try:
-        rel.encode("utf-8")
-    except UnicodeEncodeError:
-        return f"{shown_name(rel)}: file name is not valid UTF-8; rename the file to make it searchable"
-    return None
 
 
 def damage_reason(error: IndexDamagedError) -> str:

@@ -8,6 +8,7 @@ from kbstudio.fields import FIELDS, REQUIRED_WHEN_PUBLISHED
 from kbstudio.lint import rules_content, rules_links, rules_privacy, rules_schema, rules_sop, rules_synonyms
 from kbstudio.lint.rule import Rule, no_page_check
 from kbstudio.model import ERROR, WARNING
+from kbstudio.names import NAME_CHARACTERS, NAME_NOT_UTF8
 
 
 def _names(names: Iterable[str]) -> str:
@@ -18,6 +19,8 @@ def _names(names: Iterable[str]) -> str:
 RULES: tuple[Rule, ...] = (
     Rule("unreadable", ERROR, "the file cannot be read: bad YAML, invalid UTF-8, binary, too large",
          rules_schema.check_unreadable),
+    Rule(NAME_NOT_UTF8, ERROR, "a file or folder name that is not valid UTF-8 (left out of search)",
+         rules_schema.name_check(NAME_NOT_UTF8)),
     Rule("missing-field", ERROR, f"a published document lacks {_names(REQUIRED_WHEN_PUBLISHED)}",
          rules_schema.check_missing_field),
     Rule("invalid-value", ERROR, "a front-matter field has a value its type does not allow "
@@ -41,6 +44,8 @@ RULES: tuple[Rule, ...] = (
          rules_sop.check_sop_escalation_tier),
     Rule("synonyms-invalid", ERROR, "an entry of .kbstudio/synonyms.yaml that search cannot use",
          no_page_check, kb_check=rules_synonyms.check_synonyms_invalid),
+    Rule(NAME_CHARACTERS, WARNING, "a file or folder name with control or text-direction characters",
+         rules_schema.name_check(NAME_CHARACTERS)),
     Rule("duplicate-key", WARNING, "a front-matter key appears twice", rules_schema.check_duplicate_key),
     Rule("broken-anchor", WARNING, "a link points to a #heading the target document does not have",
          rules_links.check_broken_anchor),

@@ -9,6 +9,7 @@ from kbstudio.lint.facts import ISSUE_HEADINGS
 from kbstudio.lint.page import Page, has_content
 from kbstudio.lint.rule import Finding, LintContext
 from kbstudio.lint.similar import numbers
+from kbstudio.names import shown_name
 
 LIVE_STATUSES = ("review", "published")
 _TODO = re.compile(r"\b(TODO|FIXME)\b")
@@ -70,7 +71,7 @@ def check_likely_duplicate(page: Page, ctx: LintContext) -> Iterator[Finding]:
             continue
         title = facts.pages[other].document.title
         yield (page.title_line(),
-               f"likely duplicate: title is {score:.0%} like '{title}' in {other}")
+               f"likely duplicate: title is {score:.0%} like '{title}' in {shown_name(other)}")
     for other, score in facts.issues.matches(page.rel_path):
         yield (_issue_line(page),
-               f"likely duplicate: issue statement is {score:.0%} like the one in {other}")
+               f"likely duplicate: issue statement is {score:.0%} like the one in {shown_name(other)}")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from kbstudio.lint.facts import split_target
 from kbstudio.lint.page import Link, Page
 from kbstudio.lint.rule import Finding, LintContext
-from kbstudio.names import form_name, same_name
+from kbstudio.names import form_name, same_name, shown_name
 
 LIVE_STATUSES = ("review", "published")
 
@@ -59,7 +59,7 @@ def check_broken_anchor(page: Page, ctx: LintContext) -> Iterator[Finding]:
         if anchor.lower().startswith("tab/"):  # DocFX tab ids, not headings
             continue
         if anchor.lower() not in target.anchors:
-            where = "this document" if target is page else target.rel_path
+            where = "this document" if target is page else shown_name(target.rel_path)
             yield link.line, f"no heading '#{anchor}' in {where}"
 
 
@@ -77,6 +77,6 @@ def check_unicode_name_clash(page: Page, ctx: LintContext) -> Iterator[Finding]:
     others = ctx.facts.same_name(page.rel_path)
     if not others or page.rel_path > others[0]:
         return  # reported once, on the first of them in code point order
-    names = " and ".join(f"'{path}' ({form_name(path)})" for path in [page.rel_path, *others])
+    names = " and ".join(f"'{shown_name(path)}' ({form_name(path)})" for path in [page.rel_path, *others])
     yield 1, (f"{names} differ only in Unicode normalisation: they look the same, links and search "
               "treat them as one document, and macOS and Windows keep only one of them")

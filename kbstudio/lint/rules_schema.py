@@ -12,20 +12,34 @@ from kbstudio.fields import FIELDS, REQUIRED_WHEN_PUBLISHED
 from kbstudio.lint.page import Page
 from kbstudio.lint.rule import Check, Finding, LintContext
 from kbstudio.model import ERROR
-from kbstudio.names import id_key
+from kbstudio.names import NAME_CHARACTERS, NAME_NOT_UTF8, id_key, shown_name
 
 READER_FATAL_RULES = frozenset({
     "bad-front-matter", "unclosed-front-matter", "invalid-utf8", "binary-file", "file-too-large",
     "link-outside-kb", "unreadable",
 })
+NAME_RULES = frozenset({NAME_NOT_UTF8, NAME_CHARACTERS})   # reported by name_check, not as unreadable
 __all__ = ["REQUIRED_WHEN_PUBLISHED", "READER_FATAL_RULES"]
 
 
 def check_unreadable(page: Page, ctx: LintContext) -> Iterator[Finding]:
     """Report files the reader could not read (bad YAML, invalid UTF-8, binary, too large...)."""
     for problem in page.document.problems:
-        if problem.rule in READER_FATAL_RULES or problem.severity == ERROR:
+        if problem.rule in READER_FATAL_RULES or (problem.severity == ERROR
+                                                  and problem.rule not in NAME_RULES):
             yield problem.line or 1, problem.message
+
+
+def name_check(rule_id: str) -> Check:
+    """Return the check reporting the reader's ``rule_id`` problem of a document's name
+    (``kbstudio.names.name_problems``), on line 1."""
+    def check(page: Page, ctx: LintContext) -> Iterator[Finding]:
+        for problem in page.document.problems:
+            if problem.rule == rule_id:
+                yield problem.line or 1, problem.message
+
+    check.__doc__ = f"Report {rule_id}: what kbstudio.names.name_problems says of the file name."
+    return check
 
 
 def check_duplicate_key(page: Page, ctx: LintContext) -> Iterator[Finding]:
@@ -73,4 +87,4 @@ def check_duplicate_id(page: Page, ctx: LintContext) -> Iterator[Finding]:
         return
     others = sorted(ctx.facts.by_id.get(id_key(doc_id), set()) - {page.rel_path})
     if others:
-        yield page.field_line("id"), f"id {doc_id} is also used by {', '.join(others)}"
+        yield page.field_line("id"), f"id {doc_id} is also used by {', '.join(map(shown_name, others))}"
