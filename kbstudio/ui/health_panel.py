@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from kbstudio.lint import RULES
 from kbstudio.model import ERROR, Problem
+from kbstudio.names import shown_name
 
 SEVERITY_COLOURS = {ERROR: "#c62828", "warning": "#ef6c00", "info": "#757575"}
 LOCATION_ROLE = Qt.ItemDataRole.UserRole
@@ -74,7 +75,8 @@ class HealthPanel(QWidget):
             group.setData(0, LOCATION_ROLE, rule)
             self.tree.addTopLevelItem(group)
             for problem in found[:500]:  # enough to act on; the CLI lists everything
-                where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+                shown = shown_name(problem.path)   # never a raw newline, RLO or lone surrogate
+                where = f"{shown}:{problem.line}" if problem.line else shown
                 child = QTreeWidgetItem([problem.message, where])
                 child.setToolTip(0, problem.message)
                 child.setData(0, LOCATION_ROLE, (problem.path, problem.line or 1))

@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from kbstudio.model import TIER_NAMES, TIERS, Document
+from kbstudio.names import shown_name
 from kbstudio.ui.badges import STATUS_COLOURS, tier_colour, tier_label
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
@@ -130,7 +131,7 @@ class LibraryModel(QAbstractItemModel):
         if role == PATH_ROLE:
             return doc.rel_path
         if role == Qt.ItemDataRole.ToolTipRole and column == 0:
-            tip = f"{doc.id or 'no id'} - {doc.rel_path}"
+            tip = f"{doc.id or 'no id'} - {shown_name(doc.rel_path)}"
             return tip + "".join(f"\n{p}" for p in doc.problems[:5])
         if role == Qt.ItemDataRole.ForegroundRole and column == 1:
             return QBrush(tier_colour(doc.tier))
