@@ -242,7 +242,7 @@ class KBSearcher:
                           for word in alternative if self.stems(word)]
                 if not tables:
                     continue
-                found.extend(alternative)
+                found.append(" ".join(alternative))
                 words_stems = [stem for word in alternative for stem in self.stems(word)]
                 stems += words_stems
                 scores = _sum_all(tables)
@@ -429,8 +429,10 @@ class KBSearcher:
         limit = max(1, min(options.limit, 1000))
         ranked = self._rank(found, visible, limit, options.sort)
         words = [w for item in parsed.items if not item.negated for w in _WORDS.findall(item.text)]
-        words += list(replaced.values()) + found.synonyms
-        is_hit = hit_test(*self._highlight_terms(words))
+        words += list(replaced.values()) + [w for w in found.synonyms if " " not in w]
+        stems, shown = self._highlight_terms(words)
+        # a synonym of several words is highlighted where it stands whole, not word by word
+        is_hit = hit_test(stems, shown | {w for w in found.synonyms if " " in w})
         return SearchResponse(
             query=typed,
             total=len(visible),

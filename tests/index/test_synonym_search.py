@@ -88,3 +88,10 @@ def test_the_service_reads_the_kbs_synonyms_file_and_follows_its_changes(tmp_pat
     (root / ".kbstudio" / "synonyms.yaml").write_text("# no entries left\n", "utf-8")
     assert [hit.path for hit in service.search("vpn").results] == []
     service.close()
+
+
+def test_a_multi_word_synonym_is_highlighted_whole_never_word_by_word(searcher):
+    found, _ = searcher
+    snippets = {h.path: h.snippet for h in found.search("vpn", SearchOptions()).results}
+    assert "<b>Remote access</b>" in snippets["remote.md"]
+    assert "<b>access</b>" not in snippets["remote.md"].replace("<b>Remote access</b>", "")
