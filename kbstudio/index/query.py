@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kbstudio.names import id_key, nfc
+from kbstudio.names import id_search_key, nfc
 
 FILTER_FIELDS = {
     "tier": "tier", "kind": "kind", "status": "status", "tag": "tags", "tags": "tags",
-    "product": "products", "products": "products", "id": "doc_id",
+    "product": "products", "products": "products", "id": "id_key",
 }
 _LEX = re.compile(r'"([^"]*)"?|(\S+)')
 _FILTER = re.compile(r"^(-?)([A-Za-z]+):(.+)$")
@@ -56,8 +56,8 @@ def _normal_filter_value(name: str, value: str) -> str:
     value = nfc(value.strip())
     if name == "tier":
         return value.upper() if value.upper() != "UNTIERED" else "untiered"
-    if name == "doc_id":
-        return id_key(value)
+    if name == "id_key":
+        return id_search_key(value)   # id:kb-42 finds KB-0042, as a bare id does
     return value.lower()
 
 

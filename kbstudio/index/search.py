@@ -19,7 +19,7 @@ from kbstudio.index.snippets import IsHit, hit_test, make_snippet
 from kbstudio.index.store import LiveIndex
 from kbstudio.index.synonyms import SynonymTable
 from kbstudio.model import TIERS
-from kbstudio.names import id_search_key, nfc, title_key
+from kbstudio.names import fold_accents, id_search_key, nfc, title_key
 
 FACET_FIELDS = ("tier", "kind", "status")
 MAX_TAG_FACETS = 500
@@ -29,6 +29,15 @@ MAX_TYPO_KNOWN = 2  # a "word" found in this few documents may be a typo shared 
 MAX_TYPED_WORDS = 8
 MAX_HIGHLIGHTS = 8
 MAX_ID_LENGTH = 40
+MAX_IDS = 10
+# Negative contractions as typed without the apostrophe (can't -> cant).
+_CONTRACTIONS = frozenset(
+    "cant wont dont doesnt didnt isnt arent wasnt werent hasnt havent hadnt couldnt shouldnt "
+    "wouldnt mustnt neednt aint".split())
+# An id inside text: letters, an optional - or _, digits, standing alone (KB-0002, SOP_3, kb0002).
+_ID_IN_TEXT = re.compile(r"(?<![\w-])[A-Za-z]{1,12}[-_]?\d{1,12}(?![\w-])")
+_ID_TRIM = "\"'()[]{}<>.,;:!?"
+_DASHES = re.compile("[\u2010-\u2015\u2212\ufe63\uff0d]")   # hyphens a keyboard or a copy may give
 MAX_SCORED = 2000   # past this many matching documents, only candidates are scored
 _WORDS = re.compile(r"\w+(?:\.\w+)*")
 
@@ -200,16 +209,35 @@ class KBSearcher:
 
     # Evaluation -----------------------------------------------------------------------------
 
+    def _accent_variants(self, word: str, stems: list[str]) -> list[str]:
+        """Return the indexed words that ``word`` matches once accents are folded, either way.
+
+        ``resume`` finds ``résumé`` and ``résumé`` finds ``resume``, though Porter stems the plain
+        and the accented spellings differently: the word is folded before stemming as well as after.
+        """
+        found: set[str] = set()
+        for stem in stems:
+            found |= self._view.accent_variants(stem)
+        found |= self._view.accent_variants(word.lower())
+        if not word.isascii():
+            found.update(self.stems(fold_accents(word)))
+        return sorted(found - set(stems))
+
     def _slots(self, item: Item, replaced: dict[str, str], pasted: bool,
-               first: int | None = None) -> list[_Slot]:
-        """Return the slots of an item's words; ``first`` is the position of its first plain word."""
+               first: int | None, highlights: list[str]) -> list[_Slot]:
+        """Return the slots of an item's words; ``first`` is the position of its first plain word.
+
+        Accent variants found are added to ``highlights``.
+        """
         slots = []
-        for number, word in enumerate(_WORDS.findall(item.text)):
+        for number, word in enumerate(query_words(item.text)):
             stems = self.stems(word)
             if not stems:
                 continue
-            stems += [v for stem in stems for v in sorted(self._view.accent_variants(stem))]
-            fix = None if item.phrase or item.negated or pasted else self._correct(word)
+            variants = self._accent_variants(word, stems)
+            stems += variants
+            highlights += variants
+            fix = None if item.phrase or item.negated or pasted or variants else self._correct(word)
             if fix:
                 replaced[word] = fix
                 stems = stems + [s for s in self.stems(fix) if s not in stems]
@@ -272,7 +300,7 @@ class KBSearcher:
         """Return every matching document, base scores of the ones that can rank, query stems."""
         result = _Evaluation()
         excluded: set[int] = set()
-        words = sum(len(_WORDS.findall(item.text)) for item in parsed.items)
+        words = sum(len(query_words(item.text)) for item in parsed.items)
         pasted = words > MAX_TYPED_WORDS  # copied text has no typos worth the cost of fixing
         for group, strict in zip(parsed.groups, parsed.strict, strict=False):
             slots: list[_Slot] = []
@@ -282,8 +310,8 @@ class KBSearcher:
                 first = None
                 if not item.phrase and not item.negated:
                     first = len(plain_words)
-                    plain_words += _WORDS.findall(item.text)
-                item_slots = self._slots(item, replaced, pasted, first)
+                    plain_words += query_words(item.text)
+                item_slots = self._slots(item, replaced, pasted, first, result.synonyms)
                 if not item_slots:
                     continue
                 if item.negated:
@@ -366,17 +394,19 @@ class KBSearcher:
 
         Typing or pasting an id or a title is asking for that document, whatever its words score.
         """
-        wanted = " ".join(text.split())
+        wanted = " ".join(_DASHES.sub("-", text).split())
         keys = [("title_key", title_key(wanted))]
         if len(wanted) <= MAX_ID_LENGTH:
-            keys.insert(0, ("id_key", id_search_key(wanted)))
+            keys.insert(0, ("id_key", id_search_key(wanted.strip(_ID_TRIM))))
+        # ids named inside a query ("see KB-0002", "(SOP-3),", "KB-0002 unlock")
+        keys[1:1] = [("id_key", id_search_key(m.group(0))) for m in _ID_IN_TEXT.finditer(wanted)][:MAX_IDS]
         pinned: list[int] = []
         for name, key in keys:
             if key:
                 pinned += sorted(self._view.docset(name, key) - self._view.deleted - set(pinned))
         if not pinned:
             return
-        top = max(found.scores.values(), default=0.0)
+        top = max(found.scores.values(), default=1.0)
         for doc in pinned:
             found.scores[doc] = max(found.scores.get(doc, 0.0), top)
         found.matched.update(pinned)
@@ -423,12 +453,13 @@ class KBSearcher:
         hidden: set[int] = set()
         if options.tiers:
             allowed = set(options.tiers)
-            hidden = {d for d in matched if tiers[d] not in allowed}
+            # a document asked for by id or title is shown whatever the tier view
+            hidden = {d for d in matched if tiers[d] not in allowed} - set(found.pinned)
         facets = {name: _count(self._view.columns[name], matched) for name in FACET_FIELDS}
         visible = matched - hidden
         limit = max(1, min(options.limit, 1000))
         ranked = self._rank(found, visible, limit, options.sort)
-        words = [w for item in parsed.items if not item.negated for w in _WORDS.findall(item.text)]
+        words = [w for item in parsed.items if not item.negated for w in query_words(item.text)]
         words += list(replaced.values()) + [w for w in found.synonyms if " " not in w]
         stems, shown = self._highlight_terms(words)
         # a synonym of several words is highlighted where it stands whole, not word by word
@@ -497,6 +528,22 @@ class KBSearcher:
             snippet=make_snippet(stored.get("body") or "", is_hit),
             mtime=float(self._view.columns["mtime"][docnum] or 0),
         )
+
+
+def query_words(text: str) -> list[str]:
+    """Return the words of query text, an English contraction typed without its apostrophe split.
+
+    The index splits ``can't`` into ``can`` and ``t`` (analysis.TOKEN_PATTERN), so ``cant`` typed
+    is searched as ``can t``: never "corrected" to another word.
+    """
+    words = []
+    for word in _WORDS.findall(text):
+        lowered = word.lower()
+        if lowered in _CONTRACTIONS:
+            words += [word[:-1], word[-1]]
+        else:
+            words.append(word)
+    return words
 
 
 def _sum_all(tables: Iterable[dict[int, float]]) -> dict[int, float]:

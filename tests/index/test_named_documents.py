@@ -38,6 +38,12 @@ def named_kb(tmp_path: Path, index_dir: Path):
            "The café portal asks for the room number.")
     _write(root, "a/plain.md", "KB-0021", "Guest network at the cafe",
            "The cafe guest network needs no password.")
+    _write(root, "a/resume.md", "KB-0022", "Upload a résumé to the careers portal",
+           "The résumé must be a PDF under 2 MB.")
+    _write(root, "a/teams.md", "KB-0023", "Teams won't load after the update",
+           "Teams can't start: it shows a white window and won't load the chat list.")
+    _write(root, "a/want.md", "KB-0024", "What users want from the portal",
+           "Users want to start a chat from the portal; a load test is planned.")
     svc = SearchService(KnowledgeBase(root), index_dir)
     svc.ensure()
     yield svc
@@ -67,10 +73,35 @@ def test_the_exact_title_puts_its_document_first_in_any_case_and_punctuation(nam
     assert _paths(named_kb, "Escalate a VPN outage!")[0] == "s/escalate.md"
 
 
-def test_a_tier_filter_still_hides_a_named_document(named_kb):
-    response = named_kb.search("SOP-3", SearchOptions(tiers=("L1",)))
-    assert "s/escalate.md" not in [hit.path for hit in response.results]
-    assert response.hidden_by_tier >= 1
+def test_a_named_document_of_another_tier_is_shown_first_in_a_tier_view(named_kb):
+    # an L1 agent who types an L2 SOP's id or title asked for that document, not for its words
+    for typed in ("SOP-3", "Escalate a VPN outage"):
+        response = named_kb.search(typed, SearchOptions(tiers=("L0", "L1")))
+        assert response.results[0].path == "s/escalate.md"
+        assert response.hidden_by_tier == 0
+
+
+def test_an_explicit_tier_filter_in_the_query_still_applies(named_kb):
+    assert "s/escalate.md" not in _paths(named_kb, "SOP-3 tier:L1")
+
+
+@pytest.mark.parametrize("typed", ["KB-0002.", "(KB-0002)", "KB-0002,", '"KB-0002"', "see KB-0002",
+                                   "KB-0002 unlock", "KB\u20110002", "printer KB-0002 queue"])
+def test_an_id_inside_a_query_puts_its_document_first(named_kb, typed):
+    assert _paths(named_kb, typed)[0] == "a/printer.md"
+
+
+def test_two_ids_put_both_documents_first_in_their_order(named_kb):
+    assert _paths(named_kb, "KB-0002 KB-0010")[:2] == ["a/printer.md", "a/vpn.md"]
+
+
+@pytest.mark.parametrize("typed", ["id:KB-0002", "id:kb-2", "id:KB-2"])
+def test_the_id_filter_takes_any_spelling(named_kb, typed):
+    assert _paths(named_kb, typed) == ["a/printer.md"]
+
+
+def test_a_named_document_has_a_score(named_kb):
+    assert named_kb.search("KB-0002", SearchOptions()).results[0].score > 0
 
 
 def test_a_word_typed_without_its_accent_finds_the_accented_one(named_kb):
@@ -90,3 +121,25 @@ def test_the_keys():
     assert id_search_key("weird id") == "WEIRD ID"
     assert title_key("  Escalate a  VPN outage! ") == "escalate a vpn outage"
     assert fold_accents("Ångström café") == "Angstrom cafe"
+
+
+def test_accents_fold_before_stemming_too(named_kb):
+    # Porter stems "resume" to "resum" but leaves "résumé" alone: folding the typed word finds it
+    assert _paths(named_kb, "resume upload")[0] == "a/resume.md"
+    assert _paths(named_kb, "résumé")[0] == "a/resume.md"
+
+
+def test_a_word_found_by_folding_is_highlighted(named_kb):
+    hit = named_kb.search("cafe portal", SearchOptions()).results[0]
+    assert hit.path == "a/cafe.md" and "<b>café</b>" in hit.snippet
+
+
+@pytest.mark.parametrize("typed", ["teams wont load", "teams cant start", "Teams won't load"])
+def test_a_contraction_typed_without_its_apostrophe_is_no_typo(named_kb, typed):
+    response = named_kb.search(typed, SearchOptions())
+    assert response.suggestion is None
+    assert response.results[0].path == "a/teams.md"
+
+
+def test_an_accented_word_is_no_typo(named_kb):
+    assert named_kb.search("cafe", SearchOptions()).suggestion is None
