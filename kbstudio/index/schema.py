@@ -9,7 +9,7 @@ from kbstudio.index.analysis import SupportAnalyzer
 from kbstudio.index.formats import FastFrequency, FastPositions
 
 # Bump whenever the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 11   # 11: id and title keys, code field, parts of dotted words
+SCHEMA_VERSION = 12   # 11: id and title keys, code field, parts of dotted words; 12: code stored
 LENGTH_FIELDS = ("title", "issue", "body", "code")
 
 
@@ -37,7 +37,7 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=stem, stored=True),
         issue=TEXT(analyzer=stem, phrase=False),
         body=TEXT(analyzer=stem, stored=True),
-        code=TEXT(analyzer=stem),
+        code=TEXT(analyzer=stem, stored=True),   # stored for snippets of pasted commands
         spell=TEXT(analyzer=SupportAnalyzer(stem=False, minsize=3), phrase=False),
         tier=ID(stored=True, sortable=True),
         kind=ID(stored=True, sortable=True),

@@ -40,6 +40,7 @@ _ID_TRIM = "\"'()[]{}<>.,;:!?"
 _DASHES = re.compile("[\u2010-\u2015\u2212\ufe63\uff0d]")   # hyphens a keyboard or a copy may give
 MAX_SCORED = 2000   # past this many matching documents, only candidates are scored
 _WORDS = re.compile(r"\w+(?:\.\w+)*")
+_BOLD = re.compile(r"<b>(.*?)</b>")
 
 
 @dataclass
@@ -525,9 +526,27 @@ class KBSearcher:
             kind=stored.get("kind") or "article",
             status=stored.get("status") or "draft",
             score=score,
-            snippet=make_snippet(stored.get("body") or "", is_hit),
+            snippet=_best_snippet(stored.get("body") or "", stored.get("code") or "", is_hit),
             mtime=float(self._view.columns["mtime"][docnum] or 0),
         )
+
+
+def _best_snippet(body: str, code: str, is_hit: IsHit | None) -> str:
+    """Return the snippet of the body, or of the code blocks when they hold more query words.
+
+    A pasted command or log line is often only in a code block: the snippet then shows it.
+    """
+    snippet = make_snippet(body, is_hit)
+    if not code or is_hit is None:
+        return snippet
+    from_code = make_snippet(code, is_hit)
+    if len(_bold_words(from_code)) > len(_bold_words(snippet)):
+        return from_code
+    return snippet
+
+
+def _bold_words(snippet: str) -> set[str]:
+    return {word.lower() for word in _BOLD.findall(snippet)}
 
 
 def query_words(text: str) -> list[str]:

@@ -76,3 +76,16 @@ def test_prose_outweighs_a_code_listing_that_shares_a_word(service):
     # "frobnicator" is in jam.md's prose and in spooler.md's code block only
     paths = [hit.path for hit in service.search("frobnicator", SearchOptions()).results]
     assert paths == ["jam.md", "spooler.md"]
+
+
+def test_the_snippet_shows_the_code_block_a_pasted_command_matched(service):
+    path, snippet = _first(service, "Get-PrintJob -PrinterName frobnicator")
+    assert path == "spooler.md"
+    assert "<b>Get-PrintJob</b>" in snippet or "<b>Get</b>-<b>PrintJob</b>" in snippet
+    assert "<b>frobnicator</b>" in snippet
+
+
+def test_prose_snippets_stay_prose_when_the_code_adds_nothing(service):
+    path, snippet = _first(service, "restart spooler elevated prompt")
+    assert path == "spooler.md"
+    assert "<b>elevated</b> <b>prompt</b>" in snippet
