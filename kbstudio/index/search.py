@@ -325,9 +325,9 @@ class KBSearcher:
                 slots.extend(item_slots)
             if not slots:
                 continue
-            slots = self._with_synonyms(slots, plain_words, result.synonyms)
-            for slot in slots:
+            for slot in slots:  # each typed word's own documents, for proximity
                 result.present.setdefault(slot.stems[0], slot.scores.keys())
+            slots = self._with_synonyms(slots, plain_words, result.synonyms)
             if required is not None:
                 matching = required
             else:
