@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from kbstudio import __version__
 from kbstudio.fields import LIST_COLUMNS
 from kbstudio.kb import KnowledgeBase
+from kbstudio.logs import configure_logging
 from kbstudio.model import ERROR, KINDS, TIERS
 from kbstudio.names import json_text, shown_name, shown_text
 
@@ -203,6 +204,7 @@ def _run_app(argv: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    configure_logging()   # the log file and the exception hooks: no traceback reaches the terminal
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and (argv[0] not in COMMAND_NAMES and not argv[0].startswith("-")):
         if len(argv) > 1 or not Path(argv[0]).exists():

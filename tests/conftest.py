@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,20 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONTENT = PROJECT_ROOT / "content"
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "officedocs-support"
+
+
+@pytest.fixture(autouse=True)
+def isolated_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own state folder (log file, recovery copies), never the user's; a test
+    that starts logging (``kbstudio.cli.main``) leaves no handler or exception hook behind."""
+    from kbstudio.logs import stop_logging
+
+    state = tmp_path_factory.mktemp("user-state")
+    monkeypatch.setenv("KBSTUDIO_STATE_DIR", str(state))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    yield state
+    stop_logging()
 
 
 def write(root: Path, rel: str, text: str | bytes) -> Path:

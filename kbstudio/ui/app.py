@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import platform
 import sys
 from pathlib import Path
 
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kbstudio import __version__
 from kbstudio.kb import KnowledgeBase
+from kbstudio.ui.error_dialog import install_error_reporter
 from kbstudio.ui.main_window import MainWindow
 from kbstudio.ui.settings import AppSettings
 
@@ -27,11 +30,18 @@ def choose_kb_path(argument: str | None, settings: AppSettings) -> Path | None:
 
 
 def run_app(argument: str | None = None) -> int:
-    """Create the application and its main window; return the exit code."""
+    """Create the application and its main window; return the exit code.
+
+    Logging starts first (``kbstudio.logs``): from here on an exception nobody caught, in a slot,
+    a thread or a background task, is written to the log file and shown in the error dialog.
+    """
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("KB Studio")
     app.setOrganizationName("kbstudio")
     app.setApplicationVersion(__version__)
+    reporter = install_error_reporter(app)
+    logging.getLogger(__name__).info("KB Studio %s started (Python %s, %s); log: %s", __version__,
+                                     platform.python_version(), platform.platform(), reporter.log_path)
     settings = AppSettings(QSettings())
     path = choose_kb_path(argument, settings)
     window = MainWindow(settings)

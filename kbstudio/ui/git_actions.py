@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QWidget
 
 from kbstudio.kb import KnowledgeBase
-from kbstudio.ui.tasks import TaskRunner
+from kbstudio.ui.tasks import TaskFailure, TaskRunner
 
 if TYPE_CHECKING:
     from kbstudio.ui.vcs.sync_controller import SyncController
@@ -96,16 +96,20 @@ class GitActions(QObject):
         self._enable()
         self.git_work.run("git", lambda p, c: _open_repository(kb),
                           on_success=lambda vcs: self._opened(kb, vcs),
-                          on_error=lambda message: self._not_opened(kb, message))
+                          on_error=lambda failure: self._not_opened(kb, failure))
 
-    def _not_opened(self, kb: KnowledgeBase, message: str) -> None:
+    def _not_opened(self, kb: KnowledgeBase, failure: TaskFailure) -> None:
+        from kbstudio.ui.vcs.common import as_failure, sentence
+        from kbstudio.vcs.runner import RepositoryProgramsError
+
+        shown = sentence(as_failure(failure).message)   # logged; a bug also in the error dialog
         if kb is not self.kb:
             return
-        refused = "allow its programs" in message
+        refused = isinstance(failure.error, RepositoryProgramsError)
         self.label.setText("git refused: repository programs" if refused else "git unavailable")
-        self.label.setToolTip(message)
+        self.label.setToolTip(shown)
         if refused:
-            self.messageRequested.emit(message)
+            self.messageRequested.emit(shown)
 
     def _opened(self, kb: KnowledgeBase, vcs: VersionControl | None) -> None:
         if kb is not self.kb:
@@ -146,7 +150,7 @@ class GitActions(QObject):
             return
         self.git_work.run("git init", lambda p, c: _init_repository(kb),
                           on_success=lambda _: self.open_kb(kb),
-                          on_error=lambda message: self.messageRequested.emit(message))
+                          on_error=self._failed)
 
     # After saving -----------------------------------------------------------------------------
 
@@ -166,7 +170,7 @@ class GitActions(QObject):
             return result.sha or "", result.notes
 
         self.git_work.run("commit", work, on_success=lambda done: self._auto_committed(rel_path, *done),
-                          on_error=lambda message: self.messageRequested.emit(f"Not committed: {message}"))
+                          on_error=lambda failure: self._failed(failure, "Not committed"))
 
     def _auto_committed(self, rel_path: str, sha: str, notes: list[str] | None = None) -> None:
         if sha:
@@ -234,7 +238,7 @@ class GitActions(QObject):
             return
         self.git_work.run("git programs", lambda p, c: _repository_programs(kb),
                           on_success=lambda programs: self._show_programs(kb, programs),
-                          on_error=lambda message: self.messageRequested.emit(message))
+                          on_error=self._failed)
 
     def _show_programs(self, kb: KnowledgeBase, programs: Programs) -> QMessageBox | None:
         if kb is not self.kb:
@@ -269,8 +273,16 @@ class GitActions(QObject):
             if kb is self.kb:
                 self.open_kb(kb)   # new git services: the policy is read again
 
-        self.git_work.run("allow git programs", work, on_success=done,
-                          on_error=lambda message: self.messageRequested.emit(message))
+        self.git_work.run("allow git programs", work, on_success=done, on_error=self._failed)
+
+    def _failed(self, failure: TaskFailure, prefix: str = "") -> None:
+        """Show a git task's failure in the status bar after ``prefix`` (default: the task's label).
+
+        It is logged first; an unexpected one also opens the error dialog (``as_failure``).
+        """
+        from kbstudio.ui.vcs.common import as_failure
+
+        self.messageRequested.emit(f"{prefix or failure.label}: {as_failure(failure).message}")
 
     def _sync_op(self, operation: str) -> None:
         if self.sync is not None:

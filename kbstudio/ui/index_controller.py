@@ -11,11 +11,17 @@ from collections.abc import Callable, Iterable
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
 
-from kbstudio.index.indexer import IndexChanges
+from kbstudio.index.indexer import IndexCancelled, IndexChanges
 from kbstudio.index.search import SearchOptions, SearchResponse
 from kbstudio.index.service import SearchService
+from kbstudio.index.store import IndexLockedError, IndexUnwritableError
 from kbstudio.kb import KnowledgeBase
-from kbstudio.ui.tasks import TaskHandle, TaskRunner
+from kbstudio.ui.tasks import EXPECTED_ERRORS, TaskFailure, TaskHandle, TaskRunner, alive
+
+# Index failures the machine causes, each with a message saying what to do (another index folder,
+# wait for the other writer): logged and shown in the status bar. Anything else is a bug: the
+# error dialog too. Damage never gets here: the service rebuilds a damaged index itself.
+INDEX_EXPECTED: tuple[type[BaseException], ...] = (*EXPECTED_ERRORS, IndexUnwritableError, IndexLockedError)
 
 
 class IndexController(QObject):
@@ -59,7 +65,11 @@ class IndexController(QObject):
         self._rebuild_failed = False
         self.kb_work.run("opening index", lambda p, c: service.open_existing(),
                          on_success=lambda ready: self._opened(service, ready),
-                         on_error=lambda message: (self.opened.emit(), self.errorOccurred.emit(message)))
+                         on_error=self._open_failed)
+
+    def _open_failed(self, failure: TaskFailure) -> None:
+        self.opened.emit()
+        self.errorOccurred.emit(failure.report(INDEX_EXPECTED))   # logged; a bug also in the error dialog
 
     def _opened(self, service: SearchService, ready: bool) -> None:
         if service is not self.service:
@@ -81,7 +91,7 @@ class IndexController(QObject):
         self._task = self.kb_work.run(
             "indexing", lambda progress, cancelled: service.ensure(progress, cancelled, verify=True),
             on_success=lambda changes: self._indexed(service, changes),
-            on_error=lambda message: self._failed(service, message), on_progress=self._progress)
+            on_error=lambda failure: self._failed(service, failure), on_progress=self._progress)
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -103,9 +113,17 @@ class IndexController(QObject):
         self.label.setToolTip("\n".join(notes))
         self.resultsStale.emit()
 
-    def _failed(self, service: SearchService, message: str) -> None:
+    def _failed(self, service: SearchService, failure: TaskFailure) -> None:
+        """Indexing failed (never for damage, which the service rebuilds): search by scanning instead.
+
+        The failure is logged; one that is not INDEX_EXPECTED (a bug) opens the error dialog too.
+        """
         cancelled = self._task is not None and self._task.cancelled()
         self._done()
+        if isinstance(failure.error, IndexCancelled):   # stopped (Cancel, or the window closing)
+            cancelled, message = True, failure.message
+        else:
+            message = failure.report(INDEX_EXPECTED)
         if service is not self.service:
             return
         state = "indexing cancelled" if cancelled else "index unavailable"
@@ -141,7 +159,11 @@ class IndexController(QObject):
 
     def search(self, text: str, options: SearchOptions, on_result: Callable[[SearchResponse], None],
                on_error: Callable[[str], None]) -> None:
-        """Search off the GUI thread; an empty query answers at once with no results."""
+        """Search off the GUI thread; an empty query answers at once with no results.
+
+        ``on_error`` gets a line to show in place of the results; a search that raised is also
+        logged (and a bug shown in the error dialog).
+        """
         service = self.service
         if service is None or not text.strip():
             on_result(SearchResponse(text, 0, 0.0, None, {}, []))
@@ -156,7 +178,12 @@ class IndexController(QObject):
                 self._damageFound.emit()   # from the search thread; delivered on the GUI thread
             return response
 
-        self.search_work.run("search", work, on_success=on_result, on_error=on_error)
+        def failed(failure: TaskFailure) -> None:
+            message = failure.report(INDEX_EXPECTED)
+            if alive(on_error):
+                on_error(message)
+
+        self.search_work.run("search", work, on_success=on_result, on_error=failed)
 
     def update_paths(self, rel_paths: Iterable[str]) -> None:
         """Re-index files that changed (a save, a pull)."""
@@ -164,12 +191,16 @@ class IndexController(QObject):
         paths = list(rel_paths)
         if service is not None and (service.is_open or service.damage is not None) and paths:
             self.kb_work.run("index update", lambda p, c: service.update_paths(paths),
-                             on_success=lambda _: self._updated(service), on_error=self.errorOccurred.emit)
+                             on_success=lambda _: self._updated(service), on_error=self._work_failed)
 
     def _updated(self, service: SearchService) -> None:
         self.resultsStale.emit()
         # Merging the small segments of many saves runs after the save, never inside it.
-        self.kb_work.run("index compaction", lambda p, c: service.compact(), on_error=self.errorOccurred.emit)
+        self.kb_work.run("index compaction", lambda p, c: service.compact(), on_error=self._work_failed)
+
+    def _work_failed(self, failure: TaskFailure) -> None:
+        """An update or compaction failed: logged (a bug also in the error dialog) and shown."""
+        self.errorOccurred.emit(failure.report(INDEX_EXPECTED))
 
     def shutdown(self) -> None:
         """Stop work and close the index (the window is closing)."""

@@ -48,7 +48,7 @@ from kbstudio.ui.review_actions import ReviewActions
 from kbstudio.ui.search_panel import SearchPanel
 from kbstudio.ui.settings import AppSettings
 from kbstudio.ui.sop_actions import SopActions
-from kbstudio.ui.tasks import TaskRunner
+from kbstudio.ui.tasks import TaskFailure, TaskRunner
 from kbstudio.ui.text_file_tab import SYNONYMS_STARTER, TextFileTab
 from kbstudio.ui.theme import THEMES, apply_theme, refresh_rich_label, wants_dark
 
@@ -721,8 +721,11 @@ class MainWindow(QMainWindow):
                 return False
         return True
 
-    def show_error(self, message: str) -> None:
-        """Tell the user what went wrong, in plain words."""
+    def show_error(self, message: str | TaskFailure) -> None:
+        """Tell the user what went wrong, in plain words; a task's failure is logged first
+        (and one that is not a file error, a bug, shown in the error dialog: TaskFailure.report)."""
+        if isinstance(message, TaskFailure):
+            message = message.report()
         self.statusBar().showMessage(message, 10000)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override

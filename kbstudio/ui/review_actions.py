@@ -14,7 +14,8 @@ from kbstudio.model import Document
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.git_actions import GitActions
 from kbstudio.ui.settings import AppSettings
-from kbstudio.ui.vcs.common import plain_error
+from kbstudio.ui.tasks import TaskFailure
+from kbstudio.ui.vcs.common import EXPECTED_ERRORS, as_failure
 
 if TYPE_CHECKING:
     from kbstudio.review import ApprovalPlan, ReviewResult
@@ -72,15 +73,23 @@ class ReviewActions(QObject):
                 "Review needs a knowledge base versioned with git (Git > Start versioning)")
             return False
         self.git.git_work.run(label, lambda p, c: work(vcs), on_success=on_success or self._done,
-                              on_error=lambda text: self._failed(text, label))
+                              on_error=self._failed)
         return True
 
-    def _failed(self, text: str, label: str = "") -> None:
-        """Show why a step was refused: in the status bar, and on the queue page without the step's name."""
-        message = plain_error(text)
-        self.messageRequested.emit(message)
+    def _failed(self, failure: TaskFailure) -> None:
+        """Show why a step was refused: in the status bar, and on the queue page without the step's name.
+
+        A refusal of the review rules (ReviewError) or git is logged and shown in its own words;
+        anything else is a bug, also shown in the error dialog (``as_failure``).
+        """
+        shown = as_failure(failure, _review_errors()).message
+        self._refused(shown, f"{failure.label}: {shown}")
+
+    def _refused(self, message: str, status: str = "") -> None:
+        """Show ``message`` on the queue page, and ``status`` (default: the same) in the status bar."""
+        self.messageRequested.emit(status or message)
         if self.review_page is not None:
-            self.review_page.show_error(message.removeprefix(f"{label}: ") if label else message)
+            self.review_page.show_error(message)
 
     def _done(self, result: ReviewResult) -> None:
         name = " ".join(part for part in (result.doc_id, result.title) if part)
@@ -169,7 +178,7 @@ class ReviewActions(QObject):
         try:
             person = check_person(text)
         except InvalidReviewerError as error:
-            self._failed(f"Reviewer identity not changed: {error}")
+            self._refused(f"Reviewer identity not changed: {error}")
             return False
         self.reviewer = person
         if self.settings is not None:
@@ -277,7 +286,10 @@ class ReviewActions(QObject):
             return review_queue(vcs, kb, documents)
 
         self.git.git_work.run("review queue", work, on_success=page.set_queue,
-                              on_error=lambda text: self.messageRequested.emit(plain_error(text)))
+                              on_error=self._read_failed)
+
+    def _read_failed(self, failure: TaskFailure) -> None:
+        self.messageRequested.emit(f"{failure.label}: {as_failure(failure, _review_errors()).message}")
 
     def show_dashboard(self) -> DashboardPage | None:
         """Open the dashboard as a page."""
@@ -298,6 +310,13 @@ class ReviewActions(QObject):
 
             return dashboard(kb, documents, vcs)
 
-        self.git.git_work.run("dashboard", work, on_success=page.show_dashboard,
-                              on_error=lambda text: self.messageRequested.emit(plain_error(text)))
+        self.git.git_work.run("dashboard", work, on_success=page.show_dashboard, on_error=self._read_failed)
         return page
+
+
+def _review_errors() -> tuple[type[BaseException], ...]:
+    """Return the errors a review step may end in for a reason the user can act on: the review
+    rules' refusals (ReviewError: a transition, a reviewer, the policy) and git's."""
+    from kbstudio.review import ReviewError  # loaded by the step that raised it
+
+    return (ReviewError, *EXPECTED_ERRORS)

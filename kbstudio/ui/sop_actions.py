@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from kbstudio.model import Document
 from kbstudio.ui.document_tab import DocumentTab
-from kbstudio.ui.tasks import TaskRunner
+from kbstudio.ui.tasks import TaskFailure, TaskRunner
 
 if TYPE_CHECKING:
     from kbstudio.handoff import HandoffNote
@@ -79,7 +79,18 @@ class SopActions(QObject):
         # every git command; the panel opens when it is known. The KB's web address comes with it.
         self.runner.run("SOP version", lambda p, c: (sop_version(sop), load_kb_config(root)),
                         on_success=lambda found: self._show_panel(tab, sop, *found, article),
-                        on_error=lambda _: self._show_panel(tab, sop, "unknown version", None, article))
+                        on_error=lambda failure: self._version_unknown(failure, tab, sop, article))
+
+    def _version_unknown(self, failure: TaskFailure, tab: DocumentTab, sop: Sop, article: Document | None
+                         ) -> None:
+        """The version (or the KB's settings) could not be read: log why, run the SOP without them.
+
+        A git or file error is logged; anything else is a bug, also shown in the error dialog.
+        """
+        from kbstudio.ui.vcs.common import as_failure
+
+        as_failure(failure)
+        self._show_panel(tab, sop, "unknown version", None, article)
 
     def _show_panel(self, tab: DocumentTab, sop: Sop, version: str, config: KbConfig | None,
                     article: Document | None) -> None:

@@ -1,9 +1,16 @@
-"""Shared pieces of the git UI: plain-word failures, text progress, cancellable jobs, questions."""
+"""Shared pieces of the git UI: plain-word failures, text progress, cancellable jobs, questions.
+
+A git action ends in its result or a ``Failure``. Errors the user can act on (``EXPECTED_ERRORS``:
+git's refusals, unsafe input, files) are caught inside the task (``shielded``) and logged at
+WARNING; anything else reaches the runner's error path as a ``TaskFailure`` and is reported as a
+bug (``as_failure``: logged with its traceback, shown in the error dialog). Callers that need to
+know which error it was look at ``Failure.error``'s type and attributes, never at its text.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import re
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -15,15 +22,17 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from kbstudio.ui.tasks import TaskHandle, TaskRunner
+from kbstudio.logs import describe
+from kbstudio.ui.tasks import TaskFailure, TaskHandle, TaskRunner
 from kbstudio.vcs.runner import Cancelled, GitError, Progress
 from kbstudio.vcs.safety import UnsafeInputError, redact
 from kbstudio.vcs.service import VersionControl
 
-# What a git action may raise for reasons the user can act on; anything else is a bug, still shown plainly.
-EXPECTED_ERRORS = (GitError, UnsafeInputError, OSError, ValueError)
-_CLASS_PREFIX = re.compile(r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Timeout|Cancelled): ")
+# What a git action may raise for reasons the user can act on; anything else is a bug.
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (GitError, UnsafeInputError, OSError, ValueError)
 GitWork = Callable[[Progress, Cancelled], Any]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -43,22 +52,34 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?", ")")) else text + "."
 
 
-def plain_error(text: str) -> str:
-    """Turn the runner's ``label: module.Class: message`` into ``label: message``, credentials hidden."""
-    label, sep, rest = text.partition(": ")
-    if sep and _CLASS_PREFIX.match(rest):
-        text = f"{label}: {_CLASS_PREFIX.sub('', rest, count=1)}"
-    return redact(text)
+def as_failure(failure: TaskFailure, expected: tuple[type[BaseException], ...] = EXPECTED_ERRORS) -> Failure:
+    """Report a task's failure and return it as a Failure to show, credentials hidden.
+
+    An error of ``expected`` kinds is logged at WARNING and described by its own message; any
+    other goes to the error dialog and the log (``TaskFailure.report``) and is described as
+    "unexpected error (Type: message)".
+    """
+    failure.report(expected)
+    if failure.is_expected(expected):
+        return Failure(redact(failure.text), failure.error)
+    return Failure(f"unexpected error ({describe(failure.error)})", failure.error)
 
 
-def shielded(work: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap task work so an expected git, input or file error comes back as a Failure value."""
+def failure_message(failure: TaskFailure, expected: tuple[type[BaseException], ...] = EXPECTED_ERRORS) -> str:
+    """Report a task's failure (``as_failure``) and return ``label: what happened`` for the status bar."""
+    return f"{failure.label}: {as_failure(failure, expected).message}"
+
+
+def shielded(work: Callable[..., Any], label: str = "git") -> Callable[..., Any]:
+    """Wrap task work so an expected git, input or file error comes back as a (logged) Failure value."""
 
     def run(*args: Any) -> Any:
         try:
             return work(*args)
         except EXPECTED_ERRORS as error:
-            return Failure(redact(str(error)) or type(error).__name__, error)
+            text = TaskFailure(label, error).text
+            log.warning("%s failed: %s", label, describe(error))
+            return Failure(redact(text), error)
 
     return run
 
@@ -73,12 +94,26 @@ def guarded(widget: QObject, callback: Callable[..., None]) -> Callable[..., Non
     return call
 
 
+def reported(widget: QObject, done: Callable[[Failure], None]) -> Callable[[TaskFailure], None]:
+    """Return an ``on_error`` that reports the failure (``as_failure``), then hands it to ``done``.
+
+    The report happens even when ``widget`` was deleted meanwhile; ``done`` only while it lives.
+    """
+
+    def failed(failure: TaskFailure) -> None:
+        shown = as_failure(failure)
+        if shiboken6.isValid(widget):
+            done(shown)
+
+    return failed
+
+
 def run_quick(git_work: TaskRunner, owner: QObject, label: str, work: Callable[[], Any],
               done: Callable[[Any], None]) -> TaskHandle:
     """Run a short git action on the git worker; ``done`` gets its result or a Failure on the GUI thread."""
-    safe = shielded(work)
+    safe = shielded(work, label)
     return git_work.run(label, lambda progress, cancelled: safe(), on_success=guarded(owner, done),
-                        on_error=guarded(owner, lambda text: done(Failure(plain_error(text)))))
+                        on_error=reported(owner, done))
 
 
 def merge_touched(vcs: VersionControl) -> list[str]:
@@ -166,13 +201,13 @@ class GitJob(QObject):
         stop = self._stop = threading.Event()
         self._progress = TextProgress(label)
         self._done = done
-        safe = shielded(work)
+        safe = shielded(work, label)
 
         def run(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> Any:
             return safe(self._progress.adapt(progress), lambda: stop.is_set() or cancelled())
 
-        failed = guarded(self, lambda text: self._finish(Failure(plain_error(text))))
-        self._handle = self.git_work.run(label, run, on_success=guarded(self, self._finish), on_error=failed,
+        self._handle = self.git_work.run(label, run, on_success=guarded(self, self._finish),
+                                         on_error=reported(self, self._finish),
                                          on_progress=guarded(self, self._report))
         self.busyChanged.emit(True)
         self.progressChanged.emit(0, 0, label)

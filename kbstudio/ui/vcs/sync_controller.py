@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -12,6 +13,8 @@ from kbstudio.ui.vcs.common import Failure, GitJob, merge_touched, run_quick, se
 from kbstudio.vcs.runner import Cancelled, Progress
 from kbstudio.vcs.service import VersionControl
 from kbstudio.vcs.sync import RepoState, SyncResult
+
+log = logging.getLogger(__name__)
 
 LABELS = {"sync": "Syncing with the remote", "pull": "Pulling from the remote",
           "push": "Pushing to the remote"}
@@ -159,6 +162,9 @@ class SyncController(QObject):
             self.refresh_state()
             return
         result = self.last_result = outcome.result
+        if result.status in ("remote_error", "push_rejected", "error") and result.failure != "cancelled":
+            log.warning("%s failed (%s%s): %s", outcome.operation, result.status,
+                        f", {result.failure}" if result.failure else "", result.message)
         if outcome.state is not None:
             self.state = outcome.state
             self.stateChanged.emit(outcome.state)

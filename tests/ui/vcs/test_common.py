@@ -4,18 +4,33 @@ from __future__ import annotations
 
 import time
 
-from kbstudio.ui.vcs.common import Failure, GitJob, plain_error, sentence, shielded
+from kbstudio.ui.tasks import TaskFailure
+from kbstudio.ui.vcs.common import Failure, GitJob, as_failure, sentence, shielded
 from kbstudio.vcs.runner import GitError
 
 
+def _raise(error: BaseException) -> None:
+    raise error
+
+
 def test_plain_words() -> None:
-    assert plain_error("commit: kbstudio.vcs.runner.GitError: bad https://u:p@host/x") == \
-        "commit: bad https://***@host/x"
-    assert plain_error("read: ValueError: no") == "read: no"
-    assert plain_error("sync: it broke: twice") == "sync: it broke: twice"
     assert sentence("the remote failed") == "The remote failed."
-    failure = shielded(lambda: (_ for _ in ()).throw(GitError("fatal: https://u:p@h/r gone")))()
+    failure = shielded(lambda: _raise(GitError("fatal: https://u:p@h/r gone")))()
     assert isinstance(failure, Failure) and failure.message == "fatal: https://***@h/r gone"
+    assert isinstance(failure.error, GitError)                      # the error itself, for its type
+    missing = shielded(lambda: _raise(FileNotFoundError(2, "No such file or directory", "/kb/a.md")))()
+    assert missing.message == "No such file or directory: /kb/a.md"
+
+
+def test_an_expected_error_of_the_task_path_is_shown_in_its_own_words(caplog) -> None:  # noqa: ANN001
+    try:
+        _raise(GitError("fatal: not a git repository"))
+    except GitError as error:
+        failure = TaskFailure("commit", error)
+    shown = as_failure(failure)                                       # no dialog: a refusal, not a bug
+    assert shown == Failure("fatal: not a git repository", failure.error)
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("WARNING", "commit: fatal: not a git repository")]
 
 
 def test_stage_text_reaches_the_gui_with_the_counts(qtbot, git_work) -> None:  # noqa: ANN001
