@@ -7,25 +7,21 @@ import codecs
 import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from kbstudio import __version__
+from kbstudio.cli_registry import CommandRegistry
 from kbstudio.fields import LIST_COLUMNS
 from kbstudio.kb import KnowledgeBase
-from kbstudio.logs import configure_logging
+from kbstudio.logs import configure_logging, log_file_path
 from kbstudio.model import ERROR, KINDS, TIERS
 from kbstudio.names import json_text, shown_name, shown_text
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-# Known without building the parser, so `kbstudio PATH` starts the app without first loading
-# every command's modules (git, lint, review: half a second); a test keeps it equal to the parser.
-COMMAND_NAMES = frozenset({
-    "list", "new", "index", "search", "lint", "sop", "handoff", "escalate", "map", "sync", "resolve",
-    "history", "commit", "clone", "git-programs", "submit", "review", "approve", "request-changes",
-    "dashboard", "set", "deletion-guard",
-})
+# Every command's name, from the registry's table (no command module is imported to know them).
+COMMAND_NAMES = CommandRegistry().names
 
 
 class UsageError(Exception):
@@ -142,29 +138,15 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser for every subcommand."""
-    from kbstudio.cli_git import add_git_commands
-    from kbstudio.cli_guard import add_guard_command
-    from kbstudio.cli_lint import add_lint_commands
-    from kbstudio.cli_review import add_review_commands
-    from kbstudio.cli_search import add_search_commands
-    from kbstudio.cli_set import add_set_command
-    from kbstudio.cli_sop import add_sop_commands
-
-    parser = argparse.ArgumentParser(prog="kbstudio", description=(
-        "KB Studio: knowledge base and escalation SOPs for tiered IT support. "
-        "Run 'kbstudio [PATH]' to open the app."))
-    parser.add_argument("--version", action="version", version=f"kbstudio {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    listing = commands.add_parser("list", help="list every document of a KB")
+def setup_list(listing: argparse.ArgumentParser) -> None:
+    """Add the ``list`` command's arguments."""
     listing.add_argument("path", help="the knowledge base folder")
     listing.add_argument("--json", action="store_true", help="print one JSON array")
     listing.add_argument("-v", "--verbose", action="store_true", help="also print untiered notices")
-    listing.set_defaults(handler=cmd_list)
 
-    new = commands.add_parser("new", help="create a document from its template")
+
+def setup_new(new: argparse.ArgumentParser) -> None:
+    """Add the ``new`` command's arguments."""
     new.add_argument("path", help="the knowledge base folder")
     new.add_argument("--kind", choices=KINDS, default="article")
     new.add_argument("--title", required=True)
@@ -173,19 +155,39 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--owner", help="owner team or person")
     new.add_argument("--escalates-to", type=str.upper, choices=TIERS,
                      help="for SOPs: the tier it hands over to (default: the next tier up)")
-    new.set_defaults(handler=cmd_new)
-    add_set_command(commands)
-    add_search_commands(commands)
-    add_git_commands(commands)
-    add_guard_command(commands)
-    add_lint_commands(commands)
-    add_sop_commands(commands)
-    add_review_commands(commands)
+
+
+class _LogPathAction(argparse.Action):
+    """``--log-path``: print where the log file is (``kbstudio.logs.log_file_path``) and exit."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print the path of the log file and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        print(log_file_path())
+        parser.exit()
+
+
+def build_parser(registry: CommandRegistry | None = None,
+                 setup: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """Return the argument parser of ``kbstudio`` with every registered command.
+
+    Every command is listed (``kbstudio --help``); only those in ``setup`` (all when None) get
+    their arguments, which imports their modules.
+    """
+    parser = argparse.ArgumentParser(prog="kbstudio", description=(
+        "KB Studio: knowledge base and escalation SOPs for tiered IT support. "
+        "Run 'kbstudio [PATH]' to open the app."))
+    parser.add_argument("--version", action="version", version=f"kbstudio {__version__}")
+    parser.add_argument("--log-path", action=_LogPathAction)
+    (registry or CommandRegistry()).add_to(parser, setup)
     return parser
 
 
 def subcommand_names() -> set[str]:
-    """Return the names of every subcommand."""
+    """Return the names of every subcommand, as the full parser knows them."""
     parser = build_parser()
     for action in parser._subparsers._group_actions if parser._subparsers else []:
         if isinstance(action, argparse._SubParsersAction):
@@ -202,35 +204,40 @@ def _run_app(argv: Sequence[str]) -> int:
     return run_app(args.path)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+def main(argv: Sequence[str] | None = None, registry: CommandRegistry | None = None) -> int:
+    """Run the command line; return the exit code.
+
+    ``registry`` (default: every command of ``kbstudio.cli_registry.COMMANDS``) decides whether
+    ``argv`` starts the app or a command, builds the parser and names the handler.
+    """
     configure_logging()   # the log file and the exception hooks: no traceback reaches the terminal
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and (argv[0] not in COMMAND_NAMES and not argv[0].startswith("-")):
-        if len(argv) > 1 or not Path(argv[0]).exists():
-            build_parser().parse_args(argv)  # prints usage and exits 2 for an unknown command
-        return _guarded(lambda: _run_app(argv))
-    if not argv:
+    registry = registry or CommandRegistry()
+    if registry.wants_app(argv):
         return _guarded(lambda: _run_app(argv))
     with safe_output():
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        if not getattr(args, "handler", None):
+        # Only the command asked for is set up, so only its module loads.
+        parser = build_parser(registry, setup=registry.names & set(argv[:1]))
+        args = parser.parse_args(registry.arguments(parser, argv))
+        command = registry.get(args.command) if getattr(args, "command", None) else None
+        if command is None:
             parser.print_help(sys.stderr)
             return EXIT_USAGE
+        handler = command.load_handler()
     from kbstudio.cli_search import HANDLED_ERRORS
 
     # --json (and search --batch) print JSON on stdout: escaped so that it stays valid JSON
     with safe_output(json_stdout=bool(getattr(args, "json", False) or getattr(args, "batch", None))):
-        if getattr(args, "needs_kb", False):
-            return _guarded(lambda: args.handler(args, _kb(args.path)), HANDLED_ERRORS)
-        return _guarded(lambda: args.handler(args), HANDLED_ERRORS)
+        if command.needs_kb:
+            return _guarded(lambda: handler(args, _kb(args.path)), HANDLED_ERRORS)
+        return _guarded(lambda: handler(args), HANDLED_ERRORS)
 
 
 def _guarded(run: Callable[[], int], handled: tuple[type[BaseException], ...] = ()) -> int:
+    usage_errors: tuple[type[BaseException], ...] = (UsageError, *handled)
     try:
         return run()
-    except (UsageError, *handled) as error:
+    except usage_errors as error:
         print(f"kbstudio: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

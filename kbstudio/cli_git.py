@@ -218,9 +218,8 @@ def _percent(value: str) -> float:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def add_git_commands(commands: argparse._SubParsersAction) -> None:
-    """Add the git subcommands to the CLI parser."""
-    sync = commands.add_parser("sync", help="pull (fetch and merge) and push a KB through git")
+def setup_sync(sync: argparse.ArgumentParser) -> None:
+    """Add the ``sync`` command's arguments."""
     sync.add_argument("path", help="the knowledge base folder")
     sync.add_argument("-m", "--message", help="commit saved changes with this message first")
     sync.add_argument("--allow-deletions", action="store_true",
@@ -232,33 +231,32 @@ def add_git_commands(commands: argparse._SubParsersAction) -> None:
     sync.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the remote")
     sync.add_argument("--json", action="store_true", help="print one JSON object")
     sync.add_argument("--index-dir", help="folder holding the indexes (default: user cache)")
-    sync.set_defaults(handler=cmd_sync, needs_kb=True)
 
-    from kbstudio.cli_resolve import add_resolve_command  # it builds on this module's helpers
 
-    add_resolve_command(commands)
-
-    history = commands.add_parser("history", help="every version of a document, following renames")
+def setup_history(history: argparse.ArgumentParser) -> None:
+    """Add the ``history`` command's arguments."""
     history.add_argument("path", help="the knowledge base folder")
     history.add_argument("file", help="the document")
     history.add_argument("--limit", type=int, help="show at most this many versions")
     history.add_argument("--json", action="store_true", help="print one JSON array")
-    history.set_defaults(handler=cmd_history, needs_kb=True)
 
-    commit = commands.add_parser("commit", help="commit the KB's saved changes")
+
+def setup_commit(commit: argparse.ArgumentParser) -> None:
+    """Add the ``commit`` command's arguments."""
     commit.add_argument("path", help="the knowledge base folder")
     commit.add_argument("files", nargs="*", help="only these documents (default: every change)")
     commit.add_argument("-m", "--message", required=True, help="the commit message")
-    commit.set_defaults(handler=cmd_commit, needs_kb=True)
 
-    clone_cmd = commands.add_parser("clone", help="clone a remote KB into a new folder")
+
+def setup_clone(clone_cmd: argparse.ArgumentParser) -> None:
+    """Add the ``clone`` command's arguments."""
     clone_cmd.add_argument("url", help="the remote (https, ssh, or a path)")
     clone_cmd.add_argument("dir", help="the new folder")
     clone_cmd.add_argument("--timeout", type=float, default=600.0, help="seconds before giving up")
-    clone_cmd.set_defaults(handler=cmd_clone)
 
-    programs = commands.add_parser(
-        "git-programs", help="what the KB repository's own git config and hooks would run; allow it")
+
+def setup_git_programs(programs: argparse.ArgumentParser) -> None:
+    """Add the ``git-programs`` command's arguments."""
     programs.add_argument("path", help="the knowledge base folder")
     change = programs.add_mutually_exclusive_group()
     change.add_argument("--allow", action="store_true",
@@ -266,4 +264,3 @@ def add_git_commands(commands: argparse._SubParsersAction) -> None:
                              "as they are now; only for a repository you trust")
     change.add_argument("--revoke", action="store_true", help="stop allowing them")
     programs.add_argument("--json", action="store_true", help="print one JSON object")
-    programs.set_defaults(handler=cmd_git_programs, needs_kb=True)

@@ -49,12 +49,9 @@ def cmd_deletion_guard(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     return EXIT_OK
 
 
-def add_guard_command(commands: argparse._SubParsersAction) -> None:
-    """Add ``deletion-guard`` to the CLI parser."""
-    guard = commands.add_parser(
-        "deletion-guard", help="show or set your own limit for pulls that take documents out of the KB")
+def setup_deletion_guard(guard: argparse.ArgumentParser) -> None:
+    """Add the ``deletion-guard`` command's arguments."""
     guard.add_argument("path", help="the knowledge base folder")
     guard.add_argument("percent", nargs="?", help="your own limit for this KB, 0 to 100 (25, 25%%)")
     guard.add_argument("--clear", action="store_true", help="remove your own limit")
     guard.add_argument("--json", action="store_true", help="print one JSON object")
-    guard.set_defaults(handler=cmd_deletion_guard, needs_kb=True)

@@ -70,10 +70,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return 1 if shown else 0
 
 
-def add_lint_commands(commands: argparse._SubParsersAction) -> None:
-    """Add the lint subcommand to the CLI parser."""
-    lint = commands.add_parser(
-        "lint", help="check content health: front matter, links, SOPs, staleness, duplicates, personal data")
+def setup_lint(lint: argparse.ArgumentParser) -> None:
+    """Add the ``lint`` command's arguments."""
     lint.add_argument("path", nargs="?", help="the knowledge base folder")
     lint.add_argument("--json", action="store_true",
                       help='print one JSON array of {"rule", "severity", "path", "line", "message"}')
@@ -83,4 +81,3 @@ def add_lint_commands(commands: argparse._SubParsersAction) -> None:
     lint.add_argument("--ignore", metavar="IDS", help="skip these rules (comma-separated ids)")
     lint.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the date stale checks use")
     lint.add_argument("--list-rules", action="store_true", help="print every rule and exit")
-    lint.set_defaults(handler=cmd_lint)

@@ -137,14 +137,13 @@ def cmd_resolve(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     return EXIT_CONFLICTS
 
 
-def add_resolve_command(commands: argparse._SubParsersAction) -> None:
-    """Add ``kbstudio resolve`` to the CLI parser."""
-    resolve = commands.add_parser(
-        "resolve", help="show or resolve one conflicted document after a sync",
-        description="Without a choice, show the document's conflicts field by field and hunk by hunk "
-                    "and what merged by itself. --mine and --theirs settle every conflict that way and "
-                    "keep what merged by itself; they show what of the other side they discard and ask "
-                    "first (--yes answers). --field and --hunk choose one conflict each.")
+def setup_resolve(resolve: argparse.ArgumentParser) -> None:
+    """Add the ``resolve`` command's arguments and description."""
+    resolve.description = (
+        "Without a choice, show the document's conflicts field by field and hunk by hunk "
+        "and what merged by itself. --mine and --theirs settle every conflict that way and "
+        "keep what merged by itself; they show what of the other side they discard and ask "
+        "first (--yes answers). --field and --hunk choose one conflict each.")
     resolve.add_argument("path", help="the knowledge base folder")
     resolve.add_argument("file", help="the conflicted document")
     choice = resolve.add_mutually_exclusive_group()
@@ -159,4 +158,3 @@ def add_resolve_command(commands: argparse._SubParsersAction) -> None:
     resolve.add_argument("--yes", action="store_true", help="discard the other side without asking")
     resolve.add_argument("--json", action="store_true", help="show the conflicts as one JSON object")
     resolve.add_argument("--index-dir", help="folder holding the indexes (default: user cache)")
-    resolve.set_defaults(handler=cmd_resolve, needs_kb=True)

@@ -183,45 +183,48 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): '{value}'") from None
 
 
-def _action_parser(commands: argparse._SubParsersAction, name: str, help_text: str
-                   ) -> argparse.ArgumentParser:
-    parser = commands.add_parser(name, help=help_text)
+def _action_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("path", help="the knowledge base folder")
     parser.add_argument("file", help="the document")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
     return parser
 
 
-def add_review_commands(commands: argparse._SubParsersAction) -> None:
-    """Add the review workflow subcommands to the CLI parser."""
-    submit_cmd = _action_parser(commands, "submit", "submit a document for review (commits it)")
+def setup_submit(parser: argparse.ArgumentParser) -> None:
+    """Add the ``submit`` command's arguments."""
+    submit_cmd = _action_arguments(parser)
     submit_cmd.add_argument("--reviewer", action="append", metavar="'NAME <EMAIL>'",
                             help="who should validate it (repeat for several; default: the document's)")
-    submit_cmd.set_defaults(handler=cmd_submit, needs_kb=True)
 
-    approve_cmd = _action_parser(commands, "approve", "publish a document in review (Reviewed-by trailer)")
+
+def setup_approve(parser: argparse.ArgumentParser) -> None:
+    """Add the ``approve`` command's arguments."""
+    approve_cmd = _action_arguments(parser)
     approve_cmd.add_argument("--reviewer", required=True, metavar="'NAME <EMAIL>'",
                              help="who validated it (never one of its authors, unless the KB's review "
                                   "policy allows it)")
     approve_cmd.add_argument("--comment", help="an optional note for the commit message")
     approve_cmd.add_argument("--dry-run", action="store_true",
                              help="check the review policy and say what approving would do; change nothing")
-    approve_cmd.set_defaults(handler=cmd_approve, needs_kb=True)
 
-    changes = _action_parser(commands, "request-changes", "send a document in review back to draft")
+
+def setup_request_changes(parser: argparse.ArgumentParser) -> None:
+    """Add the ``request-changes`` command's arguments."""
+    changes = _action_arguments(parser)
     changes.add_argument("--reviewer", required=True, metavar="'NAME <EMAIL>'", help="who reviewed it")
     changes.add_argument("--comment", required=True, help="what has to change (kept in the commit message)")
-    changes.set_defaults(handler=cmd_request_changes, needs_kb=True)
 
-    queue = commands.add_parser("review", help="list the review queue, oldest submission first")
+
+def setup_review(queue: argparse.ArgumentParser) -> None:
+    """Add the ``review`` command's arguments."""
     queue.add_argument("path", help="the knowledge base folder")
     queue.add_argument("--json", action="store_true", help="print one JSON array")
     queue.add_argument("--diff", action="store_true", help="show each diff since the last published version")
-    queue.set_defaults(handler=cmd_review, needs_kb=True)
 
-    board = commands.add_parser("dashboard", help="documents by tier and status, stale ones, recent changes")
+
+def setup_dashboard(board: argparse.ArgumentParser) -> None:
+    """Add the ``dashboard`` command's arguments."""
     board.add_argument("path", help="the knowledge base folder")
     board.add_argument("--json", action="store_true", help="print one JSON object")
     board.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the date stale checks use")
     board.add_argument("--recent", type=int, default=RECENT_LIMIT, metavar="N", help="recent changes to show")
-    board.set_defaults(handler=cmd_dashboard, needs_kb=True)

@@ -166,7 +166,8 @@ class _Searches:
 def cmd_search(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     """Search a KB (building its index first when needed); one query or a batch file."""
     options = _options(args)
-    if args.batch is None and args.query is None:
+    query = " ".join(args.query or ())   # the words, as one query
+    if args.batch is None and not args.query:
         raise argparse.ArgumentTypeError("give a QUERY or --batch FILE")
     service = SearchService(kb, args.index_dir)
     searches = _Searches(service)
@@ -179,7 +180,7 @@ def cmd_search(args: argparse.Namespace, kb: KnowledgeBase) -> int:
                     query = line.rstrip("\r\n")
                     print(json.dumps(searches.run(query, options).to_json(), ensure_ascii=False))
             return 0
-        response = searches.run(args.query, options)
+        response = searches.run(query, options)
     finally:
         service.close()
     if args.json:
@@ -189,17 +190,23 @@ def cmd_search(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     return 0
 
 
-def add_search_commands(commands: argparse._SubParsersAction) -> None:
-    """Add the index and search subcommands to the CLI parser."""
-    index = commands.add_parser("index", help="build or update the search index of a KB")
+def setup_index(index: argparse.ArgumentParser) -> None:
+    """Add the ``index`` command's arguments."""
     index.add_argument("path", help="the knowledge base folder")
     index.add_argument("--rebuild", action="store_true", help="rebuild from scratch")
     index.add_argument("--index-dir", help="folder holding the indexes (default: user cache)")
-    index.set_defaults(handler=cmd_index, needs_kb=True)
 
-    search = commands.add_parser("search", help="search a KB offline")
+
+def setup_search(search: argparse.ArgumentParser) -> None:
+    """Add the ``search`` command's arguments.
+
+    The query is every word after the KB, in one argument or several; a word starting with ``-``
+    that is none of the options below is part of it (``-vpn`` excludes, as in the app), and so
+    is everything after ``--``.
+    """
     search.add_argument("path", help="the knowledge base folder")
-    search.add_argument("query", nargs="?", help="what to look for (words, pasted errors, syntax)")
+    search.add_argument("query", nargs="*", metavar="QUERY",
+                        help="what to look for (words, pasted errors, syntax; -word excludes)")
     search.add_argument("--tier", help="comma-separated tiers to show, e.g. L0,L1")
     search.add_argument("--kind", help="article or sop (comma-separated)")
     search.add_argument("--status", help="draft, review, published, archived (comma-separated)")
@@ -209,7 +216,6 @@ def add_search_commands(commands: argparse._SubParsersAction) -> None:
     search.add_argument("--batch", metavar="FILE",
                         help="one query per line ('-' for stdin); prints one JSON object per line")
     search.add_argument("--index-dir", help="folder holding the indexes (default: user cache)")
-    search.set_defaults(handler=cmd_search, needs_kb=True)
 
 
 HANDLED_ERRORS = (IndexLockedError, IndexCancelled, IndexUnwritableError, IndexDamagedError,

@@ -135,16 +135,13 @@ def _report(updates: list[FieldUpdate], as_json: bool) -> None:
             print(f"{shown_name(update.rel_path)}: " + "; ".join(str(change) for change in update.changes))
 
 
-def add_set_command(commands: argparse._SubParsersAction) -> None:
-    """Add ``set`` to the subcommands."""
-    names = ", ".join(f.name for f in FIELDS)
-    parser = commands.add_parser(
-        "set", help="change front-matter fields of documents (tier=L2 tags=vpn,wifi)",
-        description=DESCRIPTION.format(fields=names), formatter_class=argparse.RawDescriptionHelpFormatter,
-        usage="kbstudio set [-h] [--dry-run] [--json] PATH FILE [FILE ...] FIELD=VALUE [FIELD=VALUE ...]")
+def setup_set(parser: argparse.ArgumentParser) -> None:
+    """Add the ``set`` command's arguments, description and usage."""
+    parser.description = DESCRIPTION.format(fields=", ".join(f.name for f in FIELDS))
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.usage = "kbstudio set [-h] [--dry-run] [--json] PATH FILE [FILE ...] FIELD=VALUE [FIELD=VALUE ...]"
     parser.add_argument("path", help="the knowledge base folder")
     parser.add_argument("items", nargs="+", metavar="FILE... FIELD=VALUE...",
                         help="documents to change, then the fields to set")
     parser.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     parser.add_argument("--json", action="store_true", help="print what changed as one JSON array")
-    parser.set_defaults(handler=cmd_set, needs_kb=True)

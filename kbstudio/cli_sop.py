@@ -181,31 +181,32 @@ def cmd_map(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     return EXIT_PROBLEMS if emap.unmapped or downward else EXIT_OK
 
 
-def add_sop_commands(commands: argparse._SubParsersAction) -> None:
-    """Add the sop, handoff, escalate and map subcommands to the CLI parser."""
-    sop = commands.add_parser("sop", help="show an escalation SOP parsed into checks, fields and limits")
+def setup_sop(sop: argparse.ArgumentParser) -> None:
+    """Add the ``sop`` command's arguments."""
     sop.add_argument("path", help="the knowledge base folder")
     sop.add_argument("sop_id", metavar="SOP_ID", help="the SOP's id (SOP-0003) or its path in the KB")
     sop.add_argument("--json", action="store_true", help="print one JSON object")
-    sop.set_defaults(handler=cmd_sop, needs_kb=True)
 
-    handoff = commands.add_parser("handoff", help="print the hand-off note of an SOP run (or a blank one)")
+
+def setup_handoff(handoff: argparse.ArgumentParser) -> None:
+    """Add the ``handoff`` command's arguments."""
     handoff.add_argument("path", help="the knowledge base folder")
     handoff.add_argument("sop_id", metavar="SOP_ID", help="the SOP's id (SOP-0003) or its path in the KB")
     handoff.add_argument("--answers", metavar="FILE.json",
                          help="the run's answers ('-' for stdin; see docs/sops.md); without: a blank note")
     handoff.add_argument("--markdown", action="store_true", help="print Markdown instead of plain text")
-    handoff.set_defaults(handler=cmd_handoff, needs_kb=True)
 
-    escalate = commands.add_parser("escalate", help="which SOP to follow when an article did not solve it")
+
+def setup_escalate(escalate: argparse.ArgumentParser) -> None:
+    """Add the ``escalate`` command's arguments."""
     escalate.add_argument("path", help="the knowledge base folder")
     escalate.add_argument("article", metavar="ARTICLE", help="the article's id (KB-0002) or its path")
     escalate.add_argument("--limit", type=int, default=3, help="how many candidates (default 3)")
     escalate.add_argument("--json", action="store_true", help="print one JSON array")
-    escalate.set_defaults(handler=cmd_escalate, needs_kb=True)
 
-    emap = commands.add_parser("map", help="the escalation map: tiers, articles per tier, SOP arrows")
+
+def setup_map(emap: argparse.ArgumentParser) -> None:
+    """Add the ``map`` command's arguments."""
     emap.add_argument("path", help="the knowledge base folder")
     emap.add_argument("--json", action="store_true", help="print one JSON object")
     emap.add_argument("--svg", metavar="FILE", help="write the map as SVG ('-' for stdout)")
-    emap.set_defaults(handler=cmd_map, needs_kb=True)

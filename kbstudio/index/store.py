@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import json
 import os
 import re
@@ -14,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from platformdirs import user_cache_dir
 from whoosh import index as whoosh_index
 from whoosh.index import Index
@@ -258,36 +258,33 @@ class IndexStore:
     def write_lock(self, timeout: float = 10.0) -> Iterator[None]:
         """Hold the KB's index write lock (shared by the app and the CLI) while writing.
 
+        The lock is ``filelock``'s native lock on ``write.lock`` (``flock`` on Linux and macOS, a
+        Windows file lock there), so the core imports wherever Python runs. Each call takes a lock
+        of its own: a second writer in the same process waits like one in another process.
+
         Raises IndexLockedError after ``timeout`` seconds of another writer holding it, and
         IndexUnwritableError when the index folder, or anything written under the lock, cannot
         be written.
         """
+        lock = FileLock(self.home / LOCK_FILE)
         try:
             self.home.mkdir(parents=True, exist_ok=True)
-            handle = open(self.home / LOCK_FILE, "a+b")  # noqa: SIM115 - closed below
+            lock.acquire(timeout=max(timeout, 0.0), poll_interval=0.05)
+        except Timeout:
+            raise IndexLockedError(
+                f"the search index of {self.kb_root} is being written by another "
+                f"process; gave up after {timeout:.0f} s"
+            ) from None
         except OSError as error:
             raise self._unwritable(error) from error
-        with handle:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise IndexLockedError(
-                            f"the search index of {self.kb_root} is being written by another "
-                            f"process; gave up after {timeout:.0f} s"
-                        ) from None
-                    time.sleep(0.05)
-            try:
-                yield
-            except OSError as error:
-                if error.errno in UNWRITABLE_ERRNOS:
-                    raise self._unwritable(error) from error
-                raise
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        try:
+            yield
+        except OSError as error:
+            if error.errno in UNWRITABLE_ERRNOS:
+                raise self._unwritable(error) from error
+            raise
+        finally:
+            lock.release()
 
     def _unwritable(self, error: OSError) -> IndexUnwritableError:
         where = f" ({error.filename})" if error.filename else ""

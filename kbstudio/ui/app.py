@@ -14,6 +14,7 @@ from kbstudio import __version__
 from kbstudio.kb import KnowledgeBase
 from kbstudio.ui.error_dialog import install_error_reporter
 from kbstudio.ui.main_window import MainWindow
+from kbstudio.ui.process_tuning import tune_process
 from kbstudio.ui.settings import AppSettings
 
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent.parent / "content"
@@ -45,6 +46,7 @@ def run_app(argument: str | None = None) -> int:
     settings = AppSettings(QSettings())
     path = choose_kb_path(argument, settings)
     window = MainWindow(settings)
+    tune_process(window)   # process-wide settings: here, never in a widget
     window.show()
     if path is not None and not path.is_dir():
         QMessageBox.warning(window, "KB Studio", f"{path} is not a folder. Open a knowledge base "

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import posixpath
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -57,7 +55,6 @@ if TYPE_CHECKING:
     from kbstudio.ui.escalation_map_view import EscalationMapView
 
 EAGER_LINT_LIMIT = 5000   # bigger KBs are checked when the Health tab is opened
-GIL_SWITCH_INTERVAL = 0.001
 READ_IN_PLACE_LIMIT = 20   # changed files read on the GUI thread (about half a millisecond each)
 # KB files that are no documents but whose change re-runs the whole-KB checks (and search).
 KB_WIDE_FILES = (SYNONYMS_PATH,)
@@ -66,11 +63,12 @@ KB_WIDE_FILES = (SYNONYMS_PATH,)
 class MainWindow(QMainWindow):
     """KB Studio's main window."""
 
+    # Sent once a KB's documents are loaded (the app's start-up freezes them out of the collector).
+    documents_loaded = Signal()
+
     def __init__(self, settings: AppSettings, index_dir: str | None = None,
                  state_dir: str | None = None) -> None:
         super().__init__()
-        # Background work is Python too: a short GIL switch interval lets the GUI thread in sooner.
-        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         self.settings = settings
         self.index_dir = index_dir
         self.state_dir = state_dir
@@ -265,9 +263,7 @@ class MainWindow(QMainWindow):
         if kb is not self.kb:
             return
         self.documents = {doc.rel_path: doc for doc in documents}
-        # A KB's documents live as long as it is open: keep them out of the cyclic collector,
-        # whose full passes over 25,000 documents held the GIL (and the GUI) for up to 240 ms.
-        gc.freeze()
+        self.documents_loaded.emit()   # kbstudio.ui.process_tuning: out of the cyclic collector
         self.library.set_documents(documents)
         self.count_label.setText(f"{len(documents)} documents")
         for tab in self.open_tabs():
