@@ -83,10 +83,26 @@ def versioned_copy(scratch: Path) -> Path:
     return kb
 
 
+def first_run(app: QApplication, scratch: Path) -> None:
+    """The first start: the demo copied to the documents folder and the start page beside search."""
+    os.environ["KBSTUDIO_DOCUMENTS_DIR"] = str(scratch / "Documents")
+    settings = AppSettings(QSettings(str(scratch / "first-run.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings, index_dir=str(scratch / "indexes"), state_dir=str(scratch / "state"))
+    window.resize(1280, 820)
+    window.show()
+    window.open_kb(KnowledgeBase(ROOT / "content"))   # what the first start opens: a copy of it
+    wait_until(app, lambda: window.index_label.text().startswith("index ready"))
+    wait_until(app, lambda: bool(window.documents) and "main" in window.git.label.text())
+    shoot(app, window, "start-page.png")
+    window.close()
+
+
 def main() -> int:
     app = QApplication(sys.argv[:1])
     scratch = Path(tempfile.mkdtemp(prefix="kbstudio-shots-"))
     kb = versioned_copy(scratch)
+    OUT.mkdir(parents=True, exist_ok=True)
+    first_run(app, scratch)
     settings = AppSettings(QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(settings, index_dir=str(scratch / "indexes"), state_dir=str(scratch / "state"))
     window.resize(1400, 860)

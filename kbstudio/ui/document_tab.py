@@ -6,7 +6,7 @@ import html
 import posixpath
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -477,7 +477,10 @@ class DocumentTab(QWidget):
         folder = self.document.path.parent
         kb_root = self.kb.root
         css = preview_css(self.dark)
-        gui_thread = self.thread()
+        # The app's thread, not self.thread(): PySide makes a returned QObject a child of the caller,
+        # so the tab's wrapper of the GUI thread dies with the tab (closed before the render ran).
+        app = QCoreApplication.instance()
+        gui_thread = app.thread() if app is not None else self.thread()
         renderer = self.renderer
 
         # Laying out a long document takes ~70 ms for 5,000 lines: done here, off the GUI thread.

@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QWidget,
 )
 
+from kbstudio.demo import bundled_demo, copy_demo, documents_dir, is_bundled_demo
 from kbstudio.index.search import SearchOptions
 from kbstudio.index.synonyms import SYNONYMS_PATH
 from kbstudio.kb import Draft, KnowledgeBase, is_document_path
@@ -44,8 +46,10 @@ from kbstudio.ui.new_dialog import NewDocumentDialog
 from kbstudio.ui.recovery_keeper import RecoveryKeeper
 from kbstudio.ui.review_actions import ReviewActions
 from kbstudio.ui.search_panel import SearchPanel
+from kbstudio.ui.session import OpenTab, Session, load_session, save_session
 from kbstudio.ui.settings import AppSettings
 from kbstudio.ui.sop_actions import SopActions
+from kbstudio.ui.start_page import StartPage
 from kbstudio.ui.tasks import TaskFailure, TaskRunner
 from kbstudio.ui.text_file_tab import SYNONYMS_STARTER, TextFileTab
 from kbstudio.ui.theme import THEMES, apply_theme, refresh_rich_label, wants_dark
@@ -101,12 +105,15 @@ class MainWindow(QMainWindow):
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)
         self.tabs.setMovable(True)
-        self.placeholder = QLabel("Search on the left, or pick a document from the library.")
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.tabs.addTab(self.placeholder, "Welcome")
+        # The start page stands in the document area whenever no tab is open.
+        self.start_page = StartPage()
+        self.start_page.set_demo_available(bundled_demo() is not None)
+        self.document_area = QStackedWidget()
+        self.document_area.addWidget(self.start_page)
+        self.document_area.addWidget(self.tabs)
         self.splitter = QSplitter()
         self.splitter.addWidget(self.left)
-        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self.document_area)
         self.splitter.setSizes([460, 820])
         self.setCentralWidget(self.splitter)
 
@@ -154,6 +161,12 @@ class MainWindow(QMainWindow):
             lambda _: self.start_lint() if self.left.currentWidget() is self.health else None)
         self.library.groupingChanged.connect(lambda key: self.settings.set("group_by", key))
         self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.currentChanged.connect(lambda _: self._show_start_page_if_empty())
+        self.start_page.openKbRequested.connect(lambda path: self.open_kb(KnowledgeBase(Path(path))))
+        self.start_page.openFolderRequested.connect(self.choose_kb)
+        self.start_page.cloneRequested.connect(self.git.show_clone)
+        self.start_page.demoRequested.connect(self.create_kb_from_demo)
+        self.start_page.newDocumentRequested.connect(self.new_document)
         self.index.resultsStale.connect(self.search.rerun)
         self.index.errorOccurred.connect(self.show_error)
         self.changes.messageRequested.connect(lambda text: self.statusBar().showMessage(text, 5000))
@@ -166,6 +179,7 @@ class MainWindow(QMainWindow):
         self.apply_theme(self.settings.get("theme"))
         QGuiApplication.styleHints().colorSchemeChanged.connect(
             lambda _: self.apply_theme(self.settings.get("theme")))
+        self._refresh_start_page()
 
     # Layout and theme -----------------------------------------------------------------------
 
@@ -231,9 +245,22 @@ class MainWindow(QMainWindow):
             self.open_kb(KnowledgeBase(Path(folder)))
 
     def open_kb(self, kb: KnowledgeBase) -> None:
-        """Open ``kb``: list its documents and make its index ready, both in the background."""
+        """Open ``kb``: list its documents and make its index ready, both in the background.
+
+        The tabs of the KB open before are remembered, and this KB's tabs of last time come back.
+        The shipped demo is never opened in place: the user's copy of it opens instead.
+        """
+        session = self.session()
         if not self.close_all_tabs():
             return
+        if self.kb is not None:
+            save_session(self.kb.root, session, self.state_dir)
+        self.start_page.set_note("")
+        if is_bundled_demo(kb.root):
+            copy = self.demo_copy()
+            if copy is None:
+                return
+            kb = KnowledgeBase(copy)
         self.kb = kb
         if self.recovery is not None:
             self.recovery.stop()
@@ -252,6 +279,96 @@ class MainWindow(QMainWindow):
         # Pre-warm the render child so the first document does not wait ~0.4 s for its imports.
         # On the render runner: start() takes the renderer's lock, which a render may hold for 1 s.
         self.render_work.run("starting the formatter", lambda p, c: self.renderer.start())
+        self._refresh_start_page()
+        self.restore_session()
+
+    # First run, the start page and the tabs of last time --------------------------------------
+
+    def demo_copy(self) -> Path | None:
+        """Return the user's copy of the demo: the one made before, else a new one in the documents."""
+        made = self.settings.get("demo_copy")
+        if made and Path(made).is_dir():
+            return Path(made)
+        path = self._copy_demo()
+        if path is not None:
+            self.settings.set("demo_copy", str(path))
+        return path
+
+    def create_kb_from_demo(self) -> KnowledgeBase | None:
+        """Copy the demo into a new folder in the user's documents and open it."""
+        path = self._copy_demo()
+        if path is None:
+            return None
+        note = self.start_page.note.text()
+        self.open_kb(KnowledgeBase(path))
+        if self.kb is not None and self.kb.root == path:
+            self.start_page.set_note(note)
+        return self.kb
+
+    def _copy_demo(self) -> Path | None:
+        try:
+            copy = copy_demo(documents_dir())
+        except OSError as error:
+            self.show_error(f"Could not copy the demo knowledge base: {error.strerror or error}")
+            return None
+        note = (f"The demo knowledge base was copied to {copy.path}: change it as you like, the one "
+                "shipped with KB Studio stays as it is.")
+        if copy.note:
+            note += f" Not versioned: {copy.note}."
+        self.start_page.set_note(note)
+        self.statusBar().showMessage(f"The demo was copied to {copy.path}", 15000)
+        return copy.path
+
+    def _refresh_start_page(self, documents: int | None = None) -> None:
+        self.start_page.set_kb(self.kb.root if self.kb is not None else None, documents)
+        self._refresh_recent()
+
+    def _refresh_recent(self) -> None:
+        recent = [path for path in self.settings.get("recent") if not is_bundled_demo(Path(path))]
+        self.start_page.set_recent(recent, self.kb.root if self.kb is not None else None)
+
+    def _show_start_page_if_empty(self) -> None:
+        if self.tabs.count() == 0:
+            self._refresh_recent()   # a folder may have gone since
+            self.document_area.setCurrentWidget(self.start_page)
+        else:
+            self.document_area.setCurrentWidget(self.tabs)
+
+    def session(self) -> Session:
+        """Return the files open in tabs (new, unwritten documents left out) and the one in front."""
+        tabs: list[OpenTab] = []
+        active = None
+        for index in range(self.tabs.count()):
+            widget = self.tabs.widget(index)
+            if isinstance(widget, DocumentTab | TextFileTab) and not widget.is_new:
+                tabs.append(OpenTab(widget.rel_path, widget.editing))
+                if index == self.tabs.currentIndex():
+                    active = widget.rel_path
+        return Session(tuple(tabs), active)
+
+    def restore_session(self) -> list[str]:
+        """Open the tabs the KB had open last time, the one in front in front; return those not found."""
+        kb = self.kb
+        if kb is None:
+            return []
+        session = load_session(kb.root, self.state_dir)
+        missing: list[str] = []
+        root = kb.root.resolve()
+        for entry in session.tabs:
+            path = kb.root / entry.rel_path
+            if not path.resolve().is_relative_to(root) or not path.is_file():
+                missing.append(entry.rel_path)
+                continue
+            self.open_document(entry.rel_path, edit=entry.editing)
+        front = self.tab_for(session.active) if session.active else None
+        if front is not None:
+            self.tabs.setCurrentWidget(front)
+        if missing:
+            names = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+            self.statusBar().showMessage(
+                f"Not reopened, no longer in the knowledge base: {names}", 15000)
+        return missing
+
 
     def _load_documents(self, kb: KnowledgeBase) -> None:
         if kb is self.kb:
@@ -266,6 +383,7 @@ class MainWindow(QMainWindow):
         self.documents_loaded.emit()   # kbstudio.ui.process_tuning: out of the cyclic collector
         self.library.set_documents(documents)
         self.count_label.setText(f"{len(documents)} documents")
+        self._refresh_start_page(len(documents))
         for tab in self.open_tabs():
             tab.set_escalation(self.sops.escalation_for(tab.document))
         self._offer_recovery()
@@ -538,9 +656,8 @@ class MainWindow(QMainWindow):
 
     def add_page(self, widget: QWidget, title: str) -> None:
         """Show a page (a document, the map, the review queue) in a new tab."""
-        if self.tabs.indexOf(self.placeholder) >= 0:
-            self.tabs.removeTab(self.tabs.indexOf(self.placeholder))
         self.tabs.setCurrentIndex(self.tabs.addTab(widget, title))
+        self._show_start_page_if_empty()
 
     def _mark_dirty(self, tab: EditorTab, dirty: bool) -> None:
         index = self.tabs.indexOf(tab)
@@ -624,6 +741,7 @@ class MainWindow(QMainWindow):
                 self.documents[rel_path] = document
         self.library.set_documents(list(self.documents.values()))
         self.count_label.setText(f"{len(self.documents)} documents")
+        self._refresh_start_page(len(self.documents))
         self._relint(loaded)
 
     def _relint(self, changed: dict[str, Document | None]) -> None:
@@ -706,8 +824,8 @@ class MainWindow(QMainWindow):
             if self.recovery is not None:
                 self.recovery.forget(widget.rel_path)
         self.tabs.removeTab(index)
-        if widget is not self.placeholder:
-            widget.deleteLater()   # removeTab keeps the page alive; a closed tab must not linger
+        widget.deleteLater()   # removeTab keeps the page alive; a closed tab must not linger
+        self._show_start_page_if_empty()
         return True
 
     def close_all_tabs(self) -> bool:
@@ -725,9 +843,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10000)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        session = self.session()
         if not self.close_all_tabs():
             event.ignore()
             return
+        if self.kb is not None:
+            save_session(self.kb.root, session, self.state_dir)
         self._save_layout()
         self.git.shutdown()
         self.load_work.cancel_all()

@@ -126,7 +126,17 @@ class SearchPanel(QWidget):
         if wanted == self._last_sent:
             return
         self._last_sent = wanted
+        if not wanted[0].strip():   # nothing typed: nothing to search, and no "0 matches" either
+            self.clear_results()
+            return
         self.searchRequested.emit(*wanted)
+
+    def clear_results(self) -> None:
+        """Show no results, no count and no suggestion (the box is empty)."""
+        self.results.clear()
+        self.delegate.clear_cache()
+        self.summary.clear()
+        self.suggestion.setVisible(False)
 
     def rerun(self) -> None:
         """Search again (the index changed)."""

@@ -1,10 +1,18 @@
-"""Settings kept between runs: one dictionary of typed defaults over QSettings."""
+"""Settings kept between runs: one dictionary of typed defaults over QSettings.
+
+Values are read back through QSettings' own type conversion, typed by the default: an ini file (the
+native format on Linux) keeps every value as text, and ``bool("false")`` is True.
+"""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QByteArray, QSettings
+
+from kbstudio.vcs.trust import ENV_CONFIG_DIR
 
 DEFAULTS: dict[str, Any] = {
     "role": "L1",
@@ -18,35 +26,49 @@ DEFAULTS: dict[str, Any] = {
     "left_tab": 0,
     "auto_commit": False,
     "reviewer": "",          # 'Name <email>' written in Reviewed-by; empty: ask once, offering git's identity
+    "demo_copy": "",         # the copy of the demo made on first run (reopened, never made twice)
 }
 ROLES = ("L1", "L2", "L3")
 MAX_RECENT = 10
+SETTINGS_FILE = "settings.ini"   # in KBSTUDIO_CONFIG_DIR when that is set
+
+
+def _in_config_dir(store: QSettings) -> QSettings:
+    """Return ``settings.ini`` in KBSTUDIO_CONFIG_DIR instead of Qt's own place when that is set.
+
+    Only the app's native store moves (``QSettings()``: ``~/.config/kbstudio/KB Studio.conf`` on
+    Linux); an ini file named explicitly (tests, screenshots, benchmarks) stays where it was asked.
+    """
+    chosen = os.environ.get(ENV_CONFIG_DIR)
+    if not chosen or store.format() != QSettings.Format.NativeFormat:
+        return store
+    return QSettings(str(Path(chosen).expanduser() / SETTINGS_FILE), QSettings.Format.IniFormat)
 
 
 class AppSettings:
     """Typed access to the app's settings; a value set back to its default is removed."""
 
     def __init__(self, store: QSettings) -> None:
-        self.store = store
+        self.store = _in_config_dir(store)
 
     def get(self, key: str) -> Any:
         """Return the value of ``key``, or its default."""
         default = DEFAULTS[key]
         if not self.store.contains(key):
             return default
-        value = self.store.value(key)
-        if isinstance(default, list):
-            if value is None:
-                return []
-            return [str(v) for v in (value if isinstance(value, list) else [value])]
+        if isinstance(default, list):   # one item comes back as a plain string, none as None
+            return [str(v) for v in self.store.value(key, [], type=list)]
         if isinstance(default, bytes):
-            return bytes(value) if value is not None else b""
-        return type(default)(value) if value is not None else default
+            return bytes(self.store.value(key, QByteArray(), type=QByteArray))
+        # Qt converts "false"/"true" (and "0", "3", ...) by the default's type
+        return self.store.value(key, default, type=type(default))
 
     def set(self, key: str, value: Any) -> None:
         """Store ``value`` (removing the key when it equals the default)."""
         if value == DEFAULTS[key]:
             self.store.remove(key)
+        elif isinstance(value, bytes):   # a QByteArray is stored as @ByteArray, not a pickled object
+            self.store.setValue(key, QByteArray(value))
         else:
             self.store.setValue(key, value)
 
