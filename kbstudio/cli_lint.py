@@ -16,8 +16,15 @@ from kbstudio.model import ERROR, INFO, WARNING, Problem
 SEVERITY_RANK: dict[str, int] = {INFO: 0, WARNING: 1, ERROR: 2}
 
 
-def _ids(value: str | None) -> list[str] | None:
-    return None if value is None else [part.strip() for part in value.split(",") if part.strip()]
+def _ids(values: str | list[str] | None) -> list[str] | None:
+    """Return the rule ids of every ``--rule`` (or ``--ignore``) given: each comma-separated, in order.
+
+    None when the option was not given at all.
+    """
+    if values is None:
+        return None
+    return [part.strip() for value in ([values] if isinstance(values, str) else values)
+            for part in value.split(",") if part.strip()]
 
 
 def _date(value: str) -> date:
@@ -77,7 +84,9 @@ def setup_lint(lint: argparse.ArgumentParser) -> None:
                       help='print one JSON array of {"rule", "severity", "path", "line", "message"}')
     lint.add_argument("--severity", choices=(ERROR, WARNING), default=WARNING,
                       help="report and fail on findings at or above this (default: warning)")
-    lint.add_argument("--rule", metavar="IDS", help="run only these rules (comma-separated ids)")
-    lint.add_argument("--ignore", metavar="IDS", help="skip these rules (comma-separated ids)")
+    lint.add_argument("--rule", metavar="IDS", action="append",
+                      help="run only these rules (comma-separated ids; may be repeated)")
+    lint.add_argument("--ignore", metavar="IDS", action="append",
+                      help="skip these rules (comma-separated ids; may be repeated)")
     lint.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the date stale checks use")
     lint.add_argument("--list-rules", action="store_true", help="print every rule and exit")

@@ -13,16 +13,20 @@ listed in two entries joins them into one group. ``load_synonyms`` reads the fil
 what it cannot use is reported in ``SynonymTable.issues`` (file line and message) and left out,
 and everything else is still used. ``SynonymTable.find`` is what a search calls for each query.
 
-The file is composed with PyYAML's base (text-only) loader and never constructed: tags are
-refused, every value is the text written (``yes`` and ``0x10`` stay text), and the size, entry and
-term limits below bound what anchors and aliases can expand to. The front-matter reader is not used
-because this file needs the line of every list item and may hold more than its 10,000 nodes.
+The file is read from the events of PyYAML's base (text-only) parser, libyaml's when PyYAML has
+it, and never constructed: every value is the text written (``yes`` and ``0x10`` stay text), a
+tagged node (``!!python/...``, ``!custom``) is refused and reported, an alias is reported at its own
+line (not its anchor's), a key written twice is reported and its second entry left out, and the
+size, entry and term limits below bound what anchors and aliases can expand to. The front-matter
+reader is not used because this file needs the line of every list item and may hold more than its
+10,000 nodes.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,8 +45,9 @@ SYNONYMS_PATH = f"{STATE_FOLDER}/{SYNONYMS_FILE}"
 MAX_BYTES = 1_000_000
 MAX_ENTRIES = 5_000
 MAX_TERMS = 50_000
+MAX_NESTING = 100   # lists and mappings inside one another; an entry needs 2
 WORD = re.compile(r"\w+(?:\.\w+)*")
-_STR_TAG = "tag:yaml.org,2002:str"
+_CORE_TAGS = "tag:yaml.org,2002:"
 _EXAMPLE = "VPN: [GlobalProtect, remote access]"
 
 Words = tuple[str, ...]
@@ -50,6 +55,8 @@ Words = tuple[str, ...]
 
 def term_words(text: str) -> Words:
     """Return the words of ``text`` as search compares them: NFC, split by ``WORD``, lower case."""
+    if text.isascii():   # the same words, split once: ASCII lower case changes no word boundary
+        return tuple(WORD.findall(text.lower()))
     return tuple(nfc(word.lower()) for word in WORD.findall(nfc(text)))
 
 
@@ -105,14 +112,15 @@ class SynonymTable:
     def __init__(self, groups: Sequence[SynonymGroup] = (), issues: Sequence[SynonymProblem] = ()) -> None:
         self.groups: tuple[SynonymGroup, ...] = tuple(groups)
         self.issues: tuple[SynonymProblem, ...] = tuple(issues)
-        self._alternatives: dict[Words, tuple[Words, ...]] = {}
-        lengths: dict[str, set[int]] = {}
+        # Each term's group, not its alternatives: those are a group's size for each of its terms,
+        # which for one group of 50,000 terms would be 2.5 billion; ``find`` lists them when matched.
+        self._group_of: dict[Words, SynonymGroup] = {}
+        self._longest: dict[str, int] = {}   # the most words of a term starting with each word
         for group in self.groups:
             for term in group.terms:
-                others = tuple(other.words for other in group.terms if other is not term)
-                self._alternatives[term.words] = others
-                lengths.setdefault(term.words[0], set()).add(len(term.words))
-        self._lengths = {first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()}
+                self._group_of[term.words] = group
+                first = term.words[0]
+                self._longest[first] = max(self._longest.get(first, 0), len(term.words))
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -130,18 +138,18 @@ class SynonymTable:
         Matches are taken left to right, the longest term first at each word, and never overlap.
         Words are compared in NFC and lower case, so they may be passed as typed.
         """
-        if not self._lengths or not words:
+        if not self._longest or not words:
             return []
         keys = [_key(word) for word in words]
         found: list[SynonymMatch] = []
         start = 0
         while start < len(keys):
             step = 1
-            for length in self._lengths.get(keys[start], ()):
-                if start + length > len(keys):
-                    continue
-                alternatives = self._alternatives.get(tuple(keys[start:start + length]))
-                if alternatives is not None:
+            for length in range(min(self._longest.get(keys[start], 0), len(keys) - start), 0, -1):
+                words = tuple(keys[start:start + length])
+                group = self._group_of.get(words)
+                if group is not None:
+                    alternatives = tuple(term.words for term in group.terms if term.words != words)
                     found.append(SynonymMatch(start, start + length, alternatives))
                     step = length
                     break
@@ -172,18 +180,138 @@ def load_synonyms(kb_root: Path) -> SynonymTable:
 
 
 def parse_synonyms(text: str) -> SynonymTable:
-    """Read the text of a synonyms file (see ``load_synonyms``); file lines count from 1."""
+    """Read the text of a synonyms file (see ``load_synonyms``); file lines count from 1.
+
+    The tables of the last few texts read are kept (a table never changes): when the file changes
+    in the app, search, both Health rules and the editor's live check ask for the same text, on
+    different threads, and it is read once. A caller asking while another reads waits for it.
+    """
+    with _recent_lock:
+        table = _recent.pop(text, None)
+        if table is None:
+            table = _parse(text)
+        _recent[text] = table   # the most recent last
+        while len(_recent) > RECENT_TABLES:
+            del _recent[next(iter(_recent))]
+        return table
+
+
+RECENT_TABLES = 4
+_recent: dict[str, SynonymTable] = {}
+_recent_lock = threading.Lock()
+
+
+def _parse(text: str) -> SynonymTable:
+    """Read the text of a synonyms file, each time."""
     reader = _Reader()
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = _compose(text)
     except yaml.YAMLError as error:
         reader.salvage(text, error)
-    except RecursionError:   # only the pure-Python composer recurses; libyaml limits the nesting itself
-        reader.report(1, "nested too deeply to read; no synonyms are used")
     else:
         if root is not None:
             reader.read(root, 1)
     return reader.table()
+
+
+_TEXT, _LIST, _MAPPING = "text", "a list", "a mapping"
+_DEFAULT_TAGS = {_TEXT: f"{_CORE_TAGS}str", _LIST: f"{_CORE_TAGS}seq", _MAPPING: f"{_CORE_TAGS}map"}
+
+
+class _Node:
+    """A composed YAML node as the reader needs it.
+
+    ``kind`` is ``_TEXT``, ``_LIST`` or ``_MAPPING``; ``text`` a scalar's text; ``items`` a list's
+    items, or a mapping's keys and values one after the other; ``tag`` the explicit tag when it is
+    not the kind's own (None: none, ``!`` or ``!!str``...); ``line`` the 0-based line of the text
+    where the node is written, for an alias the alias's line; ``alias`` is True for the node an
+    alias gives (its items are written at the anchor, but used where the alias is).
+    """
+
+    __slots__ = ("kind", "tag", "text", "items", "line", "alias")
+
+    def __init__(self, kind: str, tag: str | None, line: int, text: str = "",
+                 items: Sequence[_Node] = (), alias: bool = False) -> None:
+        self.kind = kind
+        self.tag = tag
+        self.line = line
+        self.text = text
+        self.items = items
+        self.alias = alias
+
+
+def _compose(text: str, known: dict[str, _Node] | None = None) -> _Node | None:
+    """Return the root node of the single YAML document of ``text`` (None when there is none).
+
+    Built from the parser's events, without recursion and without ``yaml.Node`` objects; an alias
+    is a new node at its own line sharing its anchor's value, so nothing is copied and what it
+    names can be reported where it is written. An anchor may be defined again (YAML 1.2): an alias
+    names the latest. Raises ``yaml.YAMLError`` for invalid YAML, an undefined alias or a second
+    document, as ``yaml.compose`` does. ``known`` holds the anchors of the text before (an invalid
+    file is read entry by entry), which aliases may name; those of ``text`` are added when it is valid.
+    """
+    loader = _Loader(text)
+    try:
+        root, anchors = _compose_events(loader.get_event, known or {})
+    finally:
+        loader.dispose()
+    if known is not None:
+        known.update(anchors)
+    return root
+
+
+def _compose_events(next_event: Callable[[], yaml.Event], known: dict[str, _Node]
+                    ) -> tuple[_Node | None, dict[str, _Node]]:
+    """Compose the events ``next_event`` returns up to the end of the stream; return the root and anchors."""
+    anchors: dict[str, _Node] = {}
+    open_items: list[list[_Node]] = []   # the items of each list and mapping not yet closed
+    root: _Node | None = None
+    document: yaml.Mark | None = None
+    while True:
+        event = next_event()
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            node = _Node(_TEXT, _tag(event.tag, _TEXT), event.start_mark.line, text=event.value)
+        elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+            shape = _LIST if kind is yaml.SequenceStartEvent else _MAPPING
+            node = _Node(shape, _tag(event.tag, shape), event.start_mark.line, items=[])
+        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+            open_items.pop()
+            continue
+        elif kind is yaml.AliasEvent:
+            named = anchors.get(event.anchor) or known.get(event.anchor)
+            if named is None:
+                raise yaml.composer.ComposerError(None, None, f"found undefined alias '{event.anchor}'",
+                                                  event.start_mark)
+            node = _Node(named.kind, named.tag, event.start_mark.line, named.text, named.items, alias=True)
+        elif kind is yaml.DocumentStartEvent:
+            if document is not None:
+                raise yaml.composer.ComposerError("expected a single document in the stream", document,
+                                                  "but found another document", event.start_mark)
+            document = event.start_mark
+            continue
+        elif kind is yaml.StreamEndEvent:
+            return root, anchors
+        else:   # the stream's start, a document's end
+            continue
+        if kind is not yaml.AliasEvent and event.anchor is not None:
+            anchors[event.anchor] = node
+        if open_items:
+            open_items[-1].append(node)
+        else:
+            root = node
+        if isinstance(node.items, list) and not node.alias:
+            if len(open_items) == MAX_NESTING:   # libyaml stops at 1,000; PyYAML's parser would go on slowly
+                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_NESTING} levels deep",
+                                                  event.start_mark)
+            open_items.append(node.items)
+
+
+def _tag(tag: str | None, kind: str) -> str | None:
+    """Return a node's explicit tag as written (``!!python/tuple``, ``!custom``), None for its kind's own."""
+    if tag is None or tag == "!" or tag == _DEFAULT_TAGS[kind]:
+        return None
+    return f"!!{tag[len(_CORE_TAGS):]}" if tag.startswith(_CORE_TAGS) else tag
 
 
 def _yaml_error(error: yaml.YAMLError, text: str, first_line: int) -> tuple[int, str]:
@@ -208,6 +336,7 @@ class _Reader:
     def __init__(self) -> None:
         self.issues: list[SynonymProblem] = []
         self.entries: list[tuple[SynonymTerm | None, list[SynonymTerm], int]] = []
+        self.keys: dict[str, int] = {}   # each entry's key as written, and its line
         self.terms = 0
         self.full = False
 
@@ -227,6 +356,7 @@ class _Reader:
     def salvage(self, text: str, error: yaml.YAMLError) -> None:
         """Read an invalid file entry by entry (an entry starts at a line that is not indented)."""
         found = len(self.issues)
+        anchors: dict[str, _Node] = {}   # of the entries read so far: an alias may name an earlier entry's
         lines = text.split("\n")
         starts = [index for index, line in enumerate(lines)
                   if line[:1] not in ("", " ", "\t", "#") and line.rstrip() not in ("---", "...")]
@@ -234,10 +364,7 @@ class _Reader:
             end = starts[position + 1] if position + 1 < len(starts) else len(lines)
             chunk = "\n".join("" if line.rstrip() in ("---", "...") else line for line in lines[start:end])
             try:
-                node = yaml.compose(chunk, Loader=_Loader)
-            except RecursionError:
-                self.report(start + 1, "nested too deeply to read; this entry is not used")
-                continue
+                node = _compose(chunk, anchors)
             except yaml.YAMLError as chunk_error:
                 line, reason = _yaml_error(chunk_error, chunk, start + 1)
                 last = start + 1 + chunk.rstrip("\n").count("\n")
@@ -250,54 +377,67 @@ class _Reader:
             line, reason = _yaml_error(error, text, 1)
             self.report(line, f"not valid YAML: {reason}; the entries were read one by one")
 
-    def term(self, node: yaml.Node, first_line: int, owner: str | None) -> SynonymTerm | None:
-        """Return the term a scalar node writes, or None with the reason in ``issues``."""
-        line = first_line + node.start_mark.line
-        what = f"an equivalent of '{owner}'" if owner is not None else "a term"
-        if not isinstance(node, yaml.ScalarNode):
-            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
-            self.report(line, f"{what} must be text, not {kind}; it is not used")
-            return None
-        if node.tag != _STR_TAG:
-            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            self.report(line, f"YAML tag {tag} is not allowed; {what} is not used")
-            return None
-        text = " ".join(nfc(str(node.value)).split())
-        if not text:
-            self.report(line, f"{what} is empty; it is not used")
-            return None
-        words = term_words(text)
-        if not words:
-            self.report(line, f"'{text}' has no letters or digits to match; it is not used")
-            return None
-        return SynonymTerm(text, words, line)
+    def term(self, node: _Node, line: int, owner: str | None) -> SynonymTerm | None:
+        """Return the term a node at file line ``line`` writes, or None with the reason in ``issues``."""
+        if node.tag is None and node.kind is _TEXT:
+            text = " ".join(nfc(node.text).split())
+            words = term_words(text)
+            if words:
+                return SynonymTerm(text, words, line)
+        self._not_a_term(node, line, owner)
+        return None
 
-    def read(self, root: yaml.Node, first_line: int) -> None:
+    def _not_a_term(self, node: _Node, line: int, owner: str | None) -> None:
+        """Report why ``node`` (at file line ``line``) is not a term; ``owner`` names its entry's term."""
+        what = f"an equivalent of '{owner}'" if owner is not None else "a term"
+        text = " ".join(node.text.split())
+        if node.tag is not None:
+            self.report(line, f"YAML tag {node.tag} is not allowed; {what} is not used")
+        elif node.kind is not _TEXT:
+            self.report(line, f"{what} must be text, not {node.kind}; it is not used")
+        elif not text:
+            self.report(line, f"{what} is empty; it is not used")
+        else:
+            self.report(line, f"'{nfc(text)}' has no letters or digits to match; it is not used")
+
+    def read(self, root: _Node, first_line: int) -> None:
         """Take in the entries of a composed mapping whose text starts at file line ``first_line``."""
-        if not isinstance(root, yaml.MappingNode):
-            self.report(first_line + root.start_mark.line, "must be a mapping of each term to a list of its "
-                        f"equivalents ({_EXAMPLE}); no synonyms are used")
+        if root.kind is not _MAPPING or root.tag is not None:
+            problem = (f"YAML tag {root.tag} is not allowed" if root.tag is not None else
+                       f"must be a mapping of each term to a list of its equivalents ({_EXAMPLE})")
+            self.report(first_line + root.line, f"{problem}; no synonyms are used")
             return
-        for key_node, value in root.value:
-            line = first_line + key_node.start_mark.line
+        pairs = root.items
+        for index in range(0, len(pairs), 2):
+            key_node, value = pairs[index], pairs[index + 1]
+            line = first_line + key_node.line
             if not self._room(line):
                 return
-            key = self.term(key_node, first_line, None)
+            key = self.term(key_node, line, None)
+            if key is not None and self._written_twice(key_node.text, line):
+                continue
+            at = first_line + value.line
+            if value.tag is not None:
+                entry = f"the entry '{key.text}'" if key is not None else "this entry"
+                self.report(at, f"YAML tag {value.tag} is not allowed; {entry} is not used")
+                continue
             reported = len(self.issues)
             items: list[SynonymTerm] = []
-            if isinstance(value, yaml.SequenceNode):
+            if value.kind is _LIST:
                 owner = key.text if key is not None else "?"
-                for item in value.value:
+                for item in value.items:
                     if not self._room(line):   # the entry's line: an alias's items are elsewhere
                         return
-                    if (term := self.term(item, first_line, owner)) is not None:
+                    # an item of an alias is reported where the alias is, not where its anchor is
+                    item_line = at if value.alias else first_line + item.line
+                    if (term := self.term(item, item_line, owner)) is not None:
                         items.append(term)
-            elif key is not None and isinstance(value, yaml.ScalarNode) and str(value.value).strip():
-                written = " ".join(str(value.value).split())
+            elif key is not None and value.kind is _TEXT and value.text.strip():
+                written = " ".join(value.text.split())
                 self.report(line, f"'{key.text}' must have a list of equivalents, such as "
                                   f"{key.text}: [{written}]; it is not used")
                 continue
-            elif key is not None and isinstance(value, yaml.MappingNode):
+            elif key is not None and value.kind is _MAPPING:
                 self.report(line, f"'{key.text}' must have a list of equivalents, not a mapping; "
                                   "it is not used")
                 continue
@@ -306,30 +446,45 @@ class _Reader:
                 self.report(line, f"'{key.text}' lists no equivalents ({_EXAMPLE})")
             self.entries.append((key, items, line))
 
+    def _written_twice(self, key: str, line: int) -> bool:
+        """Return True (reported) when ``key`` is already an entry's key; else remember it at ``line``.
+
+        YAML allows a key once in a mapping; other programs keep only one of the two entries, so
+        the second is left out here and reported at its line. Keys that differ only in case or
+        spacing are distinct keys: their entries join into one group, as documented.
+        """
+        first = self.keys.get(key)
+        if first is None:
+            self.keys[key] = line
+            return False
+        shown = " ".join(key.split())
+        self.report(line, f"'{shown}' is already an entry on line {first}, and YAML allows a key once: "
+                          "this entry is not used; put its equivalents in that entry")
+        return True
+
     def table(self) -> SynonymTable:
         """Join the entries that share a term into groups and return the table."""
-        parent: dict[Words, Words] = {}
-        first: dict[Words, SynonymTerm] = {}
+        entries = [([key] if key is not None else []) + items for key, items, _ in self.entries]
+        parent = list(range(len(entries)))   # entries joined by a shared term, by union-find
 
-        def root_of(words: Words) -> Words:
-            while parent[words] != words:
-                parent[words] = parent[parent[words]]
-                words = parent[words]
-            return words
+        def root_of(entry: int) -> int:
+            while parent[entry] != entry:
+                parent[entry] = parent[parent[entry]]
+                entry = parent[entry]
+            return entry
 
-        for key, items, _ in self.entries:
-            terms = ([key] if key is not None else []) + items
+        first: dict[Words, SynonymTerm] = {}   # each term's spelling, and entry, as first written
+        entry_of: dict[Words, int] = {}
+        for index, terms in enumerate(entries):
             for term in terms:
-                if term.words not in parent:
-                    parent[term.words] = term.words
-                    first[term.words] = term
-            for term in terms[1:]:
-                one, other = root_of(terms[0].words), root_of(term.words)
-                if one != other:
+                entry = entry_of.setdefault(term.words, index)
+                if entry == index:
+                    first.setdefault(term.words, term)
+                elif (one := root_of(entry)) != (other := root_of(index)):
                     parent[other] = one
-        members: dict[Words, list[SynonymTerm]] = {}
+        members: dict[int, list[SynonymTerm]] = {}
         for words, term in first.items():   # in the order terms are first written
-            members.setdefault(root_of(words), []).append(term)
+            members.setdefault(root_of(entry_of[words]), []).append(term)
         groups = [SynonymGroup(tuple(terms)) for terms in members.values() if len(terms) > 1]
         return SynonymTable(groups, sorted(self.issues, key=lambda issue: issue.line or 0))
 

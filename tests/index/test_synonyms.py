@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import unicodedata
 from pathlib import Path
@@ -12,6 +13,7 @@ from kbstudio.index.synonyms import (
     MAX_BYTES,
     MAX_ENTRIES,
     MAX_TERMS,
+    RECENT_TABLES,
     WORD,
     SynonymMatch,
     SynonymTable,
@@ -247,3 +249,145 @@ def test_never_raises(text: str) -> None:
     table = parse_synonyms(text)
     assert isinstance(table.problems, tuple)
     table.find(["a", "b"])
+
+
+# YAML tags, aliases, keys written twice ---------------------------------------------------------------
+
+def test_yaml_tags_are_refused_wherever_they_are() -> None:
+    table = parse_synonyms(
+        "VPN: !!python/object/apply:os.system [x]\n"   # 1 a tagged list: the whole entry
+        "MFA: !custom [y]\n"                           # 2 a local tag
+        "!!python/name:os.system NDR: [bounce]\n"      # 3 a tagged term
+        "SSPR: [reset, !!int 3, !!str password]\n"     # 4 a tagged equivalent; !!str changes nothing
+        "Wi-Fi: !!seq [WLAN]\n"                        # 5 !!seq changes nothing
+        "LAN: !tag\n"                                  # 6 a tagged empty value
+    )
+    assert table.problems == (
+        ".kbstudio/synonyms.yaml:1: YAML tag !!python/object/apply:os.system is not allowed; "
+        "the entry 'VPN' is not used",
+        ".kbstudio/synonyms.yaml:2: YAML tag !custom is not allowed; the entry 'MFA' is not used",
+        ".kbstudio/synonyms.yaml:3: YAML tag !!python/name:os.system is not allowed; a term is not used",
+        ".kbstudio/synonyms.yaml:4: YAML tag !!int is not allowed; an equivalent of 'SSPR' is not used",
+        ".kbstudio/synonyms.yaml:6: YAML tag !tag is not allowed; the entry 'LAN' is not used",
+    )
+    assert [group.name for group in table.groups] == ["SSPR, reset, password", "Wi-Fi, WLAN"]
+    tagged_file = parse_synonyms("--- !custom\nVPN: [RAS]\n")
+    assert tagged_file.is_empty
+    assert tagged_file.problems == (".kbstudio/synonyms.yaml:1: YAML tag !custom is not allowed; "
+                                    "no synonyms are used",)
+
+
+def test_what_an_alias_brings_is_reported_at_the_alias_line() -> None:
+    table = parse_synonyms(
+        "VPN: &remote [GlobalProtect, remote access]\n"   # 1
+        "MFA: [2FA]\n"                                    # 2
+        "RAS: [*remote]\n"                                # 3 a list as an equivalent, by alias
+        "*remote : [x]\n"                                 # 4 a list as the term, by alias
+        "Remote: *remote\n"                               # 5 the list, by alias: its terms are used here
+        "SSL: &empty ['', TLS]\n"                         # 6
+        "HTTPS: *empty\n"                                 # 7 the empty item again, used here
+    )
+    assert table.problems == (
+        ".kbstudio/synonyms.yaml:3: an equivalent of 'RAS' must be text, not a list; it is not used",
+        ".kbstudio/synonyms.yaml:4: a term must be text, not a list; it is not used",
+        ".kbstudio/synonyms.yaml:6: an equivalent of 'SSL' is empty; it is not used",
+        ".kbstudio/synonyms.yaml:7: an equivalent of 'HTTPS' is empty; it is not used",
+    )
+    assert [[(term.text, term.line) for term in group.terms] for group in table.groups] == [
+        [("VPN", 1), ("GlobalProtect", 1), ("remote access", 1), ("Remote", 5)],
+        [("MFA", 2), ("2FA", 2)],
+        [("SSL", 6), ("TLS", 6), ("HTTPS", 7)],
+    ]
+
+
+def test_an_anchor_defined_again_is_named_by_the_later_aliases() -> None:
+    table = parse_synonyms("A: &x [one]\nB: &x [two]\nC: *x\nD: [&y three, *y]\n")
+    assert table.problems == ()
+    assert [group.name for group in table.groups] == ["A, one", "B, two, C", "D, three"]
+
+
+def test_an_invalid_entry_does_not_lose_an_alias_of_an_earlier_entry() -> None:
+    table = parse_synonyms("VPN: &remote [GlobalProtect]\nMFA: [2FA\nRAS: *remote\nNDR: *nothing\n")
+    assert table.problems == (
+        ".kbstudio/synonyms.yaml:2: not valid YAML: did not find expected ',' or ']'; "
+        "the entry on line 2 is not used",
+        ".kbstudio/synonyms.yaml:4: not valid YAML: found undefined alias 'nothing'; "
+        "the entry on line 4 is not used",
+    )
+    assert [(group.name, [term.line for term in group.terms]) for group in table.groups] == [
+        ("VPN, GlobalProtect, RAS", [1, 1, 3])]
+    broken_anchor = parse_synonyms("VPN: &remote [GlobalProtect\nRAS: *remote\n")
+    assert [issue.line for issue in broken_anchor.issues] == [1, 2]   # a broken entry's anchor is not kept
+    assert broken_anchor.is_empty
+
+
+def test_a_key_written_twice_is_reported_and_its_second_entry_not_used() -> None:
+    table = parse_synonyms(
+        "VPN: [GlobalProtect]\n"    # 1
+        "MFA: [2FA]\n"              # 2
+        "VPN: [remote access]\n"    # 3 the same key: not used
+        "'MFA': [two-factor]\n"     # 4 the same key, quoted: not used
+        "vpn: [RAS]\n"              # 5 another key (case): joins VPN, as documented
+    )
+    assert table.problems == (
+        ".kbstudio/synonyms.yaml:3: 'VPN' is already an entry on line 1, and YAML allows a key once: "
+        "this entry is not used; put its equivalents in that entry",
+        ".kbstudio/synonyms.yaml:4: 'MFA' is already an entry on line 2, and YAML allows a key once: "
+        "this entry is not used; put its equivalents in that entry",
+    )
+    assert [group.name for group in table.groups] == ["VPN, GlobalProtect, RAS", "MFA, 2FA"]
+    salvaged = parse_synonyms("VPN: [GlobalProtect]\nMFA: [2FA\nVPN: [RAS]\n")   # read entry by entry
+    assert [issue.line for issue in salvaged.issues] == [2, 3]
+    assert salvaged.issues[1].message.startswith("'VPN' is already an entry on line 1")
+
+
+def test_deep_nesting_loses_only_its_entry() -> None:
+    table = parse_synonyms("VPN: [RAS]\nbad: " + "{a: " * 150 + "}" * 150 + "\nMFA: [2FA]\n")
+    assert table.problems == (".kbstudio/synonyms.yaml:2: not valid YAML: nested more than 100 levels deep; "
+                              "the entry on line 2 is not used",)
+    assert [group.name for group in table.groups] == ["VPN, RAS", "MFA, 2FA"]
+
+
+# Cost: linear, and one reading of a text for every caller --------------------------------------------------
+
+def test_one_group_of_many_terms_builds_in_linear_time() -> None:
+    text = "big: [" + ", ".join(f"w{n}" for n in range(MAX_TERMS - 1)) + "]\n"   # 50,000 terms, 400 KB
+    started = time.perf_counter()
+    table = parse_synonyms(text)   # each term listing the 49,999 others took minutes
+    assert time.perf_counter() - started < 5
+    assert table.problems == () and len(table.groups[0].terms) == MAX_TERMS
+    (match,) = table.find(["w7"])
+    assert len(match.alternatives) == MAX_TERMS - 1 and ("w7",) not in match.alternatives
+    assert match.alternatives[:2] == (("big",), ("w0",))
+
+
+def test_a_5000_entry_file_is_read_in_one_pass(tmp_path: Path) -> None:
+    text = "".join(f"term{n}: [alt {n}, other{n}, '{n}.0.1']\n" for n in range(MAX_ENTRIES))
+    started = time.perf_counter()
+    table = load(tmp_path, text)
+    assert time.perf_counter() - started < 5   # about 0.1 s; a guard against a slow path, not a benchmark
+    assert len(table.groups) == MAX_ENTRIES and table.problems == ()
+    assert spans(table, "alt 4999") == [(0, 2, (("term4999",), ("other4999",), ("4999.0.1",)))]
+
+
+def test_the_same_text_is_read_once_by_every_caller() -> None:
+    text = "VPN: [GlobalProtect]\n# read once\n"
+    tables: list[SynonymTable] = []
+    threads = [threading.Thread(target=lambda: tables.append(parse_synonyms(text))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(tables) == 4 and all(table is tables[0] for table in tables)
+    for n in range(RECENT_TABLES):   # only the last few texts are kept
+        parse_synonyms(f"N{n}: [other]\n")
+    again = parse_synonyms(text)
+    assert again is not tables[0] and again.groups == tables[0].groups
+
+
+@pytest.mark.parametrize("text", ["Two-Factor", "5.7.1 relay_host", "WiFi  Wi-Fi", "İstanbul",
+                                  "STRASSE Straße", "ǅemal", "A\u0301B"])
+def test_term_words_splits_then_lowers_each_word(text: str) -> None:
+    assert term_words(text) == tuple(unicodedata.normalize("NFC", word.lower())
+                                     for word in WORD.findall(unicodedata.normalize("NFC", text)))
+

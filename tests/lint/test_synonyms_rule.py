@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -147,3 +148,42 @@ def test_the_cli_prints_findings_on_the_synonyms_file(tmp_path: Path) -> None:
         ".kbstudio/synonyms.yaml:2: warning: no document has any of 'SSPR', 'password reset', so this "
         "entry cannot help a search: fix the spelling, add the word the articles use, or remove it "
         "[synonym-unused]"]
+
+
+def test_tags_aliases_and_keys_written_twice_are_errors_at_their_lines(tmp_path: Path) -> None:
+    root = _kb(tmp_path, (
+        "VPN: &remote [GlobalProtect, remote access]\n"   # 1
+        "MFA: !custom [2FA]\n"                            # 2 a tag: the entry is not used
+        "RAS: [*remote]\n"                                # 3 an alias of a list as an equivalent
+        "VPN: [tunnel]\n"                                 # 4 a key written twice
+        "NDR: [!!python/object/apply:os.system bounce]\n"   # 5 a tagged equivalent
+    ))
+    problems = lint(root, "synonyms-invalid")
+    assert [(p.rule, p.severity, p.path, p.line, p.message) for p in problems] == [
+        ("synonyms-invalid", ERROR, SYNONYMS, 2,
+         "YAML tag !custom is not allowed; the entry 'MFA' is not used"),
+        ("synonyms-invalid", ERROR, SYNONYMS, 3,
+         "an equivalent of 'RAS' must be text, not a list; it is not used"),
+        ("synonyms-invalid", ERROR, SYNONYMS, 4,
+         "'VPN' is already an entry on line 1, and YAML allows a key once: this entry is not used; "
+         "put its equivalents in that entry"),
+        ("synonyms-invalid", ERROR, SYNONYMS, 5,
+         "YAML tag !!python/object/apply:os.system is not allowed; an equivalent of 'NDR' is not used"),
+    ]
+
+
+def test_the_cli_runs_every_rule_given_repeated_or_comma_separated(tmp_path: Path) -> None:
+    root = _kb(tmp_path, "VPN: [GlobalProtect, '']\nSSPR: [password reset]\n")
+
+    def rules(*options: str) -> list[tuple[str, int]]:
+        result = subprocess.run([sys.executable, "-m", "kbstudio", "lint", str(root), "--json", *options],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1, result.stderr
+        return [(p["rule"], p["line"]) for p in json.loads(result.stdout)]
+
+    both = [("synonyms-invalid", 1), ("synonym-unused", 2)]
+    assert rules("--rule", "synonyms-invalid", "--rule", "synonym-unused") == both
+    assert rules("--rule", "synonyms-invalid,synonym-unused") == both
+    assert rules("--rule", "synonyms-invalid", "--rule", "todo,synonym-unused") == both
+    assert rules("--rule", "synonyms-invalid,synonym-unused", "--ignore", "todo",
+                 "--ignore", "synonym-unused") == [("synonyms-invalid", 1)]
