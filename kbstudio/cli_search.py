@@ -7,7 +7,8 @@ import json
 import re
 import sys
 import time
-from typing import TextIO
+from collections.abc import Iterator, Sequence
+from typing import BinaryIO, TextIO
 
 from kbstudio.index.damage import IndexDamagedError
 from kbstudio.index.indexer import IndexCancelled, IndexChanges
@@ -163,9 +164,68 @@ class _Searches:
         return self.service.search(query, options)
 
 
+def _not_utf8(text: str) -> str | None:
+    """Return what is wrong when ``text`` holds bytes that are not UTF-8 (surrogate escapes), else None."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        byte = shown_name(text[error.start])
+        return f"not valid UTF-8 (byte {byte} at character {error.start + 1})"
+    return None
+
+
+def _check_query_arguments(words: str | Sequence[str] | None) -> None:
+    """Refuse a query argument that is not UTF-8 (a terminal or script in another encoding), by name.
+
+    Python gives such bytes as surrogate escapes, which nothing can search or print.
+    """
+    for word in [words] if isinstance(words, str) else words or ():
+        if (problem := _not_utf8(word)) is not None:
+            raise argparse.ArgumentTypeError(f"query argument '{shown_name(word)}' is {problem}: nothing was "
+                                             "searched; give the query in UTF-8")
+
+
+def _batch_lines(source: str) -> Iterator[bytes]:
+    """Yield the lines of a batch file ('-': stdin) as bytes, so that a line that is not UTF-8 is one line."""
+    if source != "-":
+        with open(source, "rb") as handle:
+            yield from handle
+        return
+    stdin: BinaryIO | TextIO = getattr(sys.stdin, "buffer", sys.stdin)
+    for line in stdin:   # a text stream (replaced stdin) holds text already
+        yield line if isinstance(line, bytes) else line.encode("utf-8", "surrogateescape")
+
+
+def _run_batch(source: str, searches: _Searches, options: SearchOptions) -> int:
+    """Answer each line of ``source`` as a query, one JSON object a line, in the order of the lines.
+
+    A line that is not UTF-8 is reported on stderr at its file and line and answered by
+    ``{"query", "line", "error"}`` (the query as ``shown_name`` shows it), so that output line N
+    still answers input line N; the other lines are searched. Returns 2 when a line was not
+    searched, else 0.
+    """
+    name = "stdin" if source == "-" else shown_name(source)
+    failed = 0
+    for number, raw in enumerate(_batch_lines(source), 1):
+        line = raw.rstrip(b"\r\n")
+        if number == 1 and line.startswith(b"\xef\xbb\xbf"):   # a byte order mark (Notepad)
+            line = line[3:]
+        query = line.decode("utf-8", "surrogateescape")   # each byte that is not UTF-8 kept apart
+        if (problem := _not_utf8(query)) is not None:
+            failed += 1
+            shown = shown_name(query)
+            _note(f"{name}:{number}: query '{shown}' is {problem}; it was not searched")
+            print(json.dumps({"query": shown, "line": number, "error": problem}, ensure_ascii=False))
+            continue
+        print(json.dumps(searches.run(query, options).to_json(), ensure_ascii=False))
+    return 2 if failed else 0
+
+
 def cmd_search(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     """Search a KB (building its index first when needed); one query or a batch file."""
     options = _options(args)
+    if args.batch is None:
+        _check_query_arguments(args.query)
     query = " ".join(args.query or ())   # the words, as one query
     if args.batch is None and not args.query:
         raise argparse.ArgumentTypeError("give a QUERY or --batch FILE")
@@ -174,12 +234,7 @@ def cmd_search(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     try:
         searches.prepare()
         if args.batch is not None:
-            handle = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
-            with handle:
-                for line in handle:
-                    query = line.rstrip("\r\n")
-                    print(json.dumps(searches.run(query, options).to_json(), ensure_ascii=False))
-            return 0
+            return _run_batch(args.batch, searches, options)
         response = searches.run(query, options)
     finally:
         service.close()
