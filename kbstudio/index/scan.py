@@ -1,295 +1,288 @@
-"""A plain full-text scan over a KB's documents, for when the index cannot answer.
+"""A full-text scan of a KB's documents, for when the index cannot answer.
 
-While a damaged index is rebuilt (or when no index can be written at all) searches are answered
-by reading the documents themselves: slower than the index and without its ranking, typo
-correction or stemming, but correct, and in the same ``SearchResponse`` shape, so the app's
-result list and the CLI's output keep working.
+While the index is built for the first time, rebuilt after damage, after a cancelled build, or
+when it cannot be written at all, searches are answered from the documents themselves. The scan
+reads every document once into an in-memory table, with what the index reads of it: the same
+fields (the indexer's ``document_fields``: ``kbstudio.index.text.index_text``'s reading text,
+tier, kind, status, tags, products, ids and title keys) split into the same stems by the same
+analyzer (``SupportAnalyzer``). Queries are parsed as the index parses them
+(``kbstudio.index.query``: words, ``"phrases"``, ``AND``/``OR``/``NOT``, ``-word`` and the
+``tier:``/``kind:``/``status:``/``tag:``/``product:``/``id:`` filters), scored with BM25 per field
+with the index's field weights and coordination (``RankWeights``), the team's synonyms applied,
+typos corrected from the KB's own words (*Did you mean*), ids and exact titles put first, the best
+results re-ranked by how close the query's words stand, and snippets made by
+``kbstudio.index.snippets`` from the reading text. The answer is a ``SearchResponse`` of the
+index's shape, and nearly always the same answer.
 
-Query syntax kept: words (a word matches words starting with it, case and accents ignored),
-``"exact phrases"``, ``-excluded`` words and ``tier:``, ``kind:``, ``status:`` and ``tag:``
-filters. A document matches when it holds any query word (and every phrase); documents holding
-more of the words, and holding them in the title, come first.
+The table (``kbstudio.index.scan_table``) takes about 7 KB a document: 87 MB for 25,000. A KB
+whose table would pass the memory budget first loses the stored texts (snippets, phrases and
+proximity then read their documents again), then the table itself: each search then streams
+through the documents, keeping only the postings of its own words (and offers no typo fixes).
+The ranking is in ``kbstudio.index.scan_rank``.
+
+Threads: ``load`` reads the documents into the table; a search made while another thread is
+loading answers at once from the documents read so far (``loaded`` says how many), and a search
+made when no one is loading loads first. So an app can load on one thread (``load``, or any
+search there, even an empty one) and search on another while it does.
 """
+
 
 from __future__ import annotations
 
-import html
-import math
-import re
+import logging
 import threading
 import time
-import unicodedata
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
+from pathlib import Path
 
-from kbstudio.index.indexer import skipped_name
-from kbstudio.index.search import FACET_FIELDS, Hit, SearchOptions, SearchResponse
+from kbstudio.index.analysis import SupportAnalyzer
+from kbstudio.index.indexer import Cancelled, Progress, document_fields, never, skipped_name
+from kbstudio.index.query import ParsedQuery, parse_query
+from kbstudio.index.ranker import RankWeights
+from kbstudio.index.scan_rank import Scorer, count, hit, rank, suggestion, tag_facets
+from kbstudio.index.scan_table import Table, View
+from kbstudio.index.search import FACET_FIELDS, SearchOptions, SearchResponse, query_words
+from kbstudio.index.synonyms import SynonymFile, SynonymTable
 from kbstudio.kb import KnowledgeBase
-from kbstudio.model import TIERS
-from kbstudio.reader import read_document
+from kbstudio.names import fold_accents, nfc
 
-TITLE_WEIGHT = 5.0
-BODY_WEIGHT = 1.0
-PHRASE_BONUS = 3.0
-SNIPPET_CHARS = 220
-MAX_TAG_FACETS = 20
-_TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):)?("[^"]*"?|\S+)')
-_WORD = re.compile(r"\w+")
-_MARKUP = [(re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)"), r"\1"),       # links and images: their text
-           (re.compile(r"^[ \t]*(?:#{1,6}|>|[-*+]|\d+[.)])[ \t]+", re.M), ""),  # heading, quote, list marks
-           (re.compile(r"\*\*|__|`+|^[ \t]*(?:-{3,}|\|)[ \t|:-]*$", re.M), "")]  # emphasis, code, rules
-FILTERS = {"tier": "tier", "kind": "kind", "status": "status", "tag": "tags", "tags": "tags"}
+log = logging.getLogger(__name__)
 
-
-def fold(text: str) -> str:
-    """Return ``text`` for matching: compatibility-decomposed, accents dropped, case-folded."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-@dataclass
-class _Document:
-    """What the scan keeps of one document."""
-
-    rel: str
-    doc_id: str
-    title: str
-    tier: str          # "untiered" when unset, as the index stores it
-    kind: str
-    status: str
-    tags: list[str]
-    mtime: float
-    body: str
-    folded_title: str
-    folded_body: str
-
-
-@dataclass
-class _Query:
-    """A query split into what the scan can do with it."""
-
-    words: list[str]
-    phrases: list[str]
-    excluded: list[str]
-    filters: dict[str, set[str]]
-    negated_filters: dict[str, set[str]]
-
-
-def parse(text: str) -> _Query:
-    """Split query text into folded words, phrases, excluded words and field filters."""
-    query = _Query([], [], [], {}, {})
-    for negated, name, value in _TOKEN.findall(text):
-        field = FILTERS.get(name.lower()) if name else None
-        if name and field is None:
-            value = f"{name} {value}"   # "error:" in a pasted message is no filter
-        if field is not None:
-            wanted = query.negated_filters if negated else query.filters
-            values = {fold(v) for v in value.strip('"').split(",") if v}
-            wanted.setdefault(field, set()).update(values)
-        elif value.startswith('"'):
-            phrase = " ".join(_WORD.findall(fold(value)))
-            if phrase:
-                (query.excluded if negated else query.phrases).append(phrase)
-        else:
-            words = _WORD.findall(fold(value))
-            (query.excluded if negated else query.words).extend(words)
-    return query
+# Bytes the table may take, as Table.estimate counts them (the process grows about 1.3 times
+# that); past it, see the module doc.
+MEMORY_BUDGET = 120 * 2**20
 
 
 class ScanSearcher:
-    """Answers searches by scanning every document of a KB (read once, on the first search).
+    """Answers searches from a table of every document of a KB, read once (see the module doc).
 
-    Thread-safe: the documents are read under a lock; searches only read what was loaded.
+    Thread-safe: one thread loads at a time; searches on other threads meanwhile answer from the
+    documents read so far.
     """
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, weights: RankWeights | None = None,
+                 synonyms: Callable[[], SynonymTable] | None = None,
+                 memory_budget: int = MEMORY_BUDGET) -> None:
+        """``synonyms`` returns the KB's current synonym table; by default its file is followed."""
         self.kb = kb
+        self.weights = weights or RankWeights()
+        self.synonyms: Callable[[], SynonymTable] = synonyms or SynonymFile(kb.root).table
+        self.memory_budget = memory_budget
         self.skipped: list[str] = []
-        self._documents: list[_Document] | None = None
+        self.analyzer = SupportAnalyzer(stem=True)
         self._lock = threading.Lock()
+        self._table: Table | None = None
+        self._loader: int | None = None      # the thread loading the table
+        self._generation = 0                 # bumped by refresh(): a running load stops
+        self._total = 0                      # documents to read (known once listing is done)
+        self._streaming = False              # the table did not fit the budget
+        self._closed = False
+
+    # State ----------------------------------------------------------------------------------
 
     @property
     def doc_count(self) -> int:
-        """Return the number of documents scanned (reading them first if needed)."""
-        return len(self._loaded())
+        """Return the number of documents (reading them first if needed)."""
+        self.load()
+        table = self._table
+        return len(table.docs) if table is not None else self._total
+
+    @property
+    def loaded(self) -> tuple[int, int]:
+        """Return (documents read, documents to read); equal once the table is complete."""
+        table = self._table
+        read = len(table.docs) if table is not None else 0
+        return (self._total, self._total) if self._streaming else (read, max(read, self._total))
+
+    @property
+    def streaming(self) -> bool:
+        """Return True when the table passed the memory budget: each search reads the documents."""
+        return self._streaming
+
+    @property
+    def memory_estimate(self) -> int:
+        """Return the table's estimated size in bytes (0 before loading or when streaming)."""
+        table = self._table
+        return table.estimate if table is not None else 0
 
     def refresh(self) -> None:
-        """Forget what was read: the next search reads the documents again."""
+        """Forget what was read (a running load stops): the next search reads the documents again."""
         with self._lock:
-            self._documents = None
+            self._table = None
+            self._loader = None
+            self._generation += 1
+            self._streaming = False
 
     def close(self) -> None:
-        """Release what was read."""
+        """Release what was read (a running load stops); searches still running find nothing."""
         self.refresh()
+        self._closed = True
 
-    def _loaded(self) -> list[_Document]:
+    # Loading --------------------------------------------------------------------------------
+
+    def load(self, progress: Progress | None = None, cancelled: Cancelled = never) -> None:
+        """Read every document into the table, unless it is complete or another thread is reading.
+
+        ``progress(done, total)`` is called now and then. Cancelling keeps what was read: a later
+        load goes on from there.
+        """
         with self._lock:
-            if self._documents is None:
-                self._documents = list(self._read_all())
-            return self._documents
+            if self._closed or self._streaming or self._loader is not None \
+                    or (self._table is not None and self._table.complete):
+                return
+            if self._table is None:
+                self._table = Table(self.kb.root, self.analyzer)
+            table, generation = self._table, self._generation
+            self._loader = threading.get_ident()
+        try:
+            self._fill(table, generation, progress, cancelled)
+        finally:
+            with self._lock:
+                if self._generation == generation:
+                    self._loader = None
 
-    def _read_all(self) -> Iterable[_Document]:
-        self.skipped = []
+    def _paths(self) -> list[tuple[str, Path]]:
+        """Return (KB-relative path, path) of every document that can be searched; note the others."""
+        found: list[tuple[str, Path]] = []
+        skipped: list[str] = []
         for path in self.kb.iter_paths():
             rel = path.relative_to(self.kb.root).as_posix()
             problem = skipped_name(rel)
-            if problem is not None:
-                self.skipped.append(problem)
+            if problem is None:
+                found.append((rel, path))
+            else:
+                skipped.append(problem)
+        self.skipped = skipped
+        self._total = len(found)
+        return found
+
+    def _fill(self, table: Table, generation: int, progress: Progress | None, cancelled: Cancelled) -> None:
+        started = time.perf_counter()
+        paths = self._paths()
+        total = len(paths)
+        step = max(1, total // 100)
+        for number, (rel, path) in enumerate(paths[len(table.docs):], len(table.docs)):
+            if self._generation != generation or cancelled():
+                return
+            if number % step == 0 and progress is not None:
+                progress(number, total)
+            found = document_fields(self.kb.root, path)
+            if found is None:   # gone since it was listed
                 continue
-            try:
-                mtime = path.stat().st_mtime
-            except OSError:
-                continue
-            doc = read_document(path, self.kb.root, walked=True)
-            title = doc.title if doc.readable else path.stem
-            body = _plain(doc.body) if doc.readable else ""
-            yield _Document(rel, doc.id or "", title, doc.tier or "untiered", doc.kind or "article",
-                            doc.status or "draft", list(doc.tags) if doc.readable else [], mtime,
-                            body, fold(title), fold(body))
+            table.add(rel, found[0])
+            if table.estimate > self.memory_budget:
+                if table.keep_texts:
+                    table.drop_texts()
+                    log.info("scan of %s: reading texts dropped to stay within %d MB",
+                             self.kb.root, self.memory_budget >> 20)
+                if table.estimate > self.memory_budget:
+                    with self._lock:
+                        if self._generation == generation:
+                            self._table = None
+                            self._streaming = True
+                    log.info("scan of %s: over %d MB; searches read the documents each time",
+                             self.kb.root, self.memory_budget >> 20)
+                    return
+        table.complete = True
+        if progress is not None:
+            progress(total, total)
+        log.info("scan of %s: %d documents read in %.1f s (about %.0f MB)", self.kb.root,
+                 len(table.docs), time.perf_counter() - started, table.estimate / 2**20)
+
+    def _view(self) -> View | None:
+        """Return the view to search: the complete table, or what another thread has read so far.
+
+        Loads on this thread when nobody else is loading; None when searches must stream, or
+        when the scan was closed meanwhile.
+        """
+        with self._lock:
+            table, loader = self._table, self._loader
+        if table is not None and (table.complete or (loader is not None and loader != threading.get_ident())):
+            return table.view()
+        self.load()
+        with self._lock:
+            table = self._table
+        return table.view() if table is not None else None
+
+    # Searching ------------------------------------------------------------------------------
 
     def search(self, text: str, options: SearchOptions | None = None) -> SearchResponse:
-        """Scan every document for ``text`` with ``options``; never raises for any query text."""
+        """Search for ``text`` with ``options``; never raises for any query text.
+
+        Every search needs the table: the first reads the documents (see the module doc for a
+        search made while another thread reads them).
+        """
         started = time.perf_counter()
         options = options or SearchOptions()
-        query = parse(text or "")
-        documents = self._loaded()
-        if not (query.words or query.phrases or query.filters):
-            return SearchResponse(text, 0, (time.perf_counter() - started) * 1000, None,
-                                  {name: {} for name in FACET_FIELDS}, [])
-        phrase_words = [w for phrase in query.phrases for w in phrase.split()]
-        patterns = [_starting(word) for word in dict.fromkeys(query.words + phrase_words)]
-        excluded = [_starting(word) for word in query.excluded]
-        phrases = [re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)") for p in query.phrases]
-        filters = dict(query.filters)
+        typed, text = text, nfc(text or "")
+        parsed = parse_query(text)
+        view = self._view()
+        if parsed.is_empty or (view is None and not self._streaming):
+            return _empty(typed, started)
+        synonyms = self.synonyms()
+        if view is None:
+            view = self._streamed(parsed, synonyms)
+        scorer = Scorer(view, self.weights, self.analyzer, synonyms)
+        replaced: dict[str, str] = {}
+        found = scorer.evaluate(parsed, replaced)
+        if not found.matched and any(item.phrase for item in parsed.items):
+            found = scorer.evaluate(parsed.softened(), replaced)   # pasted quotes are rarely phrases
+        scorer.pin(text, found)
+        matched = found.matched
+        fields = {name: list(values) for name, values in parsed.filters.items()}
         if options.kinds:
-            filters.setdefault("kind", set()).update(options.kinds)
+            fields.setdefault("kind", []).extend(options.kinds)
         if options.statuses:
-            filters.setdefault("status", set()).update(options.statuses)
-        scores: dict[int, float] = {}
-        for number, doc in enumerate(documents):
-            if not _passes(doc, filters, query.negated_filters):
-                continue
-            whole = doc.folded_title + "\n" + doc.folded_body
-            if any(p.search(whole) for p in excluded):
-                continue
-            if phrases:
-                words_only = " ".join(_WORD.findall(whole))
-                if not all(p.search(words_only) for p in phrases):
-                    continue
-            score = _score(doc, patterns) + PHRASE_BONUS * sum(
-                1 for p in phrases if p.search(doc.folded_title))
-            if score > 0 or not patterns:   # filters alone also select documents
-                scores[number] = score
-        matched = set(scores)
-        hidden = set()
+            fields.setdefault("status", []).extend(options.statuses)
+        for name, values in fields.items():
+            matched &= set().union(*(view.docset(name, value) for value in values))
+        for name, values in parsed.excluded.items():
+            for value in values:
+                matched -= view.docset(name, value)
+        columns = view.table.columns
+        hidden: set[int] = set()
         if options.tiers:
             allowed = set(options.tiers)
-            hidden = {n for n in matched if documents[n].tier not in allowed}
+            tiers = columns["tier"]
+            hidden = {d for d in matched if tiers[d] not in allowed} - set(found.pinned)
+        facets = {name: count(map(columns[name].__getitem__, matched)) for name in FACET_FIELDS}
         visible = matched - hidden
-        facets = {name: _count(getattr(documents[n], name) for n in matched) for name in FACET_FIELDS}
         limit = max(1, min(options.limit, 1000))
-        if options.sort == "changed":
-            order = sorted(visible, key=lambda n: (-documents[n].mtime, documents[n].rel))
-        else:
-            order = sorted(visible, key=lambda n: (-scores[n], documents[n].title.casefold(),
-                                                   documents[n].rel))
-        highlight = _highlighter(query.words + phrase_words)
-        tags = Counter(tag for n in visible for tag in documents[n].tags)
+        ranked = rank(scorer, found, visible, limit, options.sort)
+        words = [w for item in parsed.items if not item.negated for w in query_words(item.text)]
+        words += list(replaced.values()) + [w for w in found.synonyms if " " not in w]
+        is_hit = scorer.highlight(words, {w for w in found.synonyms if " " in w})
         return SearchResponse(
-            query=text,
+            query=typed,
             total=len(visible),
             took_ms=(time.perf_counter() - started) * 1000,
-            suggestion=None,
+            suggestion=suggestion(text, replaced),
             facets=facets,
-            results=[_hit(documents[n], scores[n], highlight) for n in order[:limit]],
+            results=[hit(view, doc, score, is_hit) for doc, score in ranked],
             hidden_by_tier=len(hidden),
-            tag_facets=dict(sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TAG_FACETS]),
+            tag_facets=tag_facets(view, visible),
         )
 
-
-def _plain(markdown: str) -> str:
-    """Return Markdown with its commonest markup removed (for matching and snippets)."""
-    for pattern, replacement in _MARKUP:
-        markdown = pattern.sub(replacement, markdown)
-    return markdown
-
-
-def _starting(word: str) -> re.Pattern[str]:
-    """Return a pattern for words starting with (folded) ``word``."""
-    return re.compile(r"(?<!\w)" + re.escape(word))
-
-
-def _passes(doc: _Document, filters: dict[str, set[str]], negated: dict[str, set[str]]) -> bool:
-    """Return True when ``doc`` has one of the wanted values of every filter and none excluded."""
-    for field, values in filters.items():
-        have = {fold(t) for t in doc.tags} if field == "tags" else {fold(getattr(doc, field))}
-        if not have & {fold(v) for v in values}:
-            return False
-    for field, values in negated.items():
-        have = {fold(t) for t in doc.tags} if field == "tags" else {fold(getattr(doc, field))}
-        if have & values:
-            return False
-    return True
+    def _streamed(self, parsed: ParsedQuery, synonyms: SynonymTable) -> View:
+        """Return a view of every document holding only the postings this query can use."""
+        words = {w for item in parsed.items for w in query_words(item.text)}
+        for group in parsed.groups:
+            plain = [w for item in group if not item.phrase and not item.negated
+                     for w in query_words(item.text)]
+            for match in synonyms.find(plain):
+                words.update(w for alternative in match.alternatives for w in alternative)
+        words |= {fold_accents(word) for word in words}
+        keep = {stem for word in words for stem in self.analyzer.index_tokens(word)}
+        keep |= {fold_accents(stem) for stem in keep}
+        table = Table(self.kb.root, self.analyzer, keep=keep, keep_texts=False)
+        for rel, path in self._paths():
+            found = document_fields(self.kb.root, path)
+            if found is not None:
+                table.add(rel, found[0])
+        table.complete = True
+        return table.view()
 
 
-def _score(doc: _Document, patterns: list[re.Pattern[str]]) -> float:
-    """Return how well ``doc`` matches the query words: more words, title words, then counts."""
-    if not patterns:
-        return 0.0
-    score = 0.0
-    found = 0
-    for pattern in patterns:
-        in_title = pattern.search(doc.folded_title) is not None
-        in_body = len(pattern.findall(doc.folded_body))
-        if in_title or in_body:
-            found += 1
-            score += TITLE_WEIGHT * in_title + BODY_WEIGHT * (in_body > 0) + math.log1p(min(in_body, 20)) / 2
-    return score * (found / len(patterns)) ** 2
-
-
-def _count(values: Iterable[str]) -> dict[str, int]:
-    return {str(k): v for k, v in sorted(Counter(values).items()) if k}
-
-
-def _highlighter(words: list[str]) -> Callable[[str], str]:
-    """Return a function that HTML-escapes text and puts the query words in ``<b>`` tags."""
-    unique = sorted({w for w in words if w}, key=len, reverse=True)
-    if not unique:
-        return html.escape
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in unique) + r")\w*", re.IGNORECASE)
-
-    def mark(text: str) -> str:
-        out = []
-        last = 0
-        for match in pattern.finditer(text):
-            out.append(html.escape(text[last:match.start()]))
-            out.append(f"<b>{html.escape(match.group(0))}</b>")
-            last = match.end()
-        out.append(html.escape(text[last:]))
-        return "".join(out)
-
-    mark.pattern = pattern  # type: ignore[attr-defined]
-    return mark
-
-
-def _hit(doc: _Document, score: float, highlight: Callable[[str], str]) -> Hit:
-    return Hit(id=doc.doc_id, path=doc.rel, title=doc.title,
-               tier=doc.tier if doc.tier in TIERS else None, kind=doc.kind, status=doc.status,
-               score=score, snippet=_snippet(doc.body, highlight), mtime=doc.mtime)
-
-
-def _snippet(body: str, highlight: Callable[[str], str]) -> str:
-    """Return about SNIPPET_CHARS of ``body`` around its first query word, highlighted."""
-    text = " ".join(body.split())
-    pattern = getattr(highlight, "pattern", None)
-    match = pattern.search(text) if pattern is not None else None
-    start = 0
-    if match is not None and match.start() > SNIPPET_CHARS // 3:
-        start = match.start() - SNIPPET_CHARS // 3
-        space = text.find(" ", start, match.start())
-        start = space + 1 if space >= 0 else start   # begin at a word
-    piece = text[start:start + SNIPPET_CHARS]
-    prefix = "... " if start else ""
-    suffix = " ..." if start + SNIPPET_CHARS < len(text) else ""
-    return prefix + highlight(piece) + suffix
+def _empty(query: str, started: float) -> SearchResponse:
+    return SearchResponse(query, 0, (time.perf_counter() - started) * 1000, None,
+                          {name: {} for name in FACET_FIELDS}, [])

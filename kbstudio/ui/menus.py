@@ -61,6 +61,7 @@ def build_menus(window: MainWindow) -> None:
     find.triggered.connect(window.focus_search)
     view = window.menuBar().addMenu("&View")
     view.addAction(find)
+    view.addAction(window.index.rebuild_action)   # also after a cancelled build: see IndexController
     view.addAction(map_action)
     themes = view.addMenu("T&heme")
     theme_group = QActionGroup(window)

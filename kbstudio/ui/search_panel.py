@@ -1,4 +1,9 @@
-"""Search as you type: debounced, run off the GUI thread, with facets and suggestions."""
+"""Search as you type: debounced, run off the GUI thread, with facets and suggestions.
+
+A search that has not answered within ``BUSY_AFTER_MS`` shows "Searching..." and greys the
+results still on screen (they are the previous query's); a note above the count says when the
+documents are scanned instead of the index answering (``set_note``).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from kbstudio.ui.rich_delegate import HTML_ROLE, RichTextDelegate
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 DEBOUNCE_MS = 150
+BUSY_AFTER_MS = 250
 
 
 class QueryEdit(QLineEdit):
@@ -71,6 +77,13 @@ class SearchPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
         self._last_sent: tuple[str, SearchOptions] | None = None
+        self._note = ""
+        self._partial = False
+        self._count = ""   # the count line under the note, as last shown
+        self._busy = QTimer(self)
+        self._busy.setSingleShot(True)
+        self._busy.setInterval(BUSY_AFTER_MS)
+        self._busy.timeout.connect(self._show_busy)
 
         filters = QHBoxLayout()
         filters.addWidget(QLabel("Tiers:"))
@@ -129,14 +142,41 @@ class SearchPanel(QWidget):
         if not wanted[0].strip():   # nothing typed: nothing to search, and no "0 matches" either
             self.clear_results()
             return
+        self._busy.start()
         self.searchRequested.emit(*wanted)
 
     def clear_results(self) -> None:
         """Show no results, no count and no suggestion (the box is empty)."""
+        self._not_busy()
         self.results.clear()
         self.delegate.clear_cache()
         self.summary.clear()
+        self._count = ""
         self.suggestion.setVisible(False)
+
+    def set_note(self, note: str, partial: bool = False) -> None:
+        """Say what answers the searches ("" for the index, else the scan and why); ``partial``:
+        from the documents read so far. The note on screen changes at once, counts with the next answer."""
+        self._note, self._partial = note, partial
+        if self._count and not self.busy:
+            self._show_summary()
+
+    def _show_summary(self) -> None:
+        note = f"<i>{html.escape(self._note)}</i><br>" if self._note else ""
+        self.summary.setText(note + self._count)
+
+    @property
+    def busy(self) -> bool:
+        """Return True while "Searching..." is shown (a search is taking a while)."""
+        return not self.results.isEnabled()
+
+    def _show_busy(self) -> None:
+        self.summary.setText("<i>Searching...</i>")
+        self.results.setEnabled(False)   # greyed: the previous query's results
+
+    def _not_busy(self) -> None:
+        self._busy.stop()
+        self.results.setEnabled(True)
 
     def rerun(self) -> None:
         """Search again (the index changed)."""
@@ -147,6 +187,7 @@ class SearchPanel(QWidget):
         """Show results, unless a newer query has been typed since this one was sent."""
         if response.query != self.query.text():
             return
+        self._not_busy()
         self.results.clear()
         self.delegate.clear_cache()
         for hit in response.results:
@@ -167,11 +208,18 @@ class SearchPanel(QWidget):
         more = ""
         if response.hidden_by_tier:
             more = f" - <b>{response.hidden_by_tier} more for other tiers</b>"
-        text = f"{response.total} matches ({response.took_ms:.0f} ms){more}"
-        self.summary.setText(text + (f"<br><span style='color:gray'>{facets}</span>" if facets else ""))
+        matches = "match" if response.total == 1 else "matches"
+        so_far = " so far" if self._partial else ""
+        text = f"{response.total} {matches}{so_far} ({response.took_ms:.0f} ms){more}"
+        if self._partial and not response.total:
+            text = "No match in the documents read so far: still reading..."
+        self._count = text + (f"<br><span style='color:gray'>{facets}</span>" if facets else "")
+        self._show_summary()
 
     def show_error(self, message: str) -> None:
         """Show a search problem in place of the results."""
+        self._not_busy()
+        self._count = ""
         self.summary.setText(html.escape(message))
 
     def _take_suggestion(self) -> None:
