@@ -1,16 +1,18 @@
 """GUI responsiveness: event-loop stalls while typing and searching, and launch-to-usable time.
 
-Usage: QT_QPA_PLATFORM=offscreen python bench/gui_lag.py [--big 25000] [--keep DIR]
+Usage: QT_QPA_PLATFORM=offscreen python bench/gui_lag.py [--big 25000] [--keep DIR] [--only-launch]
 
 An event-loop lag probe (a 5 ms timer) records how late the GUI thread serves it; a stall is
 the lateness beyond the interval. The baseline in the same run is the same typing into a bare
-QPlainTextEdit (no highlighter, preview, form, recovery), and a bare Qt window for launch time.
+QPlainTextEdit (no highlighter, preview, form, recovery), and a bare Qt window for launch time
+and resident memory. The big KB is made by bench/make_big.py (varied titles, tiers, products).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,8 +28,9 @@ from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget  # noqa: E402
 
+from bench.make_big import make_big_kb  # noqa: E402
 from bench.search_quality import DEFAULT_CORPUS, DEFAULT_QUERIES, load_queries  # noqa: E402
-from bench.search_speed import make_big_kb, percentile  # noqa: E402
+from bench.search_speed import percentile  # noqa: E402
 from kbstudio.index.service import SearchService  # noqa: E402
 from kbstudio.kb import KnowledgeBase  # noqa: E402
 from kbstudio.ui.main_window import MainWindow  # noqa: E402
@@ -35,6 +38,7 @@ from kbstudio.ui.settings import AppSettings  # noqa: E402
 
 PROBE_MS = 5
 TARGET_STALL_MS = 100.0
+TARGET_RSS_MB = 300
 TYPING = ("The caller says the VPN drops every few minutes when on home Wi-Fi; "
           "error 0x80070005 appears in the client log. ") * 3
 
@@ -183,13 +187,18 @@ LAUNCH_PROBE = r"""
 import sys, time, os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 started = float(sys.argv[1])
+
+def rss_mb():
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1048576
+
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 if sys.argv[2] == "bare":
     from PySide6.QtWidgets import QMainWindow
     w = QMainWindow(); w.resize(1280, 820); w.show(); app.processEvents()
-    print(time.time() - started, flush=True)
+    print(time.time() - started, rss_mb(), flush=True)
     sys.exit(0)
 from kbstudio.kb import KnowledgeBase
 from kbstudio.ui.main_window import MainWindow
@@ -204,19 +213,33 @@ usable = time.time() - started
 w.search.query.setText("outlook keeps asking for password")
 while w.search.results.count() == 0:
     app.processEvents(); time.sleep(0.002)
-print(usable, time.time() - started, flush=True)
+first = time.time() - started
+while w.count_label.text().startswith("loading") or not w.count_label.text():
+    app.processEvents(); time.sleep(0.01)
+for _ in range(50):   # let the library and the status bar settle
+    app.processEvents(); time.sleep(0.01)
+loaded = rss_mb()
+checked = 0.0
+if len(sys.argv) > 6 and sys.argv[6] == "health":
+    w.left.setCurrentWidget(w.health)   # a big KB is checked when Health is first opened
+    while w.linter is None:
+        app.processEvents(); time.sleep(0.01)
+    checked = rss_mb()
+print(usable, first, loaded, checked, flush=True)
 os._exit(0)
 """
 
 
-def bench_launch(scratch: Path, big: Path) -> None:
+def bench_launch(scratch: Path, big: Path, health: bool = True) -> None:
     def run(*args: str) -> list[float]:
         started = time.time()
         out = subprocess.run([sys.executable, "-c", LAUNCH_PROBE, repr(started), *args], cwd=ROOT,
-                             capture_output=True, text=True, timeout=300, check=True).stdout
+                             capture_output=True, text=True, timeout=900, check=True).stdout
         return [float(v) for v in out.split()]
 
-    bare = min(run("bare")[0] for _ in range(3))
+    bare_runs = [run("bare") for _ in range(3)]
+    bare = min(r[0] for r in bare_runs)
+    bare_rss = statistics.median(r[1] for r in bare_runs)
     runs = [run(str(big), str(scratch / "indexes"), str(scratch / "state"), str(scratch / "launch.ini"))
             for _ in range(3)]
     usable = min(r[0] for r in runs)
@@ -225,6 +248,14 @@ def bench_launch(scratch: Path, big: Path) -> None:
     print(f"{'launch to usable window, indexed big KB (best of 3)':<48}{usable * 1000:>8.0f} ms"
           f"{bare * 1000:>17.0f} ms   <= 1500 ms: {verdict}")
     print(f"{'launch to first search results (best of 3)':<48}{first * 1000:>8.0f} ms")
+    loaded = statistics.median(r[2] for r in runs)
+    verdict = "met" if loaded <= TARGET_RSS_MB else "MISSED"
+    print(f"{'resident memory, documents loaded (median of 3)':<48}{loaded:>8.0f} MB"
+          f"{bare_rss:>17.0f} MB   <= {TARGET_RSS_MB} MB: {verdict}")
+    if health:
+        checked = run(str(big), str(scratch / "indexes"), str(scratch / "state"), str(scratch / "launch.ini"),
+                      "health")[3]
+        print(f"{'resident memory, Health checked (one run)':<48}{checked:>8.0f} MB")
 
 
 def main() -> int:
@@ -232,6 +263,7 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--big", type=int, default=25_000)
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the big KB and its index here")
+    parser.add_argument("--only-launch", action="store_true", help="only launch time and memory")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     queries = [row["query"] for row in load_queries(DEFAULT_QUERIES)][::40]
@@ -244,8 +276,9 @@ def main() -> int:
         print(f"machine: {os.cpu_count()} cores; preparing the index of {big} ...", flush=True)
         SearchService(KnowledgeBase(big), scratch / "indexes").ensure()
         print(f"{'measure':<48}{'kbstudio':>16}{'baseline (same run)':>20}   target")
-        bench_typing(app, scratch, args.corpus)
-        bench_search(app, scratch, big, queries)
+        if not args.only_launch:
+            bench_typing(app, scratch, args.corpus)
+            bench_search(app, scratch, big, queries)
         bench_launch(scratch, big)
     return 0
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
+from kbstudio.jsonout import json_array_pieces
 from kbstudio.kb import KnowledgeBase
-from kbstudio.lint import RULES, lint_documents, select_rules
+from kbstudio.lint import RULES, Linter, select_rules
 from kbstudio.model import ERROR, INFO, WARNING, Problem
+from kbstudio.workers import worker_count
 
 SEVERITY_RANK: dict[str, int] = {INFO: 0, WARNING: 1, ERROR: 2}
+LINES_PER_WRITE = 2000
 
 
 def _ids(values: str | list[str] | None) -> list[str] | None:
@@ -63,17 +65,21 @@ def cmd_lint(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     started = time.perf_counter()
+    # One document's text at a time, in worker processes where that is safe (kbstudio.workers).
     kb = KnowledgeBase(Path(args.path))
-    documents = kb.load_all()
-    problems = lint_documents(documents, kb.root, today=args.today, rules=rules)
+    linter = Linter.read(kb, today=args.today, rules=rules, workers=worker_count())
+    problems = linter.problems()
     threshold = SEVERITY_RANK[args.severity]
     shown = [p for p in problems if SEVERITY_RANK.get(p.severity, 0) >= threshold]
     if args.json:
-        print(json.dumps([p.to_json() for p in shown], ensure_ascii=False, indent=1))
+        for piece in json_array_pieces(p.to_json() for p in shown):   # never the whole text at once
+            sys.stdout.write(piece)
+        sys.stdout.write("\n")
     else:
-        for problem in shown:
-            print(problem)
-    print(_summary(shown, len(problems), len(documents), time.perf_counter() - started), file=sys.stderr)
+        for start in range(0, len(shown), LINES_PER_WRITE):   # 200,000 findings: few writes, no huge text
+            sys.stdout.write("".join(f"{problem}\n" for problem in shown[start:start + LINES_PER_WRITE]))
+    print(_summary(shown, len(problems), linter.document_count, time.perf_counter() - started),
+          file=sys.stderr)
     return 1 if shown else 0
 
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from kbstudio.model import ID_PREFIXES, KINDS, TIERS, Document, tier_rank
+from kbstudio.model import ID_PREFIXES, KINDS, TIERS, Document, DocumentFields, DocumentInfo, tier_rank
 from kbstudio.names import find_path, id_key
-from kbstudio.reader import read_document
+from kbstudio.reader import read_document, read_info
 from kbstudio.storage import save_document_text
 from kbstudio.templates import TEMPLATE_FOLDER, fill_template, template_text
 
 STATE_FOLDER = ".kbstudio"
+SCAN_CHUNK = 256   # documents a worker process reads per task
 RETIRED_IDS_FILE = "retired-ids"
 DEFAULT_FOLDERS = {"article": "articles", "sop": "sops"}
 _ID_PATTERN = re.compile(r"^([A-Z]+)-(\d+)$")
@@ -49,6 +51,11 @@ def is_document_path(rel: str) -> bool:
     if not rel.endswith(".md") or any(part.startswith(".") for part in parts):
         return False
     return not (len(parts) > 1 and parts[0] == TEMPLATE_FOLDER)
+
+
+def _read_infos(root: Path, paths: Sequence[Path]) -> list[DocumentInfo]:
+    """Read the DocumentInfo of each of ``paths`` (a worker process's share of ``scan``)."""
+    return [read_info(path, root, walked=True) for path in paths]
 
 
 def kb_folder_name(kb_root: Path) -> str:
@@ -124,6 +131,35 @@ class KnowledgeBase:
             documents.append(read_document(path, self.root, walked=True))
         return documents
 
+    def iter_documents(self, paths: Iterable[Path] | None = None) -> Iterator[Document]:
+        """Yield every document (or those at ``paths``) read in full, one at a time.
+
+        Nothing is kept: whoever walks a whole KB this way holds one text at a time.
+        """
+        walked = paths is None
+        for path in self.iter_paths() if paths is None else paths:
+            yield read_document(path, self.root, walked=walked)
+
+    def scan(self, cancelled: Callable[[], bool] | None = None, workers: int = 1) -> list[DocumentInfo]:
+        """Return what lists and filters need of every document (``DocumentInfo``), without its text.
+
+        Each file is read and checked as ``load_all`` does (the same problems), but only its fields
+        stay in memory. When ``cancelled`` returns True, reading stops and what was read is returned.
+        ``workers`` above 1 reads in that many forked processes (``kbstudio.workers``; the command
+        line only), without ``cancelled``.
+        """
+        if workers > 1:
+            from kbstudio.workers import map_chunks  # multiprocessing loads only for the command line
+
+            paths = list(self.iter_paths())
+            return list(map_chunks(partial(_read_infos, self.root), paths, workers, SCAN_CHUNK))
+        infos: list[DocumentInfo] = []
+        for path in self.iter_paths():
+            if cancelled is not None and len(infos) % 64 == 0 and cancelled():
+                break
+            infos.append(read_info(path, self.root, walked=True))
+        return infos
+
     def retired_ids(self) -> set[str]:
         """Return the ids of deleted documents, which are never given out again."""
         try:
@@ -139,10 +175,10 @@ class KnowledgeBase:
         with (folder / RETIRED_IDS_FILE).open("a", encoding="utf-8") as handle:
             handle.write(doc_id + "\n")
 
-    def next_id(self, kind: str, documents: list[Document] | None = None) -> str:
+    def next_id(self, kind: str, documents: Sequence[DocumentFields] | None = None) -> str:
         """Return a fresh id for ``kind``: one above the highest ever used with its prefix."""
         prefix = ID_PREFIXES[kind]
-        documents = self.load_all() if documents is None else documents
+        documents = self.scan() if documents is None else documents
         used = {doc.id for doc in documents if doc.id} | self.retired_ids()
         highest = 0
         for doc_id in used:
@@ -174,7 +210,7 @@ class KnowledgeBase:
         folder: str | None = None,
         owner: str = "",
         escalates_to: str | None = None,
-        documents: list[Document] | None = None,
+        documents: Sequence[DocumentFields] | None = None,
         taken: Iterable[Draft] = (),
     ) -> Draft:
         """Return a new document from its template, with a fresh id and a free file name, unwritten.

@@ -98,7 +98,7 @@ _DOCFX_IMAGE_SOURCE = re.compile(r":::image\b(?:[^:\n]|:(?!::))*?\bsource\s*=\s*
 _ALERT = re.compile(r"\[!(" + "|".join(ALERT_KINDS) + r")\][ \t]*(.*)$", re.IGNORECASE)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Container:
     """An open block quote or list item; ``indent`` is the columns a continuation line must have."""
 
@@ -111,7 +111,7 @@ class Container:
     blank_start: bool = False  # an item whose first line was blank and has no content yet
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Line:
     """One body line as the block structure sees it."""
 
@@ -259,6 +259,9 @@ def mask_inline_code(text: str) -> str:
 
 def _indent(text: str) -> int:
     """Return the columns of leading white space (tabs to the next multiple of 4)."""
+    first = text[:1]
+    if first != " " and first != "\t":   # most lines: no regex needed
+        return 0
     spaces = _SPACES.match(text).end()   # a match, not lstrip: no copy of long lines
     if not text.startswith("\t", spaces):
         return spaces
@@ -275,6 +278,8 @@ def _indent(text: str) -> int:
 
 def _drop_columns(text: str, columns: int) -> str:
     """Remove ``columns`` columns of leading white space; a tab that straddles leaves spaces."""
+    if columns == 0:
+        return text
     if text[:columns] == " " * columns:
         return text[columns:]
     done = 0

@@ -36,7 +36,7 @@ WARNING = "warning"
 INFO = "info"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong with a document, at a file and (when known) a line."""
 
@@ -45,6 +45,10 @@ class Problem:
     path: str
     line: int | None
     message: str
+
+    def __reduce__(self) -> tuple[type[Problem], tuple[str, str, str, int | None, str]]:
+        # Pickled as its five values: lint's worker processes send hundreds of thousands of them.
+        return (Problem, (self.rule, self.severity, self.path, self.line, self.message))
 
     def to_json(self) -> dict[str, Any]:
         """Return the problem as a JSON-ready dict."""
@@ -103,26 +107,20 @@ def as_date(value: Any) -> date | None:
     return BY_NAME["review_by"].read(value)
 
 
-@dataclass
-class Document:
-    """One Markdown document of a knowledge base, as read from disk."""
+class DocumentFields:
+    """Front-matter fields read by their declared types: what ``Document`` and ``DocumentInfo`` share.
 
+    A subclass has ``path``, ``rel_path``, ``meta``, ``problems``, ``readable`` and ``key_lines``,
+    and says where its ``title`` falls back to.
+    """
+
+    __slots__ = ()
     path: Path
     rel_path: str
     meta: dict[str, Any]
-    body: str
-    text: str
-    content_hash: str
-    body_line: int = 1
-    problems: list[Problem] = field(default_factory=list)
-    readable: bool = True
-    key_lines: dict[str, int] = field(default_factory=dict)
-    bom: bool = False   # the file starts with a UTF-8 byte-order mark (``text`` does not)
-
-    @property
-    def text_format(self) -> TextFormat:
-        """Return the line endings and BOM to write this document back with."""
-        return TextFormat.of_text(self.text, self.bom)
+    problems: list[Problem] | tuple[Problem, ...]
+    readable: bool
+    key_lines: dict[str, int]
 
     def value(self, name: str) -> Any:
         """Return front-matter field ``name`` read by its declared type (``kbstudio.fields``).
@@ -144,14 +142,17 @@ class Document:
         return self.value(name)
 
     @property
+    def title(self) -> str:
+        """Return the title: front matter, else first heading, else the file name."""
+        return self.value("title") or self._first_heading() or self.path.stem
+
+    def _first_heading(self) -> str | None:
+        raise NotImplementedError
+
+    @property
     def id(self) -> str | None:
         """Return the stable document id, such as KB-0042."""
         return self.value("id")
-
-    @property
-    def title(self) -> str:
-        """Return the title: front matter, else first heading, else the file name."""
-        return self.value("title") or first_h1(self.body) or self.path.stem
 
     @property
     def kind(self) -> str:
@@ -203,3 +204,80 @@ class Document:
         fields = {item.name: item.to_json(self.shown(item.name)) for item in LISTED}
         return {"id": fields.pop("id", self.id), "path": self.rel_path, **fields,
                 "problems": [problem.to_json() for problem in self.problems]}
+
+
+@dataclass
+class Document(DocumentFields):
+    """One Markdown document of a knowledge base, as read from disk: its fields and its whole text.
+
+    What a KB keeps of every document while it is open is a ``DocumentInfo`` (``info()``): the
+    same fields without the text, read again from disk when it is needed.
+    """
+
+    path: Path
+    rel_path: str
+    meta: dict[str, Any]
+    body: str
+    text: str
+    content_hash: str
+    body_line: int = 1
+    problems: list[Problem] = field(default_factory=list)
+    readable: bool = True
+    key_lines: dict[str, int] = field(default_factory=dict)
+    bom: bool = False   # the file starts with a UTF-8 byte-order mark (``text`` does not)
+
+    @property
+    def text_format(self) -> TextFormat:
+        """Return the line endings and BOM to write this document back with."""
+        return TextFormat.of_text(self.text, self.bom)
+
+    def _first_heading(self) -> str | None:
+        return first_h1(self.body)
+
+    @property
+    def root(self) -> Path:
+        """Return the folder of the KB the document was read from."""
+        return self.path.parents[self.rel_path.count("/")]
+
+    def info(self) -> DocumentInfo:
+        """Return what lists and filters need of this document, without its text."""
+        heading = None if self.value("title") else first_h1(self.body)
+        return DocumentInfo(self.root, self.rel_path, known_fields(self.meta),
+                            tuple(self.problems), self.readable, known_fields(self.key_lines), heading)
+
+
+@dataclass(eq=False, slots=True)
+class DocumentInfo(DocumentFields):
+    """What lists, filters and the cross-document lint rules need of a document: about 1 KB.
+
+    The known fields (``kbstudio.fields``) of the front matter and their lines, the reader's
+    problems, and the first heading when the front matter has no title; never the text, which
+    ``kbstudio.reader.full_document`` reads from disk when it is wanted. A 25,000-document KB
+    kept as ``Document`` objects held every file twice (text and body): about 400 MB.
+    """
+
+    root: Path
+    rel_path: str
+    meta: dict[str, Any]
+    problems: tuple[Problem, ...] = ()
+    readable: bool = True
+    key_lines: dict[str, int] = field(default_factory=dict)
+    heading: str | None = None   # the first level-1 heading, kept only when the front matter has no title
+
+    @property
+    def path(self) -> Path:   # type: ignore[override]  # worked out, not kept: a Path is 0.7 KB
+        """Return the document's file."""
+        return self.root / self.rel_path
+
+    def _first_heading(self) -> str | None:
+        return self.heading
+
+    def __reduce__(self) -> tuple[type[DocumentInfo], tuple[Any, ...]]:
+        # Pickled as its values (scan and lint send one per document from their worker processes).
+        return (DocumentInfo, (self.root, self.rel_path, self.meta, self.problems, self.readable,
+                               self.key_lines, self.heading))
+
+
+def known_fields(mapping: dict[str, Any]) -> dict[str, Any]:
+    """Return the entries of ``mapping`` whose keys are front-matter fields KB Studio knows."""
+    return {key: value for key, value in mapping.items() if key in BY_NAME}

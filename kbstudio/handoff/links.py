@@ -9,11 +9,12 @@ Web links stay; in the plain-text note their address is written out after their 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kbstudio.handoff.run import ArticleRef
 from kbstudio.kbconfig import KbConfig
-from kbstudio.model import Document
+from kbstudio.model import DocumentFields
 from kbstudio.names import nfc
 from kbstudio.sop import plain_text, replace_links, resolve_link
 
@@ -29,7 +30,7 @@ def document_name(doc_id: str | None, title: str) -> str:
 class TicketLinks:
     """Turns links into ticket-ready ones, for the documents of one KB and its web address."""
 
-    documents: list[Document] = field(default_factory=list)
+    documents: Sequence[DocumentFields] = field(default_factory=list)
     config: KbConfig = field(default_factory=KbConfig)
 
     def __post_init__(self) -> None:

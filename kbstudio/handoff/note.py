@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,7 +17,7 @@ from kbstudio.handoff.run import (
     started_from,
 )
 from kbstudio.kbconfig import KbConfig
-from kbstudio.model import Document
+from kbstudio.model import DocumentFields
 from kbstudio.sop import Sop
 
 BLANK = "____"
@@ -147,7 +148,7 @@ def _target_line(sop: Sop) -> str:
 
 
 def build_note(sop: Sop, run: SopRun | None = None, *, version: str | None = None,
-               documents: list[Document] | None = None, now: datetime | None = None,
+               documents: Sequence[DocumentFields] | None = None, now: datetime | None = None,
                config: KbConfig | None = None) -> HandoffNote:
     """Build the hand-off note for ``run``, or a blank template listing every check and field without one.
 
@@ -225,14 +226,14 @@ def _template(sop: Sop, version: str | None, links: TicketLinks) -> HandoffNote:
 
 
 def handoff_text(sop: Sop, run: SopRun | None = None, *, version: str | None = None,
-                 documents: list[Document] | None = None, now: datetime | None = None,
+                 documents: Sequence[DocumentFields] | None = None, now: datetime | None = None,
                  config: KbConfig | None = None) -> str:
     """Return the hand-off note (or the blank template without a run) as plain text."""
     return build_note(sop, run, version=version, documents=documents, now=now, config=config).text()
 
 
 def handoff_markdown(sop: Sop, run: SopRun | None = None, *, version: str | None = None,
-                     documents: list[Document] | None = None, now: datetime | None = None,
+                     documents: Sequence[DocumentFields] | None = None, now: datetime | None = None,
                      config: KbConfig | None = None) -> str:
     """Return the hand-off note (or the blank template without a run) as Markdown."""
     return build_note(sop, run, version=version, documents=documents, now=now, config=config).markdown()

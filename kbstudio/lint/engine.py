@@ -1,31 +1,33 @@
-"""Run the lint rules over a whole KB, or keep results current one saved document at a time."""
+"""Run the lint rules over a whole KB, or keep results current one saved document at a time.
+
+A whole-KB lint reads one document at a time (``kbstudio.lint.reading``): its own rules run on
+its text, then only its ``Outline`` is kept. Once every document is known, the cross-document
+rules run on the outlines, then the whole-KB rules. After a save, the saved document is checked
+again in full and the documents it affects only by their cross-document rules: nothing else of
+theirs can change.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
 from kbstudio.kb import KnowledgeBase
 from kbstudio.lint.facts import KbFacts
-from kbstudio.lint.page import Page, parse_page
+from kbstudio.lint.page import parse_page
+from kbstudio.lint.reading import Examined, examine, examine_files, run_rules
 from kbstudio.lint.registry import RULES
 from kbstudio.lint.rule import LintContext, Rule
-from kbstudio.model import Document, Problem
+from kbstudio.model import DocumentFields, Problem
+from kbstudio.reader import full_document
+
+__all__ = ["Linter", "lint_documents", "lint_kb", "run_kb_rules", "run_rules", "sort_key"]
 
 
 def sort_key(problem: Problem) -> tuple[str, int, str]:
     """Order findings by path, line and rule (a stable sort keeps a rule's own order within a line)."""
     return (problem.path, problem.line or 0, problem.rule)
-
-
-def run_rules(page: Page, context: LintContext, rules: Sequence[Rule]) -> list[Problem]:
-    """Return the findings of ``rules`` for one document."""
-    problems = []
-    for rule in rules:
-        for line, message in rule.check(page, context):
-            problems.append(Problem(rule.id, rule.severity, page.rel_path, line, message))
-    return problems
 
 
 def run_kb_rules(context: LintContext, rules: Sequence[Rule]) -> list[Problem]:
@@ -36,84 +38,128 @@ def run_kb_rules(context: LintContext, rules: Sequence[Rule]) -> list[Problem]:
 
 
 class Linter:
-    """Lint results for a whole KB, kept current as documents are saved, added or removed."""
+    """Lint results for a whole KB, kept current as documents are saved, added or removed.
 
-    def __init__(self, kb_root: Path, documents: Iterable[Document], today: date | None = None,
+    ``documents`` may be ``DocumentInfo`` (what the app keeps): each is read from disk in turn.
+    ``Linter.read(kb)`` reads the KB's files itself, with worker processes when asked.
+    """
+
+    def __init__(self, kb_root: Path, documents: Iterable[DocumentFields], today: date | None = None,
                  rules: Sequence[Rule] | None = None) -> None:
-        self.rules: tuple[Rule, ...] = tuple(RULES if rules is None else rules)
-        self._today = today
-        pages = [parse_page(document) for document in documents]
-        self.facts = KbFacts(Path(kb_root), pages, similarity=any(r.needs_similarity for r in self.rules))
-        self._by_path: dict[str, list[Problem]] = {}
+        self._setup(kb_root, today, rules)
         context = self.context()
-        for page in pages:
-            self._by_path[page.rel_path] = run_rules(page, context, self.rules)
+        self._build((examine(full_document(document), context, self._own_rules, self.facts.similarity)
+                     for document in documents), context)
+
+    @classmethod
+    def read(cls, kb: KnowledgeBase, today: date | None = None, rules: Sequence[Rule] | None = None,
+             workers: int = 1) -> Linter:
+        """Return the linter of every document of ``kb``, read from disk by ``workers`` processes."""
+        linter = cls.__new__(cls)
+        linter._setup(kb.root, today, rules)
+        context = linter.context()
+        paths = list(kb.iter_paths())
+        linter._build(examine_files(kb.root, paths, context.today, linter._own_rules, linter.facts.similarity,
+                                    workers), context)
+        return linter
+
+    def _setup(self, kb_root: Path, today: date | None, rules: Sequence[Rule] | None) -> None:
+        self.rules: tuple[Rule, ...] = tuple(RULES if rules is None else rules)
+        self._own_rules = tuple(rule for rule in self.rules if not rule.cross)
+        self._cross_rules = tuple(rule for rule in self.rules if rule.cross)
+        self._today = today
+        self.facts = KbFacts(Path(kb_root), similarity=any(r.needs_similarity for r in self.rules))
+        self._own: dict[str, list[Problem]] = {}     # a document's own rules, from its text
+        self._cross: dict[str, list[Problem]] = {}   # the cross-document rules, from its outline
+        self._kb_problems: list[Problem] = []
+
+    def _build(self, examined: Iterable[Examined], context: LintContext) -> None:
+        for item in examined:
+            self.facts.add_outline(item.outline, item.tokens)
+            self._own[item.outline.rel_path] = item.findings
+        self.facts.index_similarity()
+        for rel_path, outline in self.facts.pages.items():
+            self._cross[rel_path] = run_rules(outline, context, self._cross_rules)
         self._kb_problems = run_kb_rules(context, self.rules)
+
+    @property
+    def document_count(self) -> int:
+        """Return how many documents are linted."""
+        return len(self.facts.pages)
 
     def context(self) -> LintContext:
         """Return the context the rules run in (today is read now unless it was fixed)."""
         return LintContext(self.facts, self._today or date.today())
 
+    def _findings(self) -> Iterator[Problem]:
+        for rel_path, own in self._own.items():
+            yield from own
+            yield from self._cross.get(rel_path, ())
+        yield from self._kb_problems
+
     def problems(self) -> list[Problem]:
         """Return every finding, sorted by path and line."""
-        return sorted([*(p for found in self._by_path.values() for p in found), *self._kb_problems],
-                      key=sort_key)
+        return sorted(self._findings(), key=sort_key)
 
     def problems_for(self, rel_path: str) -> list[Problem]:
         """Return the findings of one document (or of a KB file such as .kbstudio/synonyms.yaml), by line."""
         kb_files = [p for p in self._kb_problems if p.path == rel_path]
-        return sorted([*self._by_path.get(rel_path, []), *kb_files], key=sort_key)
+        return sorted([*self._own.get(rel_path, []), *self._cross.get(rel_path, []), *kb_files], key=sort_key)
 
     def counts_by_rule(self) -> dict[str, int]:
         """Return how many findings each rule has (rules with none are left out)."""
         counts: dict[str, int] = {}
-        for found in [*self._by_path.values(), self._kb_problems]:
-            for problem in found:
-                counts[problem.rule] = counts.get(problem.rule, 0) + 1
+        for problem in self._findings():
+            counts[problem.rule] = counts.get(problem.rule, 0) + 1
         return counts
 
-    def update(self, document: Document) -> set[str]:
+    def update(self, document: DocumentFields) -> set[str]:
         """Take in a saved (or new) document; re-lint it and every document it affects.
 
-        Returns the paths whose findings were recomputed.
+        ``document`` may be a ``DocumentInfo``: it is read from disk. Returns the paths whose
+        findings were recomputed.
         """
         rel = document.rel_path
         affected = self.facts.related(rel)
-        page = parse_page(document)
+        page = parse_page(full_document(document))
         self.facts.add(page)
         affected |= self.facts.related(rel)
-        affected.add(rel)
-        self._relint(affected)
-        return affected
+        affected.discard(rel)
+        context = self.context()
+        self._own[rel] = run_rules(page, context, self._own_rules)
+        self._recheck({rel} | affected, context)
+        return affected | {rel}
 
     def remove(self, rel_path: str) -> set[str]:
         """Forget a deleted document; re-lint the documents it affected and return their paths."""
         affected = self.facts.related(rel_path)
         self.facts.remove(rel_path)
-        self._by_path.pop(rel_path, None)
-        self._relint(affected)
+        self._own.pop(rel_path, None)
+        self._cross.pop(rel_path, None)
+        self._recheck(affected, self.context())
         return affected
 
     def refresh_kb(self) -> None:
         """Run the whole-KB rules again: after a KB file that is no document changed (synonyms.yaml)."""
         self._kb_problems = run_kb_rules(self.context(), self.rules)
 
-    def _relint(self, paths: Iterable[str]) -> None:
-        context = self.context()
+    def _recheck(self, paths: Iterable[str], context: LintContext) -> None:
+        """Run the cross-document rules of ``paths`` again, then the whole-KB rules."""
         for path in paths:
-            page = self.facts.pages.get(path)
-            if page is not None:
-                self._by_path[path] = run_rules(page, context, self.rules)
+            outline = self.facts.pages.get(path)
+            if outline is not None:
+                self._cross[path] = run_rules(outline, context, self._cross_rules)
         self._kb_problems = run_kb_rules(context, self.rules)   # a document change can change them
 
 
-def lint_documents(documents: Iterable[Document], kb_root: Path, today: date | None = None,
+def lint_documents(documents: Iterable[DocumentFields], kb_root: Path, today: date | None = None,
                    rules: Sequence[Rule] | None = None) -> list[Problem]:
-    """Lint already-loaded documents of the KB at ``kb_root``; findings sorted by path and line."""
+    """Lint the documents of the KB at ``kb_root`` (a DocumentInfo is read from disk in turn);
+    findings sorted by path and line."""
     return Linter(kb_root, documents, today, rules).problems()
 
 
-def lint_kb(kb: KnowledgeBase, today: date | None = None, rules: Sequence[Rule] | None = None
-            ) -> list[Problem]:
-    """Load and lint every document of ``kb``."""
-    return lint_documents(kb.load_all(), kb.root, today, rules)
+def lint_kb(kb: KnowledgeBase, today: date | None = None, rules: Sequence[Rule] | None = None,
+            workers: int = 1) -> list[Problem]:
+    """Read and lint every document of ``kb``, one at a time (with ``workers`` processes)."""
+    return Linter.read(kb, today, rules, workers).problems()

@@ -1,19 +1,25 @@
-"""Whole-KB facts the cross-document rules need: ids, the link graph, files, similar documents."""
+"""Whole-KB facts the cross-document rules need: ids, the link graph, files, similar documents.
+
+Every document is kept as its ``Outline`` (fields, links, anchors, the lines of title and issue),
+never its text: the facts of a 25,000-document KB take tens of megabytes, not a gigabyte.
+"""
 
 from __future__ import annotations
 
 import posixpath
 import re
+from array import array
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote
 
-from kbstudio.lint.page import Page
-from kbstudio.lint.similar import SimilarityIndex, shingles, words
+from kbstudio.lint.page import ISSUE_HEADINGS, Outline, Page
+from kbstudio.lint.similar import SimilarityIndex, hashed, shingles, words
+from kbstudio.model import DocumentFields
 from kbstudio.names import find_path, id_key, nfc
 
+__all__ = ["ISSUE_HEADINGS", "KbFacts", "Tokens", "issue_text", "split_target", "similarity_tokens"]
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-ISSUE_HEADINGS = frozenset({"issue", "symptoms", "symptom", "problem", "summary"})
 TITLE_THRESHOLD = 0.8
 ISSUE_THRESHOLD = 0.6
 ISSUE_WORDS = 150
@@ -50,47 +56,77 @@ def issue_text(page: Page) -> str:
     return ""
 
 
+Tokens = tuple[tuple[str, ...], array]
+"""What the likely-duplicate rule compares of a document: its distinct title words and issue shingles
+(hashed, see ``kbstudio.lint.similar.hashed``), packed small to be kept or sent between processes."""
+
+
+def compared(document: DocumentFields) -> bool:
+    """Return True when ``document`` takes part in the likely-duplicate comparison."""
+    return document.readable and document.status != "archived"
+
+
+def similarity_tokens(page: Page) -> Tokens | None:
+    """Return the title words and hashed issue shingles of a page, or None when it is not compared."""
+    if not compared(page.document):
+        return None
+    title = tuple(frozenset(words(page.document.title)))
+    return title, array("q", sorted(hashed(shingles(words(issue_text(page))))))
+
+
 class KbFacts:
     """Facts about every document of a KB, updatable one document at a time.
 
     Paths are compared in Unicode NFC (``kbstudio.names``): ``by_name`` maps the NFC form of each
     document's path to the paths on disk with that form (two when their names differ only in
     normalisation), and the link graph is keyed by the NFC form of link targets; ``pages`` keeps
-    the paths as the file system spells them. Ids are compared by ``id_key``.
+    each document's ``Outline`` by its path as the file system spells it. Ids are compared by
+    ``id_key``.
+
+    ``KbFacts(root, pages)`` takes whole pages; a whole-KB lint that reads one document at a time
+    gives ``add_outline`` each one's outline and similarity tokens, then calls ``index_similarity``.
     """
 
     def __init__(self, root: Path, pages: Iterable[Page] = (), similarity: bool = True) -> None:
         self.root = Path(root)
-        self.pages: dict[str, Page] = {}
+        self.pages: dict[str, Outline] = {}
         self.by_name: dict[str, set[str]] = {}
         self.by_id: dict[str, set[str]] = {}
         self.links_out: dict[str, set[str]] = {}
         self.links_in: dict[str, set[str]] = {}
         self._exists: dict[str, bool] = {}
+        self.similarity = similarity
         self.titles: SimilarityIndex | None = None
         self.issues: SimilarityIndex | None = None
-        pages = list(pages)
+        self._pending: list[tuple[str, Tokens]] = []
         for page in pages:
-            self._add_links_and_id(page)
-        if similarity:
-            self.titles = SimilarityIndex(TITLE_THRESHOLD, min_size=2)
-            self.issues = SimilarityIndex(ISSUE_THRESHOLD, min_size=8)
-            live = [page for page in pages if self._compared(page)]
-            self.titles.build((p.rel_path, frozenset(words(p.document.title))) for p in live)
-            self.issues.build((p.rel_path, shingles(words(issue_text(p)))) for p in live)
+            self.add_outline(page.outline(), similarity_tokens(page) if similarity else None)
+        self.index_similarity()
 
-    @staticmethod
-    def _compared(page: Page) -> bool:
-        return page.document.readable and page.document.status != "archived"
+    def add_outline(self, outline: Outline, tokens: Tokens | None) -> None:
+        """Take in one document of a whole-KB read (its similarity is indexed by ``index_similarity``)."""
+        self._add_links_and_id(outline)
+        if self.similarity and tokens is not None:
+            self._pending.append((outline.rel_path, tokens))
 
-    def _add_links_and_id(self, page: Page) -> None:
-        rel = page.rel_path
-        self.pages[rel] = page
+    def index_similarity(self) -> None:
+        """Index the titles and issues of the documents added since the facts were made."""
+        if not self.similarity:
+            return
+        self.titles = SimilarityIndex(TITLE_THRESHOLD, min_size=2)
+        self.issues = SimilarityIndex(ISSUE_THRESHOLD, min_size=8)
+        pending, self._pending = self._pending, []
+        self.titles.build((rel, title) for rel, (title, _) in pending)
+        self.issues.build((rel, issue) for rel, (_, issue) in pending)
+
+    def _add_links_and_id(self, outline: Outline) -> None:
+        rel = outline.rel_path
+        self.pages[rel] = outline
         self.by_name.setdefault(nfc(rel), set()).add(rel)
-        if page.document.id:
-            self.by_id.setdefault(id_key(page.document.id), set()).add(rel)
+        if outline.document.id:
+            self.by_id.setdefault(id_key(outline.document.id), set()).add(rel)
         targets = set()
-        for link in page.links:
+        for link in outline.links:
             resolved = split_target(rel, link.target)
             if resolved and resolved[0] not in ("", rel, "\0"):
                 targets.add(nfc(resolved[0]))
@@ -102,20 +138,21 @@ class KbFacts:
     def add(self, page: Page) -> None:
         """Add or replace one document's facts."""
         self.remove(page.rel_path)
-        self._add_links_and_id(page)
+        self._add_links_and_id(page.outline())
         self._exists.clear()
-        if self.titles is not None and self.issues is not None and self._compared(page):
-            self.titles.add(page.rel_path, frozenset(words(page.document.title)))
-            self.issues.add(page.rel_path, shingles(words(issue_text(page))))
+        tokens = similarity_tokens(page)
+        if self.titles is not None and self.issues is not None and tokens is not None:
+            self.titles.add(page.rel_path, tokens[0])
+            self.issues.add(page.rel_path, tokens[1])
 
     def remove(self, rel: str) -> None:
         """Forget one document."""
-        page = self.pages.pop(rel, None)
-        if page is None:
+        outline = self.pages.pop(rel, None)
+        if outline is None:
             return
         _discard(self.by_name, nfc(rel), rel)
-        if page.document.id:
-            _discard(self.by_id, id_key(page.document.id), rel)
+        if outline.document.id:
+            _discard(self.by_id, id_key(outline.document.id), rel)
         for target in self.links_out.pop(rel, set()):
             sources = self.links_in.get(target)
             if sources is not None:
@@ -139,7 +176,7 @@ class KbFacts:
             known = self._exists[rel] = find_path(self.root, rel) is not None
         return known
 
-    def page(self, rel: str) -> Page | None:
+    def page(self, rel: str) -> Outline | None:
         """Return the document at ``rel`` in any normalisation form, else None."""
         found = self.pages.get(rel)
         if found is None and (same := self.by_name.get(nfc(rel))):
@@ -156,12 +193,12 @@ class KbFacts:
 
     def related(self, rel: str) -> set[str]:
         """Return the documents whose findings may change when ``rel`` changes."""
-        page = self.pages.get(rel)
+        outline = self.pages.get(rel)
         related = set(self.links_to(rel)) | self.by_name.get(nfc(rel), set())
         for target in self.links_out.get(rel, ()):
             related |= self.by_name.get(target, set())
-        if page is not None and page.document.id:
-            related |= self.by_id.get(id_key(page.document.id), set())
+        if outline is not None and outline.document.id:
+            related |= self.by_id.get(id_key(outline.document.id), set())
         for index in (self.titles, self.issues):
             if index is not None:
                 related.update(other for other, _ in index.matches(rel))

@@ -2,6 +2,11 @@
 
 The structure (headings, code blocks, links) comes from ``kbstudio.md_structure``, the one pass
 the renderer, the index and the SOP parser also read; only anchors are lint's own.
+
+A ``Page`` holds the whole text and lives only while its document's own rules run. What the
+rules of *other* documents need of it stays as an ``Outline``: its fields, links, anchors and the
+lines of its title and issue statement, a few kilobytes instead of the text, so a whole-KB lint
+holds one text at a time.
 """
 
 from __future__ import annotations
@@ -12,12 +17,14 @@ from functools import cached_property
 from typing import Any
 
 from kbstudio.md_structure import parse_structure
-from kbstudio.model import Document
+from kbstudio.model import Document, DocumentInfo
+from kbstudio.reader import full_document
 
 _HTML_ANCHOR = re.compile(r"<[a-z][a-z0-9]*\b[^>]*?\b(?:name|id)\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
 _CUSTOM_ID = re.compile(r"\{#([\w-]+)\}\s*$")
 _SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+ISSUE_HEADINGS = frozenset({"issue", "symptoms", "symptom", "problem", "summary"})
 
 
 @dataclass(frozen=True)
@@ -38,13 +45,16 @@ class Heading:
             object.__setattr__(self, "content_line", self.line + 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A link or image reference in the body, at its file line."""
 
     line: int
     target: str
     image: bool
+
+    def __reduce__(self) -> tuple[type[Link], tuple[int, str, bool]]:
+        return (Link, (self.line, self.target, self.image))   # small and fast to send between processes
 
 
 @dataclass
@@ -98,6 +108,70 @@ class Page:
             return self.document.key_lines["title"]
         first = next((h for h in self.headings if h.level == 1), None)
         return first.line if first else 1
+
+    def issue_line(self) -> int:
+        """Return the line of the Issue (Symptoms, Problem, Summary) heading, else the title's."""
+        for heading in self.headings:
+            if heading.level >= 2 and heading.text.strip(" :").lower() in ISSUE_HEADINGS:
+                return heading.line
+        return self.title_line()
+
+    def outline(self) -> Outline:
+        """Return what other documents' rules need of this one, without its text.
+
+        Its anchors are kept only when its own links point at them: links from other documents
+        to a heading are few (16 in the 2,459-article corpus), and for those the target's anchors
+        are read again from disk (``Outline.anchors``).
+        """
+        keep = any(link.target.lstrip().startswith("#") for link in self.links)
+        return Outline(self.document.info(), tuple(self.links), self.title_line(), self.issue_line(),
+                       frozenset(self.anchors) if keep else None, self.cache)
+
+
+@dataclass(eq=False, slots=True)
+class Outline:
+    """What the rules of other documents (and the cross-document rules of this one) need of a
+    document: its fields (``DocumentInfo``), links, the lines of its title and issue, and anchors.
+
+    It offers the part of ``Page``'s interface those rules use: ``document``, ``rel_path``,
+    ``links``, ``anchors``, ``field_line``, ``title_line`` and ``issue_line``.
+    """
+
+    document: DocumentInfo
+    links: tuple[Link, ...]
+    title_at: int
+    issue_at: int
+    kept_anchors: frozenset[str] | None = None   # None: not kept, read from disk when asked
+    # What a whole-KB rule worked out from this document (see Page.cache).
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rel_path(self) -> str:
+        """Return the document's path relative to the KB root."""
+        return self.document.rel_path
+
+    @property
+    def anchors(self) -> frozenset[str]:
+        """Return the anchors links can point to (``Page.anchors``), reading the file when not kept."""
+        if self.kept_anchors is None:
+            self.kept_anchors = frozenset(parse_page(full_document(self.document)).anchors)
+        return self.kept_anchors
+
+    def field_line(self, key: str) -> int:
+        """Return the file line of a front-matter key, else the first line."""
+        return self.document.key_lines.get(key, 1)
+
+    def title_line(self) -> int:
+        """Return the line of the title (see ``Page.title_line``)."""
+        return self.title_at
+
+    def issue_line(self) -> int:
+        """Return the line of the issue statement's heading, else the title's (``Page.issue_line``)."""
+        return self.issue_at
+
+    def __reduce__(self) -> tuple[type[Outline], tuple[Any, ...]]:
+        return (Outline, (self.document, self.links, self.title_at, self.issue_at, self.kept_anchors,
+                          self.cache))
 
 
 def slugify_heading(text: str) -> str:

@@ -1,8 +1,12 @@
 """What a lint rule is: an id, a severity, a one-line description and one check function.
 
-Most rules check one document at a time (``check``). A rule about the KB as a whole, such as its
-``.kbstudio/synonyms.yaml``, has a ``kb_check`` instead, run once per lint and after each update, whose
-findings name their own KB-relative file (not necessarily a document).
+Most rules check one document at a time (``check``), from its ``Page``: its fields and whole text.
+A ``cross`` rule compares a document with others (ids, links, anchors, likely duplicates): it
+runs once every document is known, on the document's ``Outline`` (fields, links, anchors, title
+and issue lines; no text), and runs again for a document when another one it depends on changes.
+A rule about the KB as a whole, such as its ``.kbstudio/synonyms.yaml``, has a ``kb_check``
+instead, run once per lint and after each update, whose findings name their own KB-relative file
+(not necessarily a document).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kbstudio.lint.facts import KbFacts
-from kbstudio.lint.page import Page
+from kbstudio.lint.page import Outline, Page
 
 Finding = tuple[int, str]
 """A finding of one rule in one document: the file line and the message."""
@@ -27,6 +31,7 @@ class LintContext:
 
 
 Check = Callable[[Page, LintContext], Iterable[Finding]]
+CrossCheck = Callable[[Outline, LintContext], Iterable[Finding]]
 
 KbFinding = tuple[str, int | None, str]
 """A finding of a whole-KB rule: the KB-relative file, the line (None: the whole file), the message."""
@@ -46,6 +51,7 @@ class Rule:
     id: str
     severity: str
     description: str
-    check: Check
+    check: Check | CrossCheck
     needs_similarity: bool = False
     kb_check: KbCheck | None = None
+    cross: bool = False   # check takes the Outline and reads other documents' facts (never the text)

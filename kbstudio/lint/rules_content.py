@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from kbstudio.lint.facts import ISSUE_HEADINGS
-from kbstudio.lint.page import Page, has_content
+from kbstudio.lint.page import Outline, Page, has_content
 from kbstudio.lint.rule import Finding, LintContext
 from kbstudio.lint.similar import numbers
 from kbstudio.names import shown_name
@@ -45,7 +44,7 @@ def check_empty_section(page: Page, ctx: LintContext) -> Iterator[Finding]:
 
 def check_todo(page: Page, ctx: LintContext) -> Iterator[Finding]:
     """Report TODO and FIXME notes left in a review or published document."""
-    if not _is_live(page):
+    if not _is_live(page) or ("TODO" not in page.prose_text and "FIXME" not in page.prose_text):
         return
     for index, line in enumerate(page.prose):
         match = _TODO.search(line)
@@ -53,19 +52,12 @@ def check_todo(page: Page, ctx: LintContext) -> Iterator[Finding]:
             yield page.file_line(index), f"{match.group(1)} left in a {page.document.status} document"
 
 
-def _issue_line(page: Page) -> int:
-    for heading in page.headings:
-        if heading.level >= 2 and heading.text.strip(" :").lower() in ISSUE_HEADINGS:
-            return heading.line
-    return page.title_line()
-
-
-def check_likely_duplicate(page: Page, ctx: LintContext) -> Iterator[Finding]:
+def check_likely_duplicate(page: Outline, ctx: LintContext) -> Iterator[Finding]:
     """Report documents with a very similar title or issue statement to another one."""
     facts = ctx.facts
     if facts.titles is None or facts.issues is None:
         return
-    mine = numbers(facts.titles.sets.get(page.rel_path, frozenset()))
+    mine = numbers(facts.titles.sets.get(page.rel_path, ()))
     for other, score in facts.titles.matches(page.rel_path):
         if numbers(facts.titles.sets[other]) != mine:  # 'error 550 5.1.0' is not 'error 550 5.7.1'
             continue
@@ -73,5 +65,5 @@ def check_likely_duplicate(page: Page, ctx: LintContext) -> Iterator[Finding]:
         yield (page.title_line(),
                f"likely duplicate: title is {score:.0%} like '{title}' in {shown_name(other)}")
     for other, score in facts.issues.matches(page.rel_path):
-        yield (_issue_line(page),
+        yield (page.issue_line(),
                f"likely duplicate: issue statement is {score:.0%} like the one in {shown_name(other)}")

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kbstudio.lint.facts import split_target
-from kbstudio.lint.page import Link, Page
+from kbstudio.lint.page import Link, Outline
 from kbstudio.lint.rule import Finding, LintContext
 from kbstudio.names import form_name, same_name, shown_name
 
 LIVE_STATUSES = ("review", "published")
 
 
-def _broken(page: Page, ctx: LintContext, image: bool) -> Iterator[Finding]:
+def _broken(page: Outline, ctx: LintContext, image: bool) -> Iterator[Finding]:
     noun = "image" if image else "link"
     for link in page.links:
         if link.image != image:
@@ -28,17 +28,17 @@ def _broken(page: Page, ctx: LintContext, image: bool) -> Iterator[Finding]:
             yield link.line, f"{noun} target '{link.target}' does not exist{where}"
 
 
-def check_broken_link(page: Page, ctx: LintContext) -> Iterator[Finding]:
+def check_broken_link(page: Outline, ctx: LintContext) -> Iterator[Finding]:
     """Report relative links to documents or files that do not exist."""
     yield from _broken(page, ctx, image=False)
 
 
-def check_broken_image(page: Page, ctx: LintContext) -> Iterator[Finding]:
+def check_broken_image(page: Outline, ctx: LintContext) -> Iterator[Finding]:
     """Report images whose relative path does not exist."""
     yield from _broken(page, ctx, image=True)
 
 
-def _anchor_target(page: Page, ctx: LintContext, link: Link) -> tuple[Page, str] | None:
+def _anchor_target(page: Outline, ctx: LintContext, link: Link) -> tuple[Outline, str] | None:
     resolved = split_target(page.rel_path, link.target)
     if resolved is None or not resolved[1]:
         return None
@@ -49,7 +49,7 @@ def _anchor_target(page: Page, ctx: LintContext, link: Link) -> tuple[Page, str]
     return target, anchor
 
 
-def check_broken_anchor(page: Page, ctx: LintContext) -> Iterator[Finding]:
+def check_broken_anchor(page: Outline, ctx: LintContext) -> Iterator[Finding]:
     """Report links to a #heading that the target document does not have."""
     for link in page.links:
         found = _anchor_target(page, ctx, link)
@@ -63,7 +63,7 @@ def check_broken_anchor(page: Page, ctx: LintContext) -> Iterator[Finding]:
             yield link.line, f"no heading '#{anchor}' in {where}"
 
 
-def check_orphan(page: Page, ctx: LintContext) -> Iterator[Finding]:
+def check_orphan(page: Outline, ctx: LintContext) -> Iterator[Finding]:
     """Report a review or published document that no other document links to and has no tags."""
     document = page.document
     if not document.readable or document.status not in LIVE_STATUSES or document.tags:
@@ -72,7 +72,7 @@ def check_orphan(page: Page, ctx: LintContext) -> Iterator[Finding]:
         yield page.title_line(), "orphan: no other document links here and it has no tags"
 
 
-def check_unicode_name_clash(page: Page, ctx: LintContext) -> Iterator[Finding]:
+def check_unicode_name_clash(page: Outline, ctx: LintContext) -> Iterator[Finding]:
     """Report documents whose paths differ only in Unicode normalisation, once, naming every one."""
     others = ctx.facts.same_name(page.rel_path)
     if not others or page.rel_path > others[0]:

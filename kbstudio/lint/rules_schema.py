@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kbstudio.fields import FIELDS, REQUIRED_WHEN_PUBLISHED
-from kbstudio.lint.page import Page
+from kbstudio.lint.page import Outline, Page
 from kbstudio.lint.rule import Check, Finding, LintContext
 from kbstudio.model import ERROR
 from kbstudio.names import NAME_CHARACTERS, NAME_NOT_UTF8, id_key, shown_name
@@ -80,7 +80,7 @@ def field_value_check(rule_id: str) -> Check:
 check_invalid_value = field_value_check("invalid-value")
 
 
-def check_duplicate_id(page: Page, ctx: LintContext) -> Iterator[Finding]:
+def check_duplicate_id(page: Outline, ctx: LintContext) -> Iterator[Finding]:
     """Report an id that another document also uses, naming the other files."""
     doc_id = page.document.id
     if not doc_id:

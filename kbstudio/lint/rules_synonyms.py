@@ -14,9 +14,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
 from kbstudio.index.synonyms import SYNONYMS_PATH, WORD, SynonymGroup, SynonymTable, Words, load_synonyms
-from kbstudio.lint.page import Page
+from kbstudio.lint.page import Outline, Page
 from kbstudio.lint.rule import KbFinding, LintContext
 from kbstudio.names import nfc
+from kbstudio.reader import full_document
 
 # Between two words: anything that is no word character, except the one dot that joins 5.7 into one word.
 _BETWEEN = r"(?!\.\w)\W+"
@@ -41,16 +42,19 @@ def check_synonym_unused(ctx: LintContext) -> Iterator[KbFinding]:
                                           "remove it")
 
 
-def page_text(page: Page) -> str:
-    """Return the text terms are looked for in: title, tags, products and body, in NFC and lower case."""
-    document = page.document
+def page_text(page: Page | Outline) -> str:
+    """Return the text terms are looked for in: title, tags, products and body, in NFC and lower case.
+
+    An ``Outline`` has no text: its document is read again from disk.
+    """
+    document = page.document if isinstance(page, Page) else full_document(page.document)
     products = document.value("products")
     text = "\n".join([document.title, " ".join(map(str, document.tags)), " ".join(map(str, products)),
                       document.body])
     return nfc(nfc(text).lower())
 
 
-def unused_groups(table: SynonymTable, pages: Iterable[Page]) -> list[SynonymGroup]:
+def unused_groups(table: SynonymTable, pages: Iterable[Page | Outline]) -> list[SynonymGroup]:
     """Return the groups of ``table`` of which no term is a word or phrase of any readable document.
 
     Words and phrases are whole words as search splits them (``WORD``), compared in NFC and lower
@@ -65,25 +69,29 @@ def unused_groups(table: SynonymTable, pages: Iterable[Page]) -> list[SynonymGro
     remaining = list(table.groups)
     terms = _Terms({term.words for group in remaining for term in group.terms})
     found: set[Words] = set()
-    hints: set[str] | None = None   # when few groups are left: a word each document must hold to matter
+    hints: frozenset[str] | None = None   # when few groups are left: a word each document must hold
     for number, page in enumerate(pages, 1):
         if not remaining:
             break
         if number % 64 == 0:
             remaining = [group for group in remaining if not any(term.words in found for term in group.terms)]
             first_words = {term.words[0] for group in remaining for term in group.terms}
-            hints = first_words if len(first_words) <= MAX_HINTS else None
+            hints = frozenset(first_words) if len(first_words) <= MAX_HINTS else None
         if not page.document.readable:
             continue
         cached = page.cache.get(CACHE_KEY)
         if cached is not None and cached[0] == terms.key:
-            found.update(cached[1])
-            continue
+            if cached[1] is not None:
+                found.update(cached[1])
+                continue
+            if hints is not None and hints <= cached[2]:   # it holds none of these words
+                continue
         text = page_text(page)
         if hints is not None and not any(word in text for word in hints):   # a substring test is fast
+            page.cache[CACHE_KEY] = (terms.key, None, hints)
             continue
         held = terms.held_in(text)
-        page.cache[CACHE_KEY] = (terms.key, held)
+        page.cache[CACHE_KEY] = (terms.key, held, None)
         found.update(held)
     return [group for group in remaining if not any(term.words in found for term in group.terms)]
 

@@ -4,14 +4,20 @@ Prefix filtering: order every token by one fixed global order (rarest first as c
 was built; ties, and tokens first seen later, by hash). Two sets whose Jaccard similarity is at least
 ``t`` always share a token among the first ``|A| - ceil(t * |A|) + 1`` tokens of each, whatever the
 order, so indexing only those prefixes finds every pair above the threshold without comparing all
-pairs; the frequency order only keeps the candidate lists short."""
+pairs; the frequency order only keeps the candidate lists short. Every pair found is scored exactly.
+
+Memory is kept to what a 25,000-document KB can afford (it was most of a gigabyte): sets of integer
+tokens (hashes of shingles, see ``hashed``) are kept as 8-byte arrays; the frequencies that order
+tokens are counted in a fixed table of buckets by hash (a rare token may share a bucket: it only
+orders a little later, and any fixed order is exact), a posting list is only as long as its
+holders, and prefixes are worked out again when needed instead of kept."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable
+from array import array
+from collections.abc import Collection, Hashable, Iterable
 
 from kbstudio.names import nfc
 
@@ -47,9 +53,31 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return common / (len(a) + len(b) - common)
 
 
-def numbers(tokens: frozenset[str]) -> frozenset[str]:
+def numbers(tokens: Iterable[Hashable]) -> frozenset[str]:
     """Return the tokens holding a digit: error codes and versions that tell near-twins apart."""
-    return frozenset(token for token in tokens if any(char.isdigit() for char in token))
+    return frozenset(token for token in tokens if isinstance(token, str) and any(map(str.isdigit, token)))
+
+
+def hashed(tokens: Iterable[str]) -> frozenset[int]:
+    """Return ``tokens`` as 64-bit hashes: the same Jaccard scores at a fraction of the memory (among
+    a million different shingles, the chance that any two share a hash is about 1 in 30 million).
+
+    Hashes are the interpreter's, which differ between processes started afresh: sets to compare
+    must be hashed in one process or in processes forked from it.
+    """
+    return frozenset(hash(token) for token in tokens)
+
+
+Packed = tuple[Hashable, ...] | array
+Tokens = Collection[Hashable]   # distinct tokens: a frozenset, or a tuple or array made from one
+
+
+def _pack(tokens: Tokens) -> Packed:
+    if isinstance(tokens, array):
+        return tokens
+    if all(type(token) is int for token in tokens):
+        return array("q", sorted(tokens))   # type: ignore[type-var]
+    return tuple(tokens)
 
 
 class SimilarityIndex:
@@ -58,68 +86,92 @@ class SimilarityIndex:
     def __init__(self, threshold: float, min_size: int = 1) -> None:
         self.threshold = threshold
         self.min_size = min_size
-        self.sets: dict[str, frozenset[str]] = {}
-        self._rank: dict[str, tuple[int, int]] = {}
-        self._postings: dict[str, set[str]] = {}
-        self._prefixes: dict[str, list[str]] = {}
+        self.sets: dict[str, Packed] = {}
+        self._counts = array("I", [0])   # sets holding a token at the build, by hash bucket
+        self._mask = 0
+        self._postings: dict[Hashable, str | list[str]] = {}   # prefix token: its key, or keys
 
-    def build(self, items: Iterable[tuple[str, frozenset[str]]]) -> None:
+    def build(self, items: Iterable[tuple[str, Tokens]]) -> None:
         """Index many sets at once, fixing the token order from their frequencies."""
         items = [(key, tokens) for key, tokens in items if len(tokens) >= self.min_size]
-        counts = Counter(token for _, tokens in items for token in tokens)
-        self._rank = {token: (count, hash(token)) for token, count in counts.items()}
+        self.sets.clear()
+        self._postings.clear()
+        total = sum(len(tokens) for _, tokens in items)
+        buckets = 1 << max(10, min(22, (2 * total).bit_length()))
+        counts, mask = array("I", bytes(4 * buckets)), buckets - 1
+        for _, tokens in items:
+            for token in tokens:
+                counts[hash(token) & mask] += 1
+        self._counts, self._mask = counts, mask
         for key, tokens in items:
             self.add(key, tokens)
 
-    def _order(self, token: str) -> tuple[int, int]:
-        rank = self._rank.get(token)
-        return rank if rank is not None else (0, hash(token))
+    def tokens(self, key: str) -> frozenset[Hashable]:
+        """Return the set of ``key`` (empty when it has none)."""
+        return frozenset(self.sets.get(key, ()))
 
-    def _prefix(self, tokens: frozenset[str]) -> list[str]:
-        length = len(tokens) - math.ceil(self.threshold * len(tokens)) + 1
-        try:
-            return sorted(tokens, key=self._rank.__getitem__)[:length]
-        except KeyError:  # a token first seen after the build
-            return sorted(tokens, key=self._order)[:length]
+    def _prefix(self, tokens: Iterable[Hashable], size: int) -> list[Hashable]:
+        """Return the first tokens of ``tokens`` in the index's order: rarest first, then by value."""
+        length = size - math.ceil(self.threshold * size) + 1
+        counts, mask = self._counts, self._mask
+        ranked = sorted([(counts[hash(token) & mask], token) for token in tokens])   # type: ignore[type-var]
+        return [token for _, token in ranked[:length]]
 
-    def add(self, key: str, tokens: frozenset[str]) -> None:
+    def add(self, key: str, tokens: Tokens) -> None:
         """Index (or re-index) the set of ``key``."""
         self.remove(key)
         if len(tokens) < self.min_size:
             return
-        prefix = self._prefix(tokens)
-        self.sets[key] = tokens
-        self._prefixes[key] = prefix
-        for token in prefix:
-            self._postings.setdefault(token, set()).add(key)
+        self.sets[key] = _pack(tokens)
+        postings = self._postings
+        for token in self._prefix(tokens, len(tokens)):
+            holders = postings.get(token)
+            if holders is None:
+                postings[token] = key
+            elif isinstance(holders, str):
+                postings[token] = [holders, key]
+            else:
+                holders.append(key)
 
     def remove(self, key: str) -> None:
         """Forget ``key``."""
-        self.sets.pop(key, None)
-        for token in self._prefixes.pop(key, []):
-            holders = self._postings.get(token)
-            if holders is not None:
-                holders.discard(key)
-                if not holders:
-                    del self._postings[token]
+        tokens = self.sets.pop(key, None)
+        if tokens is None:
+            return
+        postings = self._postings
+        for token in self._prefix(tokens, len(tokens)):
+            holders = postings.get(token)
+            if holders == key:
+                del postings[token]
+            elif isinstance(holders, list) and key in holders:
+                holders.remove(key)
+                if len(holders) == 1:
+                    postings[token] = holders[0]
 
     def matches(self, key: str) -> list[tuple[str, float]]:
         """Return the other keys at or above the threshold, most similar first."""
         tokens = self.sets.get(key)
         if tokens is None:
             return []
-        candidates: set[str] = set()
-        for token in self._prefixes[key]:
-            candidates.update(self._postings.get(token, ()))
-        candidates.discard(key)
         size = len(tokens)
+        candidates: set[str] = set()
+        for token in self._prefix(tokens, size):
+            holders = self._postings.get(token)
+            if isinstance(holders, str):
+                candidates.add(holders)
+            elif holders is not None:
+                candidates.update(holders)
+        candidates.discard(key)
+        mine = set(tokens)
         found = []
+        sets, threshold = self.sets, self.threshold
         for other in candidates:
-            other_tokens = self.sets[other]
-            small, large = sorted((size, len(other_tokens)))
-            if small < self.threshold * large:  # sizes alone rule the pair out
+            other_tokens = sets[other]
+            other_size = len(other_tokens)
+            if min(size, other_size) < threshold * max(size, other_size):  # sizes alone rule it out
                 continue
-            score = jaccard(tokens, other_tokens)
+            common = len(mine.intersection(other_tokens))
+            score = common / (size + other_size - common)
             if score >= self.threshold:
                 found.append((other, score))
         return sorted(found, key=lambda item: (-item[1], item[0]))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from kbstudio.kb import KnowledgeBase
-from kbstudio.model import STATUSES, TIERS, Document
+from kbstudio.model import STATUSES, TIERS, DocumentFields
 from kbstudio.vcs.service import VersionControl
 
 UNTIERED = "untiered"
@@ -106,7 +107,7 @@ def recent_changes(vcs: VersionControl, limit: int = RECENT_LIMIT) -> list[Recen
     return changes
 
 
-def dashboard(kb: KnowledgeBase, documents: list[Document], vcs: VersionControl | None = None,
+def dashboard(kb: KnowledgeBase, documents: Sequence[DocumentFields], vcs: VersionControl | None = None,
               today: date | None = None, recent_limit: int = RECENT_LIMIT) -> Dashboard:
     """Return the dashboard of already loaded ``documents``; recent changes only when ``vcs`` is given.
 

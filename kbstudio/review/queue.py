@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from kbstudio.kb import KnowledgeBase
-from kbstudio.model import Document
+from kbstudio.model import Document, DocumentFields
+from kbstudio.reader import full_document
 from kbstudio.review.policy import PolicyError, edits_content, load_policy
 from kbstudio.review.states import status_of_text
 from kbstudio.review.trailers import REVIEW_OF, REVIEWED_BY, one_line, parse_message
@@ -191,16 +193,20 @@ def queue_item(vcs: VersionControl | None, document: Document, now: datetime | N
         approvals_needed=approvals_needed)
 
 
-def review_queue(vcs: VersionControl | None, kb: KnowledgeBase, documents: list[Document] | None = None,
-                 now: datetime | None = None) -> list[QueueItem]:
-    """Return the documents in review, oldest submission first (``documents`` default: load the KB)."""
-    documents = kb.load_all() if documents is None else documents
+def review_queue(vcs: VersionControl | None, kb: KnowledgeBase,
+                 documents: Sequence[DocumentFields] | None = None, now: datetime | None = None
+                 ) -> list[QueueItem]:
+    """Return the documents in review, oldest submission first (``documents`` default: the KB's).
+
+    ``documents`` may be ``DocumentInfo``: the text of each document in review is read from disk.
+    """
+    documents = kb.scan() if documents is None else documents
     now = now or datetime.now().astimezone()
     try:
         needed = load_policy(vcs.repo).min_reviewers if vcs is not None else 1
     except PolicyError:
         needed = 1          # the review steps report the broken policy; the queue still lists
-    items = [queue_item(vcs, doc, now, needed) for doc in documents
+    items = [queue_item(vcs, full_document(doc), now, needed) for doc in documents
              if doc.readable and doc.status == "review"]
     items.sort(key=lambda item: (item.submitted_at, item.path))
     return items

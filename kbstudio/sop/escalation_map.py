@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kbstudio.model import TIER_NAMES, TIERS, Document, tier_rank
+from kbstudio.model import TIER_NAMES, TIERS, DocumentFields, tier_rank
+from kbstudio.reader import full_document
 from kbstudio.sop.parser import parse_sop
 
 
@@ -67,8 +69,11 @@ class EscalationMap:
         }
 
 
-def escalation_map(documents: list[Document]) -> EscalationMap:
-    """Return the escalation map of a KB's documents (archived SOPs left out)."""
+def escalation_map(documents: Sequence[DocumentFields]) -> EscalationMap:
+    """Return the escalation map of a KB's documents (archived SOPs left out).
+
+    ``documents`` may be ``DocumentInfo``: each SOP's text is read from disk.
+    """
     articles: dict[str, list[str]] = {tier: [] for tier in TIERS}
     untiered = 0
     edges: list[MapEdge] = []
@@ -84,7 +89,7 @@ def escalation_map(documents: list[Document]) -> EscalationMap:
             continue
         if document.status == "archived":
             continue
-        sop = parse_sop(document)
+        sop = parse_sop(full_document(document))
         if sop.tier is None or sop.escalates_to is None:
             missing = "tier" if sop.tier is None else "escalates_to"
             unmapped.append((document.rel_path, f"no {missing}"))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from whoosh.lang.porter import stem
 
 from kbstudio.md_structure import parse_structure
-from kbstudio.model import Document, tier_rank
+from kbstudio.model import Document, DocumentFields, tier_rank
 from kbstudio.names import nfc
+from kbstudio.reader import full_document
 from kbstudio.sop.inline import resolve_link
 
 LINKED_IN_ESCALATION_SECTION = 2000.0
@@ -27,16 +29,17 @@ _WORD = re.compile(r"[a-z][a-z0-9]{2,}")
 class SopMatch:
     """An SOP that may apply to an article, with its score and why."""
 
-    document: Document
+    document: DocumentFields
     score: float
     linked: bool
     reasons: tuple[str, ...]
 
 
-def linked_sops(article: Document, documents: list[Document]) -> list[tuple[Document, bool]]:
+def linked_sops(article: Document, documents: Sequence[DocumentFields]
+                ) -> list[tuple[DocumentFields, bool]]:
     """Return the SOPs the article links to, in order, and whether each link is in an escalation section."""
     by_path = {nfc(document.rel_path): document for document in documents if document.kind == "sop"}
-    found: dict[str, tuple[Document, bool]] = {}
+    found: dict[str, tuple[DocumentFields, bool]] = {}
     structure = parse_structure(article.body)
     headings = structure.headings   # from the shared structure pass: none inside code
     position, in_escalation = 0, False
@@ -73,8 +76,12 @@ def _norm(items: list[str]) -> list[str]:
     return [re.sub(r"[\s_]+", "-", item.strip().lower()).removesuffix("s") for item in items if item.strip()]
 
 
-def rank_sops_for_article(article: Document, documents: list[Document], limit: int = 5) -> list[SopMatch]:
-    """Return the SOPs that may apply to ``article``, best first: linked, then by tags, products, tier."""
+def rank_sops_for_article(article: Document, documents: Sequence[DocumentFields], limit: int = 5
+                          ) -> list[SopMatch]:
+    """Return the SOPs that may apply to ``article``, best first: linked, then by tags, products, tier.
+
+    ``documents`` may be ``DocumentInfo``: the SOPs' texts are read from disk when their words count.
+    """
     sops = [document for document in documents
             if document.kind == "sop" and document.status != "archived" and document.readable]
     matches: dict[str, SopMatch] = {}
@@ -90,7 +97,7 @@ def rank_sops_for_article(article: Document, documents: list[Document], limit: i
         return sorted(matches.values(), key=lambda match: (-match.score, match.document.rel_path))[:limit]
     tag_weights = _weights([_norm(sop.tags) for sop in sops])
     product_weights = _weights([_norm(sop.products) for sop in sops])
-    sop_words = {sop.rel_path: _stems(f"{sop.title} {sop.body}") for sop in sops}
+    sop_words = {sop.rel_path: _stems(f"{sop.title} {full_document(sop).body}") for sop in sops}
     word_weights = _weights([sorted(words) for words in sop_words.values()])
     article_tags, article_products = set(_norm(article.tags)), set(_norm(article.products))
     article_words = _stems(" ".join(article.tags))
@@ -119,7 +126,7 @@ def rank_sops_for_article(article: Document, documents: list[Document], limit: i
     return ranked[:limit]
 
 
-def sop_for_article(article: Document, documents: list[Document]) -> Document | None:
+def sop_for_article(article: Document, documents: Sequence[DocumentFields]) -> DocumentFields | None:
     """Return the SOP to follow when ``article`` did not solve the problem, or None."""
     ranked = rank_sops_for_article(article, documents, limit=1)
     return ranked[0].document if ranked else None

@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
-from kbstudio.model import TIER_NAMES, TIERS, Document
+from kbstudio.model import TIER_NAMES, TIERS, DocumentFields
 from kbstudio.names import shown_name
 from kbstudio.ui.badges import STATUS_COLOURS, tier_colour, tier_label
 
@@ -25,7 +25,7 @@ class _Node:
 
     __slots__ = ("label", "parent", "children", "row", "doc", "by_label", "count")
 
-    def __init__(self, label: str, parent: _Node | None, doc: Document | None = None) -> None:
+    def __init__(self, label: str, parent: _Node | None, doc: DocumentFields | None = None) -> None:
         self.label = label
         self.parent = parent
         self.children: list[_Node] = []
@@ -42,7 +42,7 @@ class _Node:
         return node
 
 
-def _group_keys(doc: Document, mode: str) -> list[str]:
+def _group_keys(doc: DocumentFields, mode: str) -> list[str]:
     if mode == "tier":
         return [f"{doc.tier} - {TIER_NAMES[doc.tier]}" if doc.tier else "Untiered"]
     if mode == "kind":
@@ -50,7 +50,7 @@ def _group_keys(doc: Document, mode: str) -> list[str]:
     return doc.rel_path.split("/")[:-1]
 
 
-def build_tree(documents: dict[str, Document], mode: str, needle: str) -> _Node:
+def build_tree(documents: dict[str, DocumentFields], mode: str, needle: str) -> _Node:
     """Return the tree of ``documents`` grouped by ``mode``, keeping those that match ``needle``."""
     root = _Node("", None)
     rows = []
@@ -150,7 +150,7 @@ class LibraryPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.documents: dict[str, Document] = {}
+        self.documents: dict[str, DocumentFields] = {}
         self.grouping = QComboBox()
         for key, label in GROUPINGS.items():
             self.grouping.addItem(label, key)
@@ -185,12 +185,12 @@ class LibraryPanel(QWidget):
         if index >= 0:
             self.grouping.setCurrentIndex(index)
 
-    def set_documents(self, documents: list[Document]) -> None:
+    def set_documents(self, documents: list[DocumentFields]) -> None:
         """Show ``documents`` (replacing what was shown)."""
         self.documents = {doc.rel_path: doc for doc in documents}
         self.refresh()
 
-    def update_document(self, document: Document) -> None:
+    def update_document(self, document: DocumentFields) -> None:
         """Show the new state of one document (after a save)."""
         self.documents[document.rel_path] = document
         self.refresh()

@@ -26,7 +26,7 @@ from kbstudio.demo import bundled_demo, copy_demo, documents_dir, is_bundled_dem
 from kbstudio.index.search import SearchOptions
 from kbstudio.index.synonyms import SYNONYMS_PATH
 from kbstudio.kb import Draft, KnowledgeBase, is_document_path
-from kbstudio.model import Document, Problem
+from kbstudio.model import Document, DocumentFields, DocumentInfo, Problem
 from kbstudio.reader import parse_document
 from kbstudio.recovery import RecoveredText, RecoveryStore
 from kbstudio.render_budget import BudgetedRenderer
@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         self.recovery: RecoveryKeeper | None = None
         self.link_picker: LinkPicker | None = None
         self.kb: KnowledgeBase | None = None
-        self.documents: dict[str, Document] = {}
+        self.documents: dict[str, DocumentFields] = {}   # DocumentInfo: fields, no text (0.4 GB at 25k)
         self.index = IndexController(index_dir, self)
         self.render_work = TaskRunner(self, max_threads=1)
         # One render child process for the whole app (started when a KB opens, stopped on exit).
@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         self.start_page.demoRequested.connect(self.create_kb_from_demo)
         self.start_page.newDocumentRequested.connect(self.new_document)
         self.index.resultsStale.connect(self.search.rerun)
+        self.index.noteChanged.connect(self.search.set_note)   # the scan answers while the index can't
         self.index.errorOccurred.connect(self.show_error)
         self.changes.messageRequested.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.kb_files.changed.connect(self.kb_file_changed)
@@ -369,14 +370,13 @@ class MainWindow(QMainWindow):
                 f"Not reopened, no longer in the knowledge base: {names}", 15000)
         return missing
 
-
     def _load_documents(self, kb: KnowledgeBase) -> None:
         if kb is self.kb:
-            self.load_work.run(f"loading {kb.name}", lambda p, c: kb.load_all(c),
+            self.load_work.run(f"loading {kb.name}", lambda p, c: kb.scan(c),
                                on_success=lambda docs: self._documents_loaded(kb, docs),
                                on_error=self.show_error)
 
-    def _documents_loaded(self, kb: KnowledgeBase, documents: list[Document]) -> None:
+    def _documents_loaded(self, kb: KnowledgeBase, documents: list[DocumentInfo]) -> None:
         if kb is not self.kb:
             return
         self.documents = {doc.rel_path: doc for doc in documents}
@@ -694,8 +694,8 @@ class MainWindow(QMainWindow):
         elif tab is not None:
             self.changes.watch(tab.document.path)   # a new document's file exists from its first save
             self.tabs.setTabToolTip(self.tabs.indexOf(tab), rel_path)
-            self.documents[rel_path] = tab.document
-            self.library.update_document(tab.document)
+            self.documents[rel_path] = tab.document.info()
+            self.library.update_document(self.documents[rel_path])
             self._relint({rel_path: tab.document})
             self._mark_dirty(tab, False)
         if self.settings.get("auto_commit"):
@@ -738,7 +738,7 @@ class MainWindow(QMainWindow):
             if document is None:
                 self.documents.pop(rel_path, None)
             else:
-                self.documents[rel_path] = document
+                self.documents[rel_path] = document.info()
         self.library.set_documents(list(self.documents.values()))
         self.count_label.setText(f"{len(self.documents)} documents")
         self._refresh_start_page(len(self.documents))
@@ -859,7 +859,7 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
-def _linter(kb: KnowledgeBase, documents: list[Document]) -> tuple[Linter, list[Problem]]:
+def _linter(kb: KnowledgeBase, documents: list[DocumentFields]) -> tuple[Linter, list[Problem]]:
     from kbstudio.lint import Linter  # loaded on the worker, on first use
 
     linter = Linter(kb.root, documents)

@@ -1,0 +1,80 @@
+"""Reading a KB for lint one document at a time: each text is parsed, checked and let go.
+
+A document's own rules run while its ``Page`` is in hand; what the cross-document rules and the
+similarity index need is kept as an ``Examined``: its ``Outline``, its own findings and its
+similarity tokens. A whole-KB lint holds one text at a time (per worker), which took a
+25,000-document KB from about 1 GB to a few hundred MB. With workers (``kbstudio.workers``),
+forked processes read and examine chunks of files and send back only the ``Examined``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+from kbstudio.lint.facts import KbFacts, Tokens, similarity_tokens
+from kbstudio.lint.page import Outline, parse_page
+from kbstudio.lint.registry import RULES, select_rules
+from kbstudio.lint.rule import LintContext, Rule
+from kbstudio.model import Document, Problem
+from kbstudio.reader import read_document
+from kbstudio.workers import map_chunks
+
+CHUNK = 64
+
+
+@dataclass(slots=True)
+class Examined:
+    """One document as a whole-KB lint keeps it: its outline, its own findings, its similarity tokens."""
+
+    outline: Outline
+    findings: list[Problem]
+    tokens: Tokens | None
+
+    def __reduce__(self) -> tuple[type[Examined], tuple[Outline, list[Problem], Tokens | None]]:
+        return (Examined, (self.outline, self.findings, self.tokens))
+
+
+def run_rules(page: object, context: LintContext, rules: Sequence[Rule]) -> list[Problem]:
+    """Return the findings of ``rules`` for one document (a Page, or an Outline for cross rules)."""
+    problems = []
+    rel_path = page.rel_path   # type: ignore[attr-defined]
+    for rule in rules:
+        for line, message in rule.check(page, context):   # type: ignore[arg-type]
+            problems.append(Problem(rule.id, rule.severity, rel_path, line, message))
+    return problems
+
+
+def examine(document: Document, context: LintContext, rules: Sequence[Rule], similarity: bool) -> Examined:
+    """Parse ``document``, run its own ``rules`` (none of them ``cross``) and keep what others need."""
+    page = parse_page(document)
+    findings = run_rules(page, context, rules)
+    return Examined(page.outline(), findings, similarity_tokens(page) if similarity else None)
+
+
+def _examine_files(root: Path, today: date, rule_ids: tuple[str, ...], similarity: bool,
+                   paths: Sequence[Path]) -> list[Examined]:
+    """Read and examine the files at ``paths`` (in a worker process: its own rules and context)."""
+    rules = [rule for rule in select_rules(rule_ids) if not rule.cross]
+    context = LintContext(KbFacts(root, similarity=False), today)   # a document's own rules need no facts
+    return [examine(read_document(path, root, walked=True), context, rules, similarity) for path in paths]
+
+
+def examine_files(root: Path, paths: Sequence[Path], today: date, rules: Sequence[Rule], similarity: bool,
+                  workers: int = 1) -> Iterator[Examined]:
+    """Yield every file at ``paths`` read and examined, in order, with ``workers`` processes.
+
+    ``rules`` are the document's own rules (not ``cross``); rules that are not the registry's run
+    in this process only.
+    """
+    registered = all(rule in RULES for rule in rules)
+    ids = tuple(rule.id for rule in rules)
+    if workers > 1 and registered:
+        yield from map_chunks(partial(_examine_files, root, today, ids, similarity), paths, workers, CHUNK)
+        return
+    context = LintContext(KbFacts(root, similarity=False), today)
+    for path in paths:
+        yield examine(read_document(path, root, walked=True), context, rules, similarity)
