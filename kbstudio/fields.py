@@ -273,6 +273,9 @@ FIELDS: tuple[Field, ...] = (
           placeholder="comma, separated"),
     Field("review_by", DATE, "When it must be checked again. A date and time counts as its date.",
           required=True, widget="date", placeholder="YYYY-MM-DD"),
+    Field("from_search", TEXT, "Set on a draft created from failed searches (`kbstudio gaps --create`): "
+          "their words, normalised (stems, sorted). Those searches count as answered once the document "
+          "is published (see `docs/knowledge-loop.md`)."),
 )
 BY_NAME: dict[str, Field] = {field.name: field for field in FIELDS}
 REQUIRED_WHEN_PUBLISHED: tuple[str, ...] = tuple(field.name for field in FIELDS if field.required)
