@@ -77,7 +77,7 @@ def safe_output(json_stdout: bool = False) -> Iterator[None]:
     if stdout is None or stderr is None:   # no console (pythonw): nothing to guard
         yield
         return
-    sys.stdout, sys.stderr = SafeOutput(stdout, json_stdout), SafeOutput(stderr)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = SafeOutput(stdout, json_stdout), SafeOutput(stderr)
     try:
         yield
     finally:

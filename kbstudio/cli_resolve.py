@@ -20,7 +20,7 @@ from kbstudio.cli_git import (
 )
 from kbstudio.kb import KnowledgeBase
 from kbstudio.names import shown_name
-from kbstudio.vcs.conflicts import Conflict
+from kbstudio.vcs.conflicts import Choice, Conflict
 from kbstudio.vcs.fmmerge import Discard, Part, Resolution, describe_key
 from kbstudio.vcs.service import VersionControl
 
@@ -104,7 +104,7 @@ def cmd_resolve(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     rel = _kb_rel(kb, args.file)
     conflict = vc.conflicts.find(rel)
     parts: dict[str, Resolution] = dict(args.field or []) | dict(args.hunk or [])
-    choice = args.choice or ("merged" if parts else None)
+    choice: Choice | None = args.choice or ("merged" if parts else None)
     if choice is None:
         record = conflict.merge
         if args.json:

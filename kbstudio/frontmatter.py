@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 NULL_TAG = "tag:yaml.org,2002:null"
 
 
-class _TextLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _TextLoader(_BaseLoader):
     """A loader that resolves nothing but null: every other scalar is the string written."""
 
 

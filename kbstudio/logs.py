@@ -95,6 +95,7 @@ class _LogFile(RotatingFileHandler):
     """The rotating log file; a record it cannot write is dropped, never printed on a terminal."""
 
     kbstudio_log = True
+    previous_level = logging.NOTSET   # the app logger's level before; stop_logging restores it
 
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
         return None
@@ -104,6 +105,7 @@ class _NoLogFile(logging.NullHandler):
     """Stands in when the log folder cannot be created: records are dropped, nothing reaches stderr."""
 
     kbstudio_log = True
+    previous_level = logging.NOTSET
 
 
 def configure_logging(report: Reporter | None = None, path: Path | None = None) -> Path | None:
@@ -117,7 +119,7 @@ def configure_logging(report: Reporter | None = None, path: Path | None = None) 
     """
     stop_logging()
     path = path or log_file_path()
-    handler: logging.Handler
+    handler: _LogFile | _NoLogFile
     used: Path | None = path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,7 +130,7 @@ def configure_logging(report: Reporter | None = None, path: Path | None = None) 
     except OSError:
         handler, used = _NoLogFile(), None
     app_logger = logging.getLogger(APP_LOGGER)
-    handler.previous_level = app_logger.level  # type: ignore[attr-defined]  # stop_logging restores it
+    handler.previous_level = app_logger.level
     if app_logger.level == logging.NOTSET or app_logger.level > logging.INFO:
         app_logger.setLevel(logging.INFO)
     logging.getLogger().addHandler(handler)

@@ -246,8 +246,8 @@ class _Emitter:
             return number + 1
         if kind in (ms.TABLE_HEAD, ms.TABLE_DELIM, ms.TABLE_ROW):
             self.put(line, _unescape_pipes_in_code(line.text.strip()), block=kind == ms.TABLE_HEAD)
-            following = lines[number + 1].kind if number + 1 < len(lines) else ""
-            self.blank_after = following not in (ms.TABLE_DELIM, ms.TABLE_ROW)
+            next_kind = lines[number + 1].kind if number + 1 < len(lines) else ""
+            self.blank_after = next_kind not in (ms.TABLE_DELIM, ms.TABLE_ROW)
             return number + 1
         return self._paragraph_line(line, number)
 
@@ -312,10 +312,16 @@ def _unescape_pipes_in_code(row: str) -> str:
     return "".join(pieces)
 
 
+# What an InlineProcessor returns: the element or text, and where the match starts and ends.
+_InlineResult = tuple[ElementTree.Element | str | None, int | None, int | None]
+
+
 class PlaceholderHtmlProcessor(HtmlInlineProcessor):
     """CommonMark's raw HTML rule, with tags that are not HTML elements kept as visible text."""
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[object, int, int]:  # noqa: N802 - PM API
+    # Python-Markdown's InlineProcessor.handleMatch takes one more argument than Pattern's, its base
+    # (types-Markdown ignores the same override); the return type is the stubs' own.
+    def handleMatch(self, m: re.Match[str], data: str) -> _InlineResult:  # type: ignore[override]  # noqa: N802
         tag = _TAG.fullmatch(m.group(1))
         if tag and not is_html_element(tag.group(1) or tag.group(2)):
             return AtomicString(m.group(1)), m.start(0), m.end(0)
@@ -348,7 +354,8 @@ class CommonMarkImageProcessor(_CommonMarkDestination, ImageInlineProcessor):
 class DocfxInlineProcessor(InlineProcessor):
     """DocFX ``:::image source="x.png" alt-text="...":::`` as an image, ``:::no-loc text="x":::`` as x."""
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[object, int, int]:  # noqa: N802 - PM API
+    # One argument more than Pattern.handleMatch, as in PlaceholderHtmlProcessor above.
+    def handleMatch(self, m: re.Match[str], data: str) -> _InlineResult:  # type: ignore[override]  # noqa: N802
         attrs = {key: _BACKSLASH_ESCAPE.sub(r"\1", value) for key, value in _DOCFX_ATTR.findall(m.group(2))}
         if m.group(1) == "no-loc":
             return AtomicString(attrs.get("text", "")), m.start(0), m.end(0)

@@ -257,12 +257,18 @@ def mask_inline_code(text: str) -> str:
     return "".join(pieces)
 
 
+def _match_end(pattern: re.Pattern[str], text: str) -> int:
+    """Return where ``pattern``'s match at the start of ``text`` ends (0 when it does not match)."""
+    match = pattern.match(text)
+    return match.end() if match else 0
+
+
 def _indent(text: str) -> int:
     """Return the columns of leading white space (tabs to the next multiple of 4)."""
     first = text[:1]
     if first != " " and first != "\t":   # most lines: no regex needed
         return 0
-    spaces = _SPACES.match(text).end()   # a match, not lstrip: no copy of long lines
+    spaces = _match_end(_SPACES, text)   # a match, not lstrip: no copy of long lines
     if not text.startswith("\t", spaces):
         return spaces
     columns = 0
@@ -492,7 +498,7 @@ class _Scanner:
                 return Line(index, (), 0, "", BLANK)
         if self.leaf not in ("", "para") or not raw:
             return None
-        columns = _SPACES.match(raw).end()   # spaces only: a tab's width depends on its column
+        columns = _match_end(_SPACES, raw)   # spaces only: a tab's width depends on its column
         if columns >= len(raw) or raw[columns] in _SPECIAL_FIRST:
             return None
         depth = 0

@@ -29,7 +29,8 @@ def count_tokens(text: str) -> int:
     return len(text) // 6 + 1
 
 
-_MISSING = object()
+# Not in the cache: a str no word normalises to (tokens hold no NUL), so the cache is dict[str, str | None].
+_MISSING = "\0missing"
 
 
 class SupportAnalyzer(Analyzer):

@@ -29,6 +29,8 @@ class InliningPostingsWriter(W3PostingsWriter):
     Most terms of a KB occur in one document, so this halves the work of writing a segment.
     """
 
+    _terminfo: Any   # set by Whoosh's W3PostingsWriter.start_postings (Whoosh has no annotations)
+
     def finish_postings(self) -> Any:
         if not self.written() and len(self) < self._inlinelimit:
             terminfo = self._terminfo

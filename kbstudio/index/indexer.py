@@ -381,7 +381,7 @@ class Indexer:
             if fields is not None:
                 documents.append(fields)
         gone = [rel for rel in gone if rel in manifest]
-        changed = {rel: None for rel in gone}
+        changed: dict[str, tuple[int, int, str] | None] = {rel: None for rel in gone}
         changed.update({rel: manifest[rel] for rel in suspects
                         if rel in manifest and manifest[rel] != live.manifest.get(rel)})
         if not documents and not gone:

@@ -29,11 +29,17 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from kbstudio.kb import STATE_FOLDER
 from kbstudio.names import nfc
+
+if TYPE_CHECKING:
+    from yaml._yaml import Mark as _CMark  # libyaml's parser gives its own Mark class
+
+    _Mark = yaml.Mark | _CMark
 
 try:  # libyaml composes a large file several times faster
     from yaml import CBaseLoader as _Loader
@@ -260,41 +266,39 @@ def _compose(text: str, known: dict[str, _Node] | None = None) -> _Node | None:
     return root
 
 
-def _compose_events(next_event: Callable[[], yaml.Event], known: dict[str, _Node]
+def _compose_events(next_event: Callable[[], yaml.Event | None], known: dict[str, _Node]
                     ) -> tuple[_Node | None, dict[str, _Node]]:
     """Compose the events ``next_event`` returns up to the end of the stream; return the root and anchors."""
     anchors: dict[str, _Node] = {}
     open_items: list[list[_Node]] = []   # the items of each list and mapping not yet closed
     root: _Node | None = None
-    document: yaml.Mark | None = None
+    document: _Mark | None = None
     while True:
         event = next_event()
-        kind = type(event)
-        if kind is yaml.ScalarEvent:
-            node = _Node(_TEXT, _tag(event.tag, _TEXT), event.start_mark.line, text=event.value)
-        elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
-            shape = _LIST if kind is yaml.SequenceStartEvent else _MAPPING
-            node = _Node(shape, _tag(event.tag, shape), event.start_mark.line, items=[])
-        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+        if isinstance(event, yaml.ScalarEvent):
+            node = _Node(_TEXT, _tag(event.tag, _TEXT), _line(event), text=event.value)
+        elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            shape = _LIST if isinstance(event, yaml.SequenceStartEvent) else _MAPPING
+            node = _Node(shape, _tag(event.tag, shape), _line(event), items=[])
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
             open_items.pop()
             continue
-        elif kind is yaml.AliasEvent:
-            named = anchors.get(event.anchor) or known.get(event.anchor)
+        elif isinstance(event, yaml.AliasEvent):
+            named = anchors.get(event.anchor or "") or known.get(event.anchor or "")
             if named is None:
-                raise yaml.composer.ComposerError(None, None, f"found undefined alias '{event.anchor}'",
-                                                  event.start_mark)
-            node = _Node(named.kind, named.tag, event.start_mark.line, named.text, named.items, alias=True)
-        elif kind is yaml.DocumentStartEvent:
+                raise _composer_error(None, None, f"found undefined alias '{event.anchor}'", event.start_mark)
+            node = _Node(named.kind, named.tag, _line(event), named.text, named.items, alias=True)
+        elif isinstance(event, yaml.DocumentStartEvent):
             if document is not None:
-                raise yaml.composer.ComposerError("expected a single document in the stream", document,
-                                                  "but found another document", event.start_mark)
+                raise _composer_error("expected a single document in the stream", document,
+                                      "but found another document", event.start_mark)
             document = event.start_mark
             continue
-        elif kind is yaml.StreamEndEvent:
+        elif event is None or isinstance(event, yaml.StreamEndEvent):   # None: the parser has no more
             return root, anchors
         else:   # the stream's start, a document's end
             continue
-        if kind is not yaml.AliasEvent and event.anchor is not None:
+        if not isinstance(event, yaml.AliasEvent) and event.anchor is not None:
             anchors[event.anchor] = node
         if open_items:
             open_items[-1].append(node)
@@ -302,9 +306,22 @@ def _compose_events(next_event: Callable[[], yaml.Event], known: dict[str, _Node
             root = node
         if isinstance(node.items, list) and not node.alias:
             if len(open_items) == MAX_NESTING:   # libyaml stops at 1,000; PyYAML's parser would go on slowly
-                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_NESTING} levels deep",
-                                                  event.start_mark)
+                raise _composer_error(None, None, f"nested more than {MAX_NESTING} levels deep",
+                                      event.start_mark)
             open_items.append(node.items)
+
+
+def _line(event: yaml.Event) -> int:
+    """Return the 0-based line an event starts at (0 when the parser gave no position)."""
+    return event.start_mark.line if event.start_mark is not None else 0
+
+
+def _composer_error(context: str | None, context_mark: _Mark | None, problem: str,
+                    problem_mark: _Mark | None) -> yaml.composer.ComposerError:
+    """Return the error ``yaml.compose`` raises for the same problem, with the parser's marks."""
+    # types-PyYAML types these marks as the pure-Python Mark only, but libyaml's own composer
+    # (yaml/_yaml.pyx) passes its Mark here too: both have name, line, column and get_snippet.
+    return yaml.composer.ComposerError(context, context_mark, problem, problem_mark)  # type: ignore[arg-type]
 
 
 def _tag(tag: str | None, kind: str) -> str | None:

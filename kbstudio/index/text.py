@@ -112,7 +112,7 @@ class IndexText:
 class Block(NamedTuple):
     """One block of reading text: its first body line, whether it is a heading, and its text."""
 
-    index: int
+    line: int   # not ``index``: that would hide tuple.index
     heading: bool
     text: str
 

@@ -18,6 +18,7 @@ import math
 import re
 from array import array
 from collections.abc import Collection, Hashable, Iterable
+from typing import cast
 
 from kbstudio.names import nfc
 
@@ -76,7 +77,7 @@ def _pack(tokens: Tokens) -> Packed:
     if isinstance(tokens, array):
         return tokens
     if all(type(token) is int for token in tokens):
-        return array("q", sorted(tokens))   # type: ignore[type-var]
+        return array("q", sorted(cast("Collection[int]", tokens)))   # every token an int, as just checked
     return tuple(tokens)
 
 
@@ -114,7 +115,7 @@ class SimilarityIndex:
         """Return the first tokens of ``tokens`` in the index's order: rarest first, then by value."""
         length = size - math.ceil(self.threshold * size) + 1
         counts, mask = self._counts, self._mask
-        ranked = sorted([(counts[hash(token) & mask], token) for token in tokens])   # type: ignore[type-var]
+        ranked = sorted([(counts[hash(token) & mask], token) for token in tokens])
         return [token for _, token in ranked[:length]]
 
     def add(self, key: str, tokens: Tokens) -> None:

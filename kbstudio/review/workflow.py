@@ -154,7 +154,7 @@ def _commit(vcs: VersionControl, loaded: _Loaded, action: Action, edits: list[tu
         raise DocumentError(f"{loaded.rel}: {error}") from None
     except DocumentEditError as error:
         raise DocumentError(str(error)) from None
-    new_hash = update.content_hash
+    new_hash = update.save()   # saved above: this returns the saved file's hash, writing nothing
     try:
         result = vcs.committer.commit(message, [loaded.rel])
     except BaseException:

@@ -147,17 +147,17 @@ class _Parser:
             merged[section.key] = section
             sop.section_lines[section.key] = section.line
         for key in SECTIONS:
-            section = merged.get(key)
-            if section is None:
+            found = merged.get(key)
+            if found is None:
                 self.problem("sop-missing-section", None, f"no '## {SECTION_TITLES[key]}' section",
                              INFO if key == "scope" else WARNING)
                 continue
-            for line, text in section.stray:
-                self.problem("sop-stray-text", line, f"text after the list in '{section.heading}' is not "
+            for line, text in found.stray:
+                self.problem("sop-stray-text", line, f"text after the list in '{found.heading}' is not "
                              f"part of any item: {text[:60]}", INFO)
-            getattr(self, f"_{key}")(sop, section)
-            if not section.items and not section.paragraphs:
-                self.problem("sop-empty-section", section.line, f"'{section.heading}' is empty")
+            getattr(self, f"_{key}")(sop, found)
+            if not found.items and not found.paragraphs:
+                self.problem("sop-empty-section", found.line, f"'{found.heading}' is empty")
         self._tiers(sop)
         sop.problems = sorted(self.problems, key=lambda problem: problem.line or 0)
         return sop

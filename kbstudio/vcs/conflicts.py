@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -154,11 +155,13 @@ class Conflicts:
             path = self.repo.to_kb(repo_path)
             if path is None:
                 continue
-            texts = [self.repo.show(f":{stage}", path) if stage in stages else None for stage in (1, 2, 3)]
+            base_text, mine, theirs = (self.repo.show(f":{stage}", path) if stage in stages else None
+                                       for stage in (1, 2, 3))
             in_base = bool(base) and self.repo.show(base, path) is not None
             renamed_from = renames.get(repo_path)
             renamed_from = self.repo.to_kb(renamed_from) if renamed_from else None
-            conflicts.append(Conflict(path, _kind(stages, in_base), *texts, renamed_from=renamed_from))
+            conflicts.append(Conflict(path, _kind(stages, in_base), base_text, mine, theirs,
+                                      renamed_from=renamed_from))
         return conflicts
 
     def find(self, path: str) -> Conflict:
@@ -168,7 +171,7 @@ class Conflicts:
             raise GitError(f"{path} has no conflict to resolve")
         return conflict
 
-    def auto_merge(self) -> list[str]:
+    def auto_merge(self) -> builtins.list[str]:  # `list` in this class is the method above
         """Merge each conflicted document field by field and hunk by hunk; return those now resolved.
 
         A document with conflicts left gets the merge of everything else on disk, with markers
@@ -189,7 +192,7 @@ class Conflicts:
                 atomic_write(file, record.marked().encode("utf-8", "surrogateescape"))
         return merged
 
-    def recheck_clean(self) -> list[str]:
+    def recheck_clean(self) -> builtins.list[str]:
         """Merge field by field the documents both sides changed that git merged cleanly line by line.
 
         A clean line merge can still be wrong for front matter: both sides adding the same field
@@ -214,10 +217,10 @@ class Conflicts:
             file = self.repo.kb.root / path if path else None
             if path is None or file is None or not is_document(path) or not file.is_file():
                 continue
-            texts = [self.repo.show(rev, path) for rev in (base, "HEAD", "MERGE_HEAD")]
-            if any(text is None for text in texts):
+            old, ours, new = (self.repo.show(rev, path) for rev in (base, "HEAD", "MERGE_HEAD"))
+            if old is None or ours is None or new is None:
                 continue
-            record = merge_record(*texts)
+            record = merge_record(old, ours, new)
             if not record.fields_merged:
                 continue   # a side's front matter cannot be read: git's line merge stays
             merged = file.read_bytes().decode("utf-8", "surrogateescape")

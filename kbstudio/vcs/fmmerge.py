@@ -417,41 +417,47 @@ def merge_record(base: str | None, mine: str, theirs: str) -> MergeRecord:
     """Return the three-way merge of a document; ``base`` None when both sides added it."""
     fmt = TextFormat.of_text(mine)
     mine_disk = mine[1:] if mine.startswith(BOM) else mine
-    texts = [TextFormat.to_editor(text or "") for text in (base, mine, theirs)]
-    sides = [_read(text) for text in texts]
-    if any(side is None for side in sides):
-        chunks = merge_chunks(*(split_lines(text) for text in texts))
-        return MergeRecord(*texts, mine_disk, fmt, False, _body_parts(chunks, 1))
-    old, ours, new = sides  # type: ignore[misc]
+    base_text, mine_text, theirs_text = (TextFormat.to_editor(text or "") for text in (base, mine, theirs))
+    texts = (base_text, mine_text, theirs_text)
+    old, ours, new = (_read(text) for text in texts)
+    if old is None or ours is None or new is None:
+        return MergeRecord(base_text, mine_text, theirs_text, mine_disk, fmt, False, _whole_text_parts(texts))
     parts: list[Part] = []
-    frames = [side.split.yaml_text is not None for side in (old, ours, new)]
+    frames = (old.split.yaml_text is not None, ours.split.yaml_text is not None,
+              new.split.yaml_text is not None)
     if any(frames):
-        parts.append(Part("frame", "frame:open", "unchanged", *("---\n" if f else "" for f in frames),
-                          line=1, present=(frames[0], frames[1], frames[2])))
+        opening = ["---\n" if f else "" for f in frames]
+        parts.append(Part("frame", "frame:open", "unchanged", opening[0], opening[1], opening[2],
+                          line=1, present=frames))
     values: dict[str, tuple[Any, Any, Any]] = {}
     names = dict.fromkeys([*ours.data, *new.data, *old.data])
     for name in names:
-        triple = tuple(side.data.get(name, _MISSING) for side in (old, ours, new))
-        values[name] = triple  # type: ignore[assignment]
-        present = tuple(value is not _MISSING for value in triple)
+        triple = (old.data.get(name, _MISSING), ours.data.get(name, _MISSING), new.data.get(name, _MISSING))
+        values[name] = triple
+        present = (triple[0] is not _MISSING, triple[1] is not _MISSING, triple[2] is not _MISSING)
         listy = all(isinstance(value, list) or value is _MISSING for value in triple)
-        written = (_written(side, name) for side in (old, ours, new))
-        parts.append(Part("field", f"field:{name}", _state(*triple), *written, name=name,
-                          line=ours.key_lines.get(name, 0), present=present, listy=listy))  # type: ignore[arg-type]
+        parts.append(Part("field", f"field:{name}", _state(*triple), _written(old, name),
+                          _written(ours, name), _written(new, name), name=name,
+                          line=ours.key_lines.get(name, 0), present=present, listy=listy))
     if any(frames):
         closing = [_closing(side.text, side.split) if f else "" for side, f in zip((old, ours, new), frames,
                                                                                    strict=True)]
-        parts.append(Part("frame", "frame:close", "unchanged", *closing,
-                          line=max(ours.split.body_line - 1, 0), present=(frames[0], frames[1], frames[2])))
-    chunks = merge_chunks(*(split_lines(side.split.body) for side in (old, ours, new)))
+        parts.append(Part("frame", "frame:close", "unchanged", closing[0], closing[1], closing[2],
+                          line=max(ours.split.body_line - 1, 0), present=frames))
+    chunks = merge_chunks(split_lines(old.split.body), split_lines(ours.split.body),
+                          split_lines(new.split.body))
     parts += _body_parts(chunks, ours.split.body_line)
-    record = MergeRecord(*texts, mine_disk, fmt, True, parts, values)
+    record = MergeRecord(base_text, mine_text, theirs_text, mine_disk, fmt, True, parts, values)
     try:
         record.editor_text(record.every("mine"))   # what merged by itself must apply
     except (MergeChoiceError, FrontMatterEditError):
-        return MergeRecord(*texts, mine_disk, fmt, False,
-                           _body_parts(merge_chunks(*(split_lines(t) for t in texts)), 1))
+        return MergeRecord(base_text, mine_text, theirs_text, mine_disk, fmt, False, _whole_text_parts(texts))
     return record
+
+
+def _whole_text_parts(texts: tuple[str, str, str]) -> list[Part]:
+    """Return the parts of a line merge of the whole texts, front matter included."""
+    return _body_parts(merge_chunks(split_lines(texts[0]), split_lines(texts[1]), split_lines(texts[2])), 1)
 
 
 def front_matter_fields(text: str) -> dict[str, Any] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from kbstudio.storage import atomic_write
 from kbstudio.vcs.commit import CommitResult, Committer
@@ -39,7 +40,7 @@ class Version:
         """Return the abbreviated commit id."""
         return self.sha[:8]
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, Any]:
         """Return the version as a JSON-ready dict."""
         return {"sha": self.sha, "author": self.author, "email": self.email,
                 "date": self.date.isoformat(), "summary": self.summary, "message": self.message,

@@ -387,7 +387,7 @@ def _sq(text: str) -> str:
 
 def file_signature(paths: Sequence[Path]) -> tuple[tuple[str, tuple[int, int, int] | None], ...]:
     """Return what tells that one of ``paths`` changed: inode, size and modification time."""
-    result = []
+    result: list[tuple[str, tuple[int, int, int] | None]] = []
     for path in paths:
         try:
             stat = os.stat(path)
