@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kbstudio.kb import KnowledgeBase
+from kbstudio.loop.gitsync import commit_before_sync
 from kbstudio.vcs.commit import Committer
 from kbstudio.vcs.conflicts import Conflicts
 from kbstudio.vcs.history import History
@@ -24,7 +25,9 @@ class VersionControl:
         self.history = History(repo, self.committer)
         self.remote = Remote(repo, network_timeout)
         self.conflicts = Conflicts(repo, self.committer)
-        self.sync = SyncService(repo, self.remote, self.conflicts, self.committer)
+        # The knowledge loop's uses, flags and gaps are committed on their own before each sync.
+        self.sync = SyncService(repo, self.remote, self.conflicts, self.committer,
+                                prepare=lambda: commit_before_sync(repo))
 
     @classmethod
     def open(cls, kb: KnowledgeBase, network_timeout: float = 60.0, runner: GitRunner | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -63,15 +64,22 @@ class RepoState:
 
 
 class SyncService:
-    """Pulls and pushes a KB repository."""
+    """Pulls and pushes a KB repository.
+
+    ``prepare`` runs before every pull and push (unless a merge waits for its conflicts): it
+    commits what must travel with the sync, such as the knowledge loop's record files
+    (``kbstudio.loop.gitsync.commit_before_sync``), and returns a note for the result, or None.
+    """
 
     def __init__(self, repo: KBRepo, remote: Remote | None = None, conflicts: Conflicts | None = None,
-                 committer: Committer | None = None) -> None:
+                 committer: Committer | None = None,
+                 prepare: Callable[[], str | None] | None = None) -> None:
         self.repo = repo
         self.remote = remote or Remote(repo)
         self.committer = committer or Committer(repo)
         self.conflicts = conflicts or Conflicts(repo, self.committer)
         self.guard = DeletionGuard(repo)
+        self.prepare = prepare
 
     def state(self) -> RepoState:
         """Return branch, ahead/behind (as of the last fetch), merge state and uncommitted count."""
@@ -88,12 +96,25 @@ class SyncService:
         pushed = self.push(progress, cancelled)
         pushed.changed, pushed.pulled = result.changed, result.pulled
         pushed.auto_merged, pushed.renumbered, pushed.notes = (
-            result.auto_merged, result.renumbered, result.notes)
+            result.auto_merged, result.renumbered, [*result.notes, *pushed.notes])
         return pushed
+
+    def _prepared(self) -> list[str]:
+        """Run ``prepare`` (not while a merge waits); return its note as a list."""
+        if self.prepare is None or self.repo.merging():
+            return []
+        note = self.prepare()
+        return [note] if note else []
 
     def pull(self, progress: Progress | None = None, cancelled: Cancelled = never,
              allow_mass_delete: bool = False) -> SyncResult:
         """Fetch, then merge the upstream branch (never rebase); stop at conflicts or mass deletions."""
+        prepared = self._prepared()
+        result = self._pull(progress, cancelled, allow_mass_delete)
+        result.notes[:0] = prepared
+        return result
+
+    def _pull(self, progress: Progress | None, cancelled: Cancelled, allow_mass_delete: bool) -> SyncResult:
         blocked = self._blocked()
         if blocked is not None:
             return blocked
@@ -117,6 +138,12 @@ class SyncService:
 
     def push(self, progress: Progress | None = None, cancelled: Cancelled = never) -> SyncResult:
         """Push the current branch; a rejection comes back with git's reason."""
+        prepared = self._prepared()
+        result = self._push(progress, cancelled)
+        result.notes[:0] = prepared
+        return result
+
+    def _push(self, progress: Progress | None, cancelled: Cancelled) -> SyncResult:
         blocked = self._blocked(uncommitted_ok=True)
         if blocked is not None:
             return blocked

@@ -11,6 +11,9 @@ from kbstudio.kb import KnowledgeBase
 from kbstudio.loop.identity import Agent
 from kbstudio.loop.service import KnowledgeLoop
 
+# Real git for every loop test: the user's config kept away (autouse), a bare remote and two clones.
+from tests.vcs.conftest import alice, bob, git_sandbox, remote  # noqa: F401 - fixtures
+
 ANA = Agent("Ana López", "ana@example.com")
 BEN = Agent("Ben Okafor", "ben@example.com")
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from kbstudio.loop.records import RecordError
 from kbstudio.loop.service import KnowledgeLoop
 from kbstudio.vcs.repo import KBRepo
 from tests.loop.conftest import ANA, NOW, OUTLOOK
-from tests.vcs.conftest import git, git_sandbox  # noqa: F401 - git_sandbox is an autouse fixture
+from tests.vcs.conftest import git
 
 
 def test_a_use_records_every_field(kb: KnowledgeBase, ana: KnowledgeLoop) -> None:
