@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from kbstudio.loop.figures import compute_figures
 from kbstudio.loop.flags import read_flags
 from kbstudio.loop.gaps import NO_RESULTS, read_gaps
 from kbstudio.loop.gitsync import commit_loop_files, commit_message, pending_loop_files
@@ -64,7 +65,16 @@ def test_two_agents_sync_both_ways_many_times_without_conflict_or_loss(alice: Si
         assert second.ok and not second.conflicts, second.message
         third = bob.sync()
         assert third.ok and not third.conflicts, third.message
+    assert alice.sync().ok                      # the last merge reaches both
     assert _state(alice) == _state(bob)
+    later = NOW + timedelta(days=ROUNDS + 1)
+    figures = [compute_figures(side.kb, side.kb.load_all(), side.vc().repo, later).to_json()
+               for side in (alice, bob)]
+    assert figures[0] == figures[1]
+    assert figures[0]["uses_total"] == ROUNDS * 2 * len(DOCS)
+    assert figures[0]["reuse"][0]["reuse_30"] == ROUNDS * 2
+    assert (figures[0]["flags_opened"], figures[0]["flags_open"]) == (ROUNDS * 2, 2)
+    assert figures[0]["gap_groups"] == 1 and figures[0]["open_gaps"] == 1   # "printer jam round N": one group
     uses, gaps, flags = _state(alice)
     assert len(uses) == ROUNDS * 2 * len(DOCS)
     assert len(gaps) == ROUNDS * 2
