@@ -6,6 +6,13 @@ Kept in the KB, versioned with the content, in ``.kbstudio/review.yaml``::
     self_approval: false     # true: an author may approve their own document
     min_reviewers: 1         # different reviewers (Reviewed-by) needed before it is published
     published_edits: direct  # direct: an edited published document stays published; review: back to review
+    review_interval_days:    # days between reviews per tier (kbstudio remind); a tier left out: its default
+      L0: 180
+      L1: 180
+      L2: 180
+      L3: 180
+      L4: 90                 # outside vendors' products change fastest
+    reuse_counts_as_review: false   # true: a use recorded as solved is a light review (KCS "reuse is review")
 
 Every key is optional; a missing file is the defaults above. The file is read from the last commit
 (``HEAD``), not from the disk: a policy changed but not committed has no effect, so loosening it leaves
@@ -16,16 +23,22 @@ weaken the policy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 from kbstudio.frontmatter import FrontMatterError, parse_front_matter, split_front_matter
 from kbstudio.kb import STATE_FOLDER
+from kbstudio.model import TIERS
 from kbstudio.review.states import InvalidInputError
 from kbstudio.vcs.repo import KBRepo
 
 POLICY_FILE = f"{STATE_FOLDER}/review.yaml"
 MAX_REVIEWERS = 10
+MAX_INTERVAL_DAYS = 3650
+# Days between reviews per tier: the templates' 180 days (kbstudio.templates.REVIEW_AFTER_DAYS), and
+# 90 for L4, the vendors' procedures, as issue #16 proposes ("L4 vendor SOPs every 90").
+DEFAULT_INTERVALS: dict[str, int] = {"L0": 180, "L1": 180, "L2": 180, "L3": 180, "L4": 90}
 # Fields a review step itself changes: a commit changing only these does not make its author an author.
 REVIEW_FIELDS = frozenset({"status", "reviewers", "review_by"})
 
@@ -47,6 +60,12 @@ class ReviewPolicy:
     min_reviewers: int = 1
     published_edits: PublishedEdits = "direct"
     source: str = "default"          # POLICY_FILE when read from the KB
+    review_interval_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_INTERVALS))
+    reuse_counts_as_review: bool = False
+
+    def interval(self, tier: str | None) -> int | None:
+        """Return the days between reviews for documents of ``tier`` (None for an untiered one)."""
+        return self.review_interval_days.get(tier) if tier else None
 
     def describe(self) -> str:
         """Return the policy in one line, for messages."""
@@ -83,7 +102,8 @@ def parse_policy(text: str | None) -> ReviewPolicy:
     except FrontMatterError as error:
         raise PolicyError(f"{POLICY_FILE} cannot be read: {error.message}"
                           + (f" (line {error.line})" if error.line else "")) from None
-    known = ("approvers", "self_approval", "min_reviewers", "published_edits")
+    known = ("approvers", "self_approval", "min_reviewers", "published_edits", "review_interval_days",
+             "reuse_counts_as_review")
     unknown = sorted(set(data) - set(known))
     if unknown:
         raise PolicyError(f"{POLICY_FILE}: unknown setting {', '.join(unknown)}; the settings are "
@@ -99,7 +119,30 @@ def parse_policy(text: str | None) -> ReviewPolicy:
             raise PolicyError(f"{POLICY_FILE}: min_reviewers must be a whole number from 1 to "
                               f"{MAX_REVIEWERS}, not {raw!r}")
         count = int(text_value)
-    return ReviewPolicy(approvers, own, count, edits, POLICY_FILE)  # type: ignore[arg-type]
+    reuse = _choice(data, "reuse_counts_as_review", (*_TRUE, *_FALSE), "false") in _TRUE
+    return ReviewPolicy(approvers, own, count, edits, POLICY_FILE,  # type: ignore[arg-type]
+                        _intervals(data.get("review_interval_days")), reuse)
+
+
+def _intervals(raw: object) -> dict[str, int]:
+    """Return the review interval per tier: the file's values over ``DEFAULT_INTERVALS``."""
+    intervals = dict(DEFAULT_INTERVALS)
+    if raw is None:
+        return intervals
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{POLICY_FILE}: review_interval_days must be a mapping of tier to days "
+                          f"(L0: 180), not {raw!r}")
+    for key, value in raw.items():
+        tier = str(key).strip().upper()
+        if tier not in TIERS:
+            raise PolicyError(f"{POLICY_FILE}: review_interval_days: '{key}' is not a tier "
+                              f"({', '.join(TIERS)})")
+        text = value.strip() if isinstance(value, str) else ""
+        if not text.isdigit() or not 1 <= int(text) <= MAX_INTERVAL_DAYS:
+            raise PolicyError(f"{POLICY_FILE}: review_interval_days: {tier} must be a whole number of "
+                              f"days from 1 to {MAX_INTERVAL_DAYS}, not {value!r}")
+        intervals[tier] = int(text)
+    return intervals
 
 
 def load_policy(repo: KBRepo, rev: str = "HEAD") -> ReviewPolicy:
