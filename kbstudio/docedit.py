@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kbstudio.changes import KBChange
 from kbstudio.fields import BY_NAME, LIST
 from kbstudio.fmedit import remove_field, set_field
 from kbstudio.kb import KnowledgeBase
@@ -84,6 +85,12 @@ class FieldUpdate:
     def changed(self) -> bool:
         """Return True when a field changes (an unchanged document is not written)."""
         return bool(self.changes)
+
+    @property
+    def change(self) -> KBChange:
+        """Return what saving changed in the KB: the document, once a changed one was saved."""
+        saved = self.changed and self.content_hash is not None
+        return KBChange.of(changed=[self.rel_path]) if saved else KBChange()
 
     def save(self) -> str:
         """Write the new text atomically unless the file changed since it was read; return its hash."""

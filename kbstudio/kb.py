@@ -1,4 +1,7 @@
-"""A knowledge base on disk: finding, loading and creating its documents."""
+"""A knowledge base on disk: finding, loading, creating, saving, renaming and deleting its documents.
+
+Each operation that changes the KB returns what it changed (``kbstudio.changes.KBChange``).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,13 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from kbstudio.changes import KBChange
 from kbstudio.model import ID_PREFIXES, KINDS, TIERS, Document, DocumentFields, DocumentInfo, tier_rank
-from kbstudio.names import find_path, id_key
-from kbstudio.reader import read_document, read_info
-from kbstudio.storage import save_document_text
+from kbstudio.names import find_path, id_key, same_name
+from kbstudio.reader import content_hash, read_document, read_info
+from kbstudio.storage import ExternalChangeError, save_document_text
 from kbstudio.templates import TEMPLATE_FOLDER, fill_template, template_text
+from kbstudio.textformat import TextFormat
 
 STATE_FOLDER = ".kbstudio"
 SCAN_CHUNK = 256   # documents a worker process reads per task
@@ -30,6 +35,36 @@ class Created:
     path: Path
     rel_path: str
     doc_id: str
+    change: KBChange = KBChange()
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What saving a document (or a KB file that is no document) changed: its new hash and the record."""
+
+    path: Path
+    rel_path: str
+    content_hash: str
+    change: KBChange
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """A deleted document: its path, its id (retired, never given out again) and the record."""
+
+    rel_path: str
+    doc_id: str | None
+    change: KBChange
+
+
+@dataclass(frozen=True)
+class Renamed:
+    """A document moved to another name or folder of the KB, and the record."""
+
+    old: str
+    new: str
+    path: Path
+    change: KBChange
 
 
 @dataclass(frozen=True)
@@ -83,16 +118,26 @@ class KnowledgeBase:
         """Return the KB's display name (its folder name)."""
         return self.root.name
 
-    def iter_paths(self) -> Iterator[Path]:
-        """Yield every document path, skipping hidden folders and the template folder."""
+    def _walk(self) -> Iterator[tuple[Path, list[str]]]:
+        """Yield every folder that may hold documents with its file names, in order."""
         for folder, dirs, files in os.walk(self.root):
             here = Path(folder)
             dirs[:] = sorted(
                 d for d in dirs if not d.startswith(".") and not (here == self.root and d == TEMPLATE_FOLDER)
             )
+            yield here, files
+
+    def iter_paths(self) -> Iterator[Path]:
+        """Yield every document path, skipping hidden folders and the template folder."""
+        for here, files in self._walk():
             for name in sorted(files):
                 if name.endswith(".md") and not name.startswith("."):
                     yield here / name
+
+    def iter_folders(self) -> Iterator[Path]:
+        """Yield the root and every folder below it that may hold documents (what ``iter_paths`` walks)."""
+        for here, _ in self._walk():
+            yield here
 
     def rel_path(self, path: Path) -> str:
         """Return ``path`` relative to the KB root, POSIX style."""
@@ -175,6 +220,14 @@ class KnowledgeBase:
         with (folder / RETIRED_IDS_FILE).open("a", encoding="utf-8") as handle:
             handle.write(doc_id + "\n")
 
+    def file_hash(self, rel: str) -> str | None:
+        """Return the content hash of KB file ``rel`` as it is on disk now, None when there is none."""
+        path = self.locate(rel)
+        try:
+            return content_hash(path.read_bytes()) if path is not None else None
+        except OSError:
+            return None
+
     def next_id(self, kind: str, documents: Sequence[DocumentFields] | None = None) -> str:
         """Return a fresh id for ``kind``: one above the highest ever used with its prefix."""
         prefix = ID_PREFIXES[kind]
@@ -200,7 +253,81 @@ class KnowledgeBase:
         draft = self.draft(kind, title, tier, folder, owner, escalates_to)
         draft.path.parent.mkdir(parents=True, exist_ok=True)
         save_document_text(draft.path, draft.text, expected_hash=None)
-        return Created(draft.path, draft.rel_path, draft.doc_id)
+        return Created(draft.path, draft.rel_path, draft.doc_id, KBChange.of(added=[draft.rel_path]))
+
+    def save(self, path: Path, text: str, expected_hash: str | None, fmt: TextFormat | None = None) -> Saved:
+        """Save ``text`` to ``path`` (a document, or a KB file such as the synonyms file) atomically.
+
+        ``expected_hash`` is the hash of the bytes that were loaded, None for a new file; a file
+        changed on disk since is never overwritten (``storage.ExternalChangeError``). ``fmt`` as in
+        ``storage.save_document_text``. Raises OSError when the file cannot be written.
+        """
+        new_hash = save_document_text(path, text, expected_hash, fmt)
+        rel = self.rel_path(path)
+        change = KBChange.of(added=[rel]) if expected_hash is None else KBChange.of(changed=[rel])
+        return Saved(path, rel, new_hash, change)
+
+    def _document_file(self, rel: str) -> tuple[Path, str]:
+        """Return the file of document ``rel`` (any normalisation form) and its path as on disk.
+
+        Raises ValueError when ``rel`` names no document of this KB.
+        """
+        path = self.locate(rel)
+        if path is None or not path.is_file():
+            raise ValueError(f"{rel}: no such document in {self.root}")
+        disk = self.rel_path(path)
+        if not is_document_path(disk):
+            raise ValueError(f"{rel}: not a document (documents are .md files outside hidden folders "
+                             f"and {TEMPLATE_FOLDER}/)")
+        return path, disk
+
+    def delete(self, rel: str, expected_hash: str | None = None) -> Deleted:
+        """Delete document ``rel`` and retire its id, so no new document is given it again.
+
+        ``expected_hash`` (when given) is the hash the caller read: a file changed since is not
+        deleted (``storage.ExternalChangeError``). A versioned KB keeps the text in its history
+        until the deletion is committed and after. Raises ValueError for no such document.
+        """
+        path, disk = self._document_file(rel)
+        document = read_document(path, self.root)
+        if expected_hash is not None and document.content_hash != expected_hash:
+            raise ExternalChangeError(path, expected_hash, document.content_hash)
+        path.unlink()
+        retired = []
+        if document.id:
+            self.retire_id(document.id)
+            retired.append(f"{STATE_FOLDER}/{RETIRED_IDS_FILE}")
+        return Deleted(disk, document.id, KBChange.of(removed=[disk], changed=retired))
+
+    def rename(self, rel: str, new_rel: str) -> Renamed:
+        """Move document ``rel`` to ``new_rel`` (KB-relative; ``.md`` is added when missing).
+
+        Folders are created as needed; an existing file is never replaced, in any normalisation form
+        of its name. Links to the document are not rewritten (Health reports them). Raises
+        ValueError for no such document, a target that is no document path or outside the KB, or
+        one that exists; OSError when the file system refuses.
+        """
+        path, old = self._document_file(rel)
+        new = "/".join(part for part in new_rel.strip().replace("\\", "/").split("/") if part)
+        new = new if new.endswith(".md") else f"{new}.md"
+        target = self.root / new
+        if not is_document_path(new) or not target.resolve().is_relative_to(self.root):
+            raise ValueError(f"{new_rel}: not a document path inside the knowledge base (a .md file "
+                             f"outside hidden folders and {TEMPLATE_FOLDER}/)")
+        if same_name(old, new):
+            raise ValueError(f"{new}: that is already its name")
+        if self.locate(new) is not None:
+            raise ValueError(f"{new} already exists: choose another name")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, target)   # fails when the target exists: never replaces a file
+        except FileExistsError:
+            raise ValueError(f"{new} already exists: choose another name") from None
+        except OSError:   # a file system without hard links: the check above stands
+            os.rename(path, target)
+        else:
+            path.unlink()
+        return Renamed(old, new, target, KBChange.of(renamed=[(old, new)]))
 
     def draft(
         self,

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from kbstudio.changes import KBChange
 from kbstudio.docedit import DocumentEditError, update_document
 from kbstudio.fmedit import FrontMatterEditError
 from kbstudio.kb import KnowledgeBase
@@ -67,6 +68,7 @@ class ReviewResult:
     review_by: date | None = None
     approvals: list[str] = field(default_factory=list)   # approve: every approval of this version so far
     approvals_needed: int = 0                             # approve: how many the policy wants
+    change: KBChange = KBChange()                         # the document rewritten, HEAD, the review state
 
     @property
     def committed(self) -> bool:
@@ -162,9 +164,11 @@ def _commit(vcs: VersionControl, loaded: _Loaded, action: Action, edits: list[tu
             atomic_write(loaded.path, loaded.data)
         raise
     saved = parse_document(loaded.path, loaded.rel, update.data)
+    change = update.change | result.change | KBChange(review=True)
     return ReviewResult(action.name, loaded.rel, loaded.document.id, loaded.title, loaded.document.status,
                         action.target, result.sha, message, new_hash,
-                        [loaded.rel] if result.committed else [], saved.reviewers, saved.review_by)
+                        [loaded.rel] if result.committed else [], saved.reviewers, saved.review_by,
+                        change=change)
 
 
 def submit(vcs: VersionControl, kb: KnowledgeBase, rel_path: str, reviewers: list[str],
@@ -371,7 +375,7 @@ def approve(vcs: VersionControl, kb: KnowledgeBase, rel_path: str, reviewer: str
         return ReviewResult(APPROVE.name, loaded.rel, loaded.document.id, loaded.title, "review", "review",
                             vcs.repo.head(), message, loaded.document.content_hash, [],
                             loaded.document.reviewers, loaded.document.review_by, approvals,
-                            plan.policy.min_reviewers)
+                            plan.policy.min_reviewers, KBChange(head=True, review=True))
     today = today or date.today()
     edits: list[tuple[str, Any]] = []
     review_by = loaded.document.review_by

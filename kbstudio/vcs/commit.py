@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kbstudio.changes import KBChange
+from kbstudio.disk_state import stamp
 from kbstudio.vcs.repo import KBRepo
 from kbstudio.vcs.runner import GitError
 
@@ -40,6 +42,7 @@ class CommitResult:
     message: str
     changed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)    # documents the KB's review policy sent back to review
+    change: KBChange = KBChange()                     # HEAD moved; documents the policy rewrote on disk
 
     @property
     def committed(self) -> bool:
@@ -140,12 +143,16 @@ class Committer:
         if not staged:
             return CommitResult(None, message)
         notes: list[str] = []
+        rewritten: list[str] = []
         if review_policy:
             from kbstudio.review.policy import back_to_review  # the review layer builds on this one
 
+            before = {rel: stamp(self.repo.kb.root / rel) for rel in staged}
             notes = back_to_review(self.repo, staged)
+            rewritten = [rel for rel, found in before.items() if stamp(self.repo.kb.root / rel) != found]
         self.repo.git("commit", "-q", "-F", "-", "--", *specs, input=message + "\n")
-        return CommitResult(self.repo.head(), message, staged, notes)
+        change = KBChange.of(changed=rewritten, head=True, review=bool(notes))
+        return CommitResult(self.repo.head(), message, staged, notes, change)
 
     def staged(self) -> list[str]:
         """Return KB paths staged for the next commit."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from kbstudio.changes import KBChange
 from kbstudio.names import same_name
 from kbstudio.storage import atomic_write
 from kbstudio.vcs.commit import Committer, ConflictMarkersError, files_with_markers, marker_lines
@@ -118,6 +119,7 @@ class MergeOutcome:
     merge_sha: str | None = None
     changed: list[str] = field(default_factory=list)
     renumbered: list[Renumbered] = field(default_factory=list)
+    change: KBChange = KBChange()   # the documents written, and once finished what the merge brought in
 
     @property
     def finished(self) -> bool:
@@ -268,13 +270,20 @@ class Conflicts:
                 raise GitError(f"{path}: {error}") from None
         else:
             raise GitError(f"unknown choice {choice!r}: use mine, theirs, merged or edited")
+        existed = (self.repo.kb.root / path).exists()
         if text is None:
             (self.repo.kb.root / path).unlink(missing_ok=True)
             self.repo.git("rm", "-q", "--cached", "--ignore-unmatch", "--", self.repo.literal(path))
+            written = KBChange.of(removed=[path] if existed else [])
         else:
             self._write(path, text)
+            written = KBChange.of(changed=[path]) if existed else KBChange.of(added=[path])
         remaining = self.paths()
-        return MergeOutcome(remaining) if remaining else self.finish()
+        if remaining:
+            return MergeOutcome(remaining, change=written)
+        outcome = self.finish()
+        outcome.change = written | outcome.change
+        return outcome
 
     def finish(self) -> MergeOutcome:
         """Make the merge commit once nothing is conflicted, then keep new ids unique."""
@@ -293,11 +302,14 @@ class Conflicts:
         self.repo.git("commit", "-q", "--no-edit")
         sha = self.repo.head()
         renumbered = renumber_after_merge(self.repo, "HEAD", self.committer) if sha else []
-        return MergeOutcome([], self.repo.head(), self.repo.changed_between(before), renumbered)
+        return MergeOutcome([], self.repo.head(), self.repo.changed_between(before), renumbered,
+                            self.repo.change_between(before))
 
-    def abort(self) -> None:
-        """Give up the merge and go back to the state before the pull."""
+    def abort(self) -> KBChange:
+        """Give up the merge and go back to the state before the pull; return what that put back on disk."""
+        undone = self.repo.worktree_change().reversed()
         self.repo.git("merge", "--abort")
+        return undone | KBChange(head=True)
 
     def _write(self, path: str, text: str) -> None:
         file = self.repo.kb.root / path

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from kbstudio.changes import KBChange
 from kbstudio.storage import atomic_write
 from kbstudio.vcs.commit import CommitResult, Committer
 from kbstudio.vcs.diff import FileDiff, diff_texts
@@ -110,7 +111,10 @@ class History:
         return diff_texts(self.version_text(old), new_text, f"{old.path} ({old.short})", new_label)
 
     def restore(self, kb_rel: str, sha: str, message: str | None = None) -> CommitResult:
-        """Put the text ``kb_rel`` had at ``sha`` back as a new commit; history is never rewritten."""
+        """Put the text ``kb_rel`` had at ``sha`` back as a new commit; history is never rewritten.
+
+        The result's ``change`` names the document (added when it had been deleted) and HEAD.
+        """
         kb_rel = self.repo.git_spelling(kb_rel)   # the file git knows, not a second one spelled anew
         versions = {v.sha: v for v in self.versions(kb_rel)}
         full = next((s for s in versions if s.startswith(check_sha(sha))), None)
@@ -119,8 +123,12 @@ class History:
         if versions[full].change == "D":
             raise GitError(f"commit {full[:8]} deleted {kb_rel}: restore an earlier version")
         text = self.version_text(versions[full])
-        target = self.repo.kb.locate(kb_rel) or self.repo.kb.root / kb_rel
+        found = self.repo.kb.locate(kb_rel)
+        target = found or self.repo.kb.root / kb_rel
         target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(target, text.encode("utf-8", "surrogateescape"))
         summary = message or f"Restore {kb_rel} to the version of {full[:8]}"
-        return self.committer.commit(summary, [kb_rel])
+        result = self.committer.commit(summary, [kb_rel])
+        written = KBChange.of(changed=[kb_rel]) if found is not None else KBChange.of(added=[kb_rel])
+        result.change = written | result.change
+        return result

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from kbstudio.changes import KBChange
 from kbstudio.kb import RETIRED_IDS_FILE, STATE_FOLDER, KnowledgeBase
 from kbstudio.names import nfc, spellings
 from kbstudio.templates import TEMPLATE_FOLDER
@@ -189,6 +190,48 @@ class KBRepo:
         else:
             out = self.git("diff", "--name-only", "--no-renames", "-z", old, new, "--", self.kb_pathspec)
         return self.kb_paths(out.stdout.split("\0"))
+
+    def change_between(self, old: str | None, new: str = "HEAD") -> KBChange:
+        """Return what differs between two commits as a record (renames paired, ``head`` set).
+
+        ``old`` None (no commit before) lists every KB file of ``new`` as added.
+        """
+        if old is None:
+            return KBChange.of(added=self.changed_between(None, new), head=True)
+        out = self.git("diff", "--name-status", "-z", "-M", old, new, "--", self.kb_pathspec).stdout
+        return self._status_change(out, head=True)
+
+    def worktree_change(self) -> KBChange:
+        """Return how the KB's files on disk differ from HEAD (what a stopped merge wrote) as a record."""
+        if self.head() is None:
+            return KBChange()
+        out = self.git("diff", "--name-status", "-z", "-M", "HEAD", "--", self.kb_pathspec).stdout
+        return self._status_change(out)
+
+    def _status_change(self, out: str, **flags: bool) -> KBChange:
+        """Return the record of ``git diff --name-status -z`` output (A, M, T, D, R and C entries)."""
+        entries = out.split("\0")
+        added, changed, removed, renamed = [], [], [], []
+        index = 0
+        while index < len(entries) - 1:
+            code, first = entries[index], entries[index + 1]
+            state, index = code[:1], index + 2
+            second = None
+            if state in ("R", "C"):
+                second, index = entries[index], index + 1
+            old, new = self.to_kb(first), self.to_kb(second) if second is not None else None
+            if state == "R" and old is not None and new is not None:
+                renamed.append((old, new))
+                if code != "R100":   # R085: moved and edited (85 % alike)
+                    changed.append(new)
+            elif state in ("R", "C"):
+                if state == "R" and old is not None:
+                    removed.append(old)
+                if new is not None:
+                    added.append(new)
+            elif old is not None:
+                {"A": added, "D": removed}.get(state, changed).append(old)
+        return KBChange.of(added, changed, removed, renamed, **flags)
 
     def kb_paths(self, repo_paths: list[str]) -> list[str]:
         """Map work-tree paths to KB paths, dropping empty ones and those outside the KB."""

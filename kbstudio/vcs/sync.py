@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from kbstudio.changes import KBChange
 from kbstudio.vcs.commit import Committer
 from kbstudio.vcs.conflicts import Conflicts, rename_notes
 from kbstudio.vcs.guard import DeletionGuard, GuardCheck
@@ -37,6 +38,7 @@ class SyncResult:
     ahead: int = 0
     behind: int = 0
     failure: FailureKind | None = None
+    change: KBChange = KBChange()   # what the pull changed on disk (or the stopped merge wrote) and HEAD
 
     @property
     def ok(self) -> bool:
@@ -45,7 +47,9 @@ class SyncResult:
 
     def to_json(self) -> dict[str, Any]:
         """Return the result as a JSON-ready dict."""
-        data = {key: value for key, value in self.__dict__.items() if key not in ("renumbered", "guard")}
+        data = {key: value for key, value in self.__dict__.items()
+                if key not in ("renumbered", "guard", "change")}
+        data["change"] = self.change.to_json()
         data["renumbered"] = [change.to_json() for change in self.renumbered]
         data["deletion_guard"] = self.guard.to_json() if self.guard else None
         return data
@@ -94,7 +98,7 @@ class SyncService:
         if result.status != "ok":
             return result
         pushed = self.push(progress, cancelled)
-        pushed.changed, pushed.pulled = result.changed, result.pulled
+        pushed.changed, pushed.pulled, pushed.change = result.changed, result.pulled, result.change
         pushed.auto_merged, pushed.renumbered, pushed.notes = (
             result.auto_merged, result.renumbered, [*result.notes, *pushed.notes])
         return pushed
@@ -112,6 +116,8 @@ class SyncService:
         prepared = self._prepared()
         result = self._pull(progress, cancelled, allow_mass_delete)
         result.notes[:0] = prepared
+        if prepared:   # prepare committed: HEAD moved even when nothing was pulled
+            result.change = result.change | KBChange(head=True)
         return result
 
     def _pull(self, progress: Progress | None, cancelled: Cancelled, allow_mass_delete: bool) -> SyncResult:
@@ -189,7 +195,8 @@ class SyncService:
         if remaining:
             return SyncResult("conflicts", f"{len(remaining)} documents have conflicts to resolve",
                               pulled=True, conflicts=remaining, auto_merged=auto, notes=notes,
-                              ahead=ahead, behind=behind)
+                              ahead=ahead, behind=behind,
+                              change=self.repo.worktree_change() | KBChange(head=True, review=True))
         renumbered: list[Renumbered] = []
         if self.repo.merging():
             outcome = self.conflicts.finish()
@@ -197,5 +204,7 @@ class SyncService:
         else:
             renumbered = renumber_after_merge(self.repo, "HEAD", self.committer)
         ahead, behind = self.remote.ahead_behind()
+        change = self.repo.change_between(before) | KBChange(review=True)   # trailers may have come in
         return SyncResult("ok", "pulled", pulled=True, changed=self.repo.changed_between(before),
-                          auto_merged=auto, renumbered=renumbered, notes=notes, ahead=ahead, behind=behind)
+                          auto_merged=auto, renumbered=renumbered, notes=notes, ahead=ahead, behind=behind,
+                          change=change)

@@ -1,0 +1,65 @@
+"""Changes made to a KB's documents by other programs, found by comparing what is on disk.
+
+A ``Stamp`` is a file's modification time (nanoseconds) and size: a program that writes a file
+changes at least one of them (POSIX ``st_mtime_ns``, NTFS last-write time), and reading it costs one
+``stat``, not the file. ``snapshot`` stamps every document of a KB (a 25,000-document KB in about
+0.1 s; measured with ``bench/make_big.py``'s KB on this machine); ``compare`` turns two snapshots
+into the ``KBChange`` a program outside the app made: an editor's save, a ``git checkout``, a file
+manager's copy, move or delete. A move found this way is a removal and an addition.
+"""
+
+from __future__ import annotations
+
+import os
+import stat as stat_mode
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from kbstudio.changes import KBChange
+from kbstudio.kb import KnowledgeBase, is_document_path
+
+Stamp = tuple[int, int]   # (st_mtime_ns, st_size)
+
+
+def stamp(path: Path | str) -> Stamp | None:
+    """Return the stamp of the file at ``path``; None when there is no such file."""
+    try:
+        info = os.stat(path)
+    except OSError:   # gone, or a folder in its way: no file to compare
+        return None
+    return None if stat_mode.S_ISDIR(info.st_mode) else (info.st_mtime_ns, info.st_size)
+
+
+def snapshot(kb: KnowledgeBase) -> dict[str, Stamp]:
+    """Return the stamp of every document of ``kb`` by KB-relative path (as on disk)."""
+    stamps: dict[str, Stamp] = {}
+    root = str(kb.root)
+    for path in kb.iter_paths():
+        found = stamp(path)
+        if found is not None:
+            stamps[os.path.relpath(path, root).replace(os.sep, "/")] = found
+    return stamps
+
+
+def restamp(kb: KnowledgeBase, stamps: dict[str, Stamp], rel_paths: Iterable[str]) -> None:
+    """Stamp ``rel_paths`` (documents, KB-relative, any normalisation form) again in ``stamps``, in place.
+
+    Used after the app changed them itself, so a later comparison does not take its own change
+    for another program's.
+    """
+    for rel in rel_paths:
+        path = kb.locate(rel)
+        disk = kb.rel_path(path) if path is not None else rel
+        found = stamp(path) if path is not None and is_document_path(disk) else None
+        for known in {rel, disk}:
+            stamps.pop(known, None)
+        if found is not None:
+            stamps[disk] = found
+
+
+def compare(before: Mapping[str, Stamp], after: Mapping[str, Stamp]) -> KBChange:
+    """Return the documents added, changed and removed between two snapshots of one KB."""
+    added = [rel for rel in after if rel not in before]
+    removed = [rel for rel in before if rel not in after]
+    changed = [rel for rel, found in after.items() if rel in before and before[rel] != found]
+    return KBChange.of(added=added, changed=changed, removed=removed)
