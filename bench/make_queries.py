@@ -560,7 +560,8 @@ def main() -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     for kind in KINDS:
-        counts = [len(r["accepted"]) for r in rows if r["kind"] == kind]  # type: ignore[arg-type]
+        counts = [len(accepted) for r in rows
+                  if r["kind"] == kind and isinstance(accepted := r["accepted"], list)]
         print(f"{kind:<9} {len(counts):>4} queries, accepted paths: max {max(counts, default=0)}, "
               f"{sum(1 for c in counts if c > 1)} with more than one")
     print(f"wrote {args.out}")

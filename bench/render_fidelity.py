@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import cmarkgfm
 from cmarkgfm.cmark import Options
@@ -141,7 +142,7 @@ def time_passes(texts: list[str], renderers: dict[str, Render], passes: int) -> 
     return {name: len(texts) / statistics.median(times) for name, times in seconds.items()}
 
 
-def summary(results: list[Result], root: str) -> dict[str, object]:
+def summary(results: list[Result], root: str) -> dict[str, Any]:
     """Return, for one root: documents, agreeing documents, percent, bar, and documents by kind and cause."""
     mine = [result for result in results if result.root == root]
     agree = sum(1 for result in mine if not result.losses)
@@ -174,12 +175,12 @@ def describe(result: Result, details: int | None) -> str:
     return "\n".join(lines)
 
 
-def print_table(summaries: dict[str, dict[str, object]]) -> None:
+def print_table(summaries: dict[str, dict[str, Any]]) -> None:
     """Print documents affected per loss kind, one column per root, then the agreement against the bar."""
     roots = list(summaries)
     print(f"{'documents affected by':<32}" + "".join(f"{root:>12}" for root in roots))
     for kind, label in KINDS.items():
-        print(f"{label:<32}" + "".join(f"{summaries[root]['kinds'].get(kind, 0):>12}"  # type: ignore[union-attr]
+        print(f"{label:<32}" + "".join(f"{summaries[root]['kinds'].get(kind, 0):>12}"
                                        for root in roots))
     print(f"{'documents':<32}" + "".join(f"{summaries[root]['documents']:>12}" for root in roots))
     for root, row in summaries.items():
@@ -188,15 +189,15 @@ def print_table(summaries: dict[str, dict[str, object]]) -> None:
               f"({verdict} the bar of {row['bar']}%)")
 
 
-def print_causes(summaries: dict[str, dict[str, object]]) -> None:
+def print_causes(summaries: dict[str, dict[str, Any]]) -> None:
     """Print documents affected per kind and cause, one column per root."""
     roots = list(summaries)
     causes = Counter[str]()
     for row in summaries.values():
-        causes.update(row["causes"])  # type: ignore[arg-type]
+        causes.update(row["causes"])
     print(f"\n{'by cause':<48}" + "".join(f"{root:>12}" for root in roots))
     for cause, _ in causes.most_common():
-        print(f"{cause[:47]:<48}" + "".join(f"{summaries[root]['causes'].get(cause, 0):>12}"  # type: ignore[union-attr]
+        print(f"{cause[:47]:<48}" + "".join(f"{summaries[root]['causes'].get(cause, 0):>12}"
                                            for root in roots))
 
 

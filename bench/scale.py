@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,10 +123,10 @@ def run_scale(args: argparse.Namespace, commands: dict[str, list[str]], targets:
             floor = statistics.median(read_every_file(kb_root) for _ in range(args.runs))
             for label, argv in commands.items():
                 argv = [str(kb_root) if part == "{kb}" else part for part in argv]
-                mine = median_of(args.runs, lambda argv=argv: _measure(ours(argv)))
+                mine = median_of(args.runs, partial(_measure, ours(argv)))
                 before = None
                 if args.before:
                     old, env = kbstudio_command(args.before, argv)
-                    before = median_of(args.runs, lambda old=old, env=env: measure(old, env=env))
+                    before = median_of(args.runs, partial(measure, old, env=env))
                 print(row_text(label, name, mine, floor, before, targets.get(name, "")), flush=True)
     print(f"load at the end: {os.getloadavg()[0]:.1f}")

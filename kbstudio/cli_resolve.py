@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from typing import cast
 
 from kbstudio.cli_git import (
     EXIT_CONFLICTS,
@@ -21,7 +22,7 @@ from kbstudio.cli_git import (
 from kbstudio.kb import KnowledgeBase
 from kbstudio.names import shown_name
 from kbstudio.vcs.conflicts import Choice, Conflict
-from kbstudio.vcs.fmmerge import Discard, Part, Resolution, describe_key
+from kbstudio.vcs.fmmerge import Discard, Part, Pick, Resolution, describe_key
 from kbstudio.vcs.service import VersionControl
 
 PICKS = ("mine", "theirs", "both")
@@ -34,7 +35,7 @@ def _part_choice(prefix: str) -> Callable[[str], tuple[str, Resolution]]:
         name, sep, choice = text.rpartition("=")
         if not sep or not name or choice not in PICKS:
             raise argparse.ArgumentTypeError(f"{text!r}: write NAME=mine, NAME=theirs or NAME=both")
-        return f"{prefix}:{name}", choice  # type: ignore[return-value]
+        return f"{prefix}:{name}", cast(Pick, choice)   # one of PICKS, as just checked
     return parse
 
 

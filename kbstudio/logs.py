@@ -191,6 +191,8 @@ def _install_hooks(report: Reporter) -> None:
         name = args.thread.name if args.thread is not None else "?"
         handle(args.exc_value, f" in thread {name}")
 
+    # stop_logging reads the hooks found before from the hooks themselves; mypy does not model
+    # attributes set on a function
     excepthook.kbstudio_previous = sys.excepthook  # type: ignore[attr-defined]
     thread_hook.kbstudio_previous = threading.excepthook  # type: ignore[attr-defined]
     sys.excepthook = excepthook

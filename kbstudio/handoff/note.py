@@ -203,8 +203,8 @@ def build_note(sop: Sop, run: SopRun | None = None, *, version: str | None = Non
         NoteSection("What was tried", tuple(tried)),
         NoteSection("Information collected", tuple(collected)),
     )
-    sections = tuple(section for section in sections if section.items)
-    return HandoffNote(heading, outcome, tuple(summary), sections, tuple(item.name for item in missing))
+    shown = tuple(section for section in sections if section.items)
+    return HandoffNote(heading, outcome, tuple(summary), shown, tuple(item.name for item in missing))
 
 
 def _template(sop: Sop, version: str | None, links: TicketLinks) -> HandoffNote:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from kbstudio.model import Document
+from kbstudio.model import Document, DocumentFields
 from kbstudio.names import nfc
 from kbstudio.sop import Field, Sop, TimeLimit, find_document, resolve_link
 from kbstudio.vcs.runner import GitError, GitRunner
@@ -123,7 +124,7 @@ def limit_states(sop: Sop, run: SopRun, now: datetime | None = None) -> list[Lim
             for limit in sop.time_limits if limit.minutes]
 
 
-def started_from(run: SopRun, documents: list[Document] | None = None) -> ArticleRef | None:
+def started_from(run: SopRun, documents: Sequence[DocumentFields] | None = None) -> ArticleRef | None:
     """Return the article the run started from, found by id or KB path among ``documents``."""
     key = run.article.strip()
     if not key:
@@ -134,7 +135,8 @@ def started_from(run: SopRun, documents: list[Document] | None = None) -> Articl
     return ArticleRef("", "", key)   # not in the KB (any more): named as given
 
 
-def resolution_article(sop: Sop, run: SopRun, documents: list[Document] | None = None) -> ArticleRef | None:
+def resolution_article(sop: Sop, run: SopRun,
+                       documents: Sequence[DocumentFields] | None = None) -> ArticleRef | None:
     """Return the article to link to the ticket when a check solved the problem.
 
     That is the first document the solving check links to, else the article the run started from,

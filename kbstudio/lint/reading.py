@@ -9,16 +9,17 @@ forked processes read and examine chunks of files and send back only the ``Exami
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import cast
 
 from kbstudio.lint.facts import KbFacts, Tokens, similarity_tokens
-from kbstudio.lint.page import Outline, parse_page
+from kbstudio.lint.page import Outline, Page, parse_page
 from kbstudio.lint.registry import RULES, select_rules
-from kbstudio.lint.rule import LintContext, Rule
+from kbstudio.lint.rule import Finding, LintContext, Rule
 from kbstudio.model import Document, Problem
 from kbstudio.reader import read_document
 from kbstudio.workers import map_chunks
@@ -38,12 +39,15 @@ class Examined:
         return (Examined, (self.outline, self.findings, self.tokens))
 
 
-def run_rules(page: object, context: LintContext, rules: Sequence[Rule]) -> list[Problem]:
+def run_rules(page: Page | Outline, context: LintContext, rules: Sequence[Rule]) -> list[Problem]:
     """Return the findings of ``rules`` for one document (a Page, or an Outline for cross rules)."""
     problems = []
-    rel_path = page.rel_path   # type: ignore[attr-defined]
+    rel_path = page.rel_path
     for rule in rules:
-        for line, message in rule.check(page, context):   # type: ignore[arg-type]
+        # a rule's check takes a Page, a cross rule's (rule.cross) an Outline: the caller passes
+        # the one its rules take, which the type of Rule.check (a union) cannot say
+        check = cast(Callable[[Page | Outline, LintContext], Iterable[Finding]], rule.check)
+        for line, message in check(page, context):
             problems.append(Problem(rule.id, rule.severity, rel_path, line, message))
     return problems
 

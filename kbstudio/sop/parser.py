@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from kbstudio.md_structure import SETEXT_LINE, SETEXT_TEXT, parse_structure
-from kbstudio.model import ERROR, INFO, TIERS, WARNING, Document, Problem, tier_rank
+from kbstudio.model import ERROR, INFO, TIERS, WARNING, Document, DocumentFields, Problem, tier_rank
 from kbstudio.names import id_key, nfc
 from kbstudio.sop.inline import parse_minutes, plain_text
 from kbstudio.sop.model import SECTION_TITLES, SECTIONS, Check, EscalationTarget, Field, Sop, TimeLimit
@@ -36,6 +38,8 @@ _LABELLED = re.compile(r"^\*\*(.+?):?\*\*:?\s*(.*)$")
 _PLAIN_LABELLED = re.compile(r"^([^:*`\[]{1,60}):\s*(.*)$")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _LONG_MARKS = {"long", "multi-line", "multiline", "several lines"}
+
+AnyDocument = TypeVar("AnyDocument", bound=DocumentFields)   # a Document, or the fields only
 
 
 def section_key(heading: str) -> str | None:
@@ -317,7 +321,7 @@ def parse_sop(document: Document) -> Sop:
     return _Parser(document).parse()
 
 
-def find_document(documents: list[Document], key: str) -> Document | None:
+def find_document(documents: Iterable[AnyDocument], key: str) -> AnyDocument | None:
     """Return the document whose id (any case, see ``id_key``) or KB path (any normalisation) is ``key``."""
     wanted = id_key(key)
     path = nfc(key.strip().replace("\\", "/").removeprefix("./"))

@@ -142,8 +142,8 @@ class DocumentTab(QWidget):
         # Ctrl+E switches Edit/Read from every field of the tab (X11 line edits read it as "end of line").
         self._window_keys = ShortcutPassThrough([QKeySequence("Ctrl+E")], self)
         fields = [*self.form.findChildren(QLineEdit), *self.find_bar.findChildren(QLineEdit)]
-        for widget in (self.editor, *fields):
-            widget.installEventFilter(self._window_keys)
+        for watched in (self.editor, *fields):
+            watched.installEventFilter(self._window_keys)
         self.preview.anchorClicked.connect(self._follow_link)
         self.mode_button.toggled.connect(self.set_edit_mode)
         self.save_button.clicked.connect(self.save)
@@ -211,6 +211,7 @@ class DocumentTab(QWidget):
 
     def _check_holdable(self, document: Document) -> None:
         """Keep editing off for a file the editor could not save back unchanged."""
+        reason: str | None
         if not document.readable:
             reason = "the file could not be read as text"
         else:

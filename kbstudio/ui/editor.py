@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QMimeData, QObject, Signal
@@ -43,7 +44,8 @@ class ShortcutPassThrough(QObject):
 
     def __init__(self, keys: list[QKeySequence], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.keys = [key[0].toCombined() for key in keys if not key.isEmpty()]
+        # PySide6's stubs lack QKeySequence.__getitem__ (Qt's operator[]), which the binding has
+        self.keys = [key[0].toCombined() for key in keys if not key.isEmpty()]  # type: ignore[index]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
@@ -64,7 +66,8 @@ def _png_bytes(image: QImage) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    # PySide6's stubs type the format as bytes, but the binding takes only str (6.11.3: bytes raises)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]
     buffer.close()
     return bytes(data.data())
 
@@ -116,7 +119,7 @@ class MarkdownEditor(QPlainTextEdit):
             return
         files = _image_files(source)
         if files:
-            self._insert_images([(path.name, lambda p=path: read_image_file(p)) for path in files])
+            self._insert_images([(path.name, partial(read_image_file, path)) for path in files])
         elif source.hasImage():
             image = QImage(source.imageData())
             self._insert_images([("", lambda: _png_bytes(image))])

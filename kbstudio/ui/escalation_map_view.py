@@ -299,7 +299,8 @@ class EscalationMapView(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.scene.render(painter)
         painter.end()
-        return image.save(str(target), "PNG")
+        # PySide6's stubs type the format as bytes, but the binding takes only str (6.11.3: bytes raises)
+        return image.save(str(target), "PNG")  # type: ignore[call-overload]
 
     def _ask_svg(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Export escalation map", "escalation-map.svg",

@@ -56,8 +56,9 @@ class HealthPanel(QWidget):
 
     def refresh(self) -> None:
         """Rebuild the tree from the findings, keeping which rules were expanded."""
-        expanded = {self.tree.topLevelItem(i).data(0, LOCATION_ROLE)
-                    for i in range(self.tree.topLevelItemCount()) if self.tree.topLevelItem(i).isExpanded()}
+        groups = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        expanded = {group.data(0, LOCATION_ROLE) for group in groups
+                    if group is not None and group.isExpanded()}
         shown = [p for p in self._problems if p.severity == ERROR or not self.errors_only.isChecked()]
         by_rule: dict[str, list[Problem]] = {}
         for problem in shown:
@@ -75,8 +76,8 @@ class HealthPanel(QWidget):
             group.setData(0, LOCATION_ROLE, rule)
             self.tree.addTopLevelItem(group)
             for problem in found[:500]:  # enough to act on; the CLI lists everything
-                shown = shown_name(problem.path)   # never a raw newline, RLO or lone surrogate
-                where = f"{shown}:{problem.line}" if problem.line else shown
+                name = shown_name(problem.path)   # never a raw newline, RLO or lone surrogate
+                where = f"{name}:{problem.line}" if problem.line else name
                 child = QTreeWidgetItem([problem.message, where])
                 child.setToolTip(0, problem.message)
                 child.setData(0, LOCATION_ROLE, (problem.path, problem.line or 1))

@@ -87,7 +87,7 @@ class LibraryModel(QAbstractItemModel):
         self.endResetModel()
 
     def _node(self, index: Index) -> _Node:
-        return index.internalPointer() if index.isValid() else self.root  # type: ignore[return-value]
+        return index.internalPointer() if index.isValid() else self.root
 
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
         node = self._node(parent)

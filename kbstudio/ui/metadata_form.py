@@ -33,7 +33,7 @@ class MetadataForm(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.widgets: dict[str, QWidget] = {}
+        self.widgets: dict[str, QComboBox | QLineEdit] = {}
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828;")
         self.error.setWordWrap(True)
@@ -42,15 +42,16 @@ class MetadataForm(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         for field in FORM_FIELDS:
             key = field.name
+            widget: QComboBox | QLineEdit
             if key in CHOICE_FIELDS:
-                widget: QWidget = QComboBox()
+                widget = combo = QComboBox()
                 for choice in CHOICE_FIELDS[key]:
-                    widget.addItem(choice or "(none)", choice)
-                widget.currentIndexChanged.connect(lambda _=0, k=key: self._edited(k))
+                    combo.addItem(choice or "(none)", choice)
+                combo.currentIndexChanged.connect(lambda _=0, k=key: self._edited(k))
             else:
-                widget = QLineEdit()
-                widget.setPlaceholderText(field.placeholder)
-                widget.editingFinished.connect(lambda k=key: self._edited(k))
+                widget = line = QLineEdit()
+                line.setPlaceholderText(field.placeholder)
+                line.editingFinished.connect(lambda k=key: self._edited(k))
             widget.setObjectName(f"meta_{key}")
             widget.setToolTip(field.help.replace("`", ""))
             self.widgets[key] = widget

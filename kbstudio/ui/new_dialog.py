@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -49,6 +50,8 @@ class NewDocumentDialog(QDialog):
         self.tier_box.setCurrentIndex(1)
         self.folder_box = QComboBox()
         self.folder_box.setEditable(True)
+        self.folder_edit = QLineEdit()   # the editable box's own line edit, kept typed
+        self.folder_box.setLineEdit(self.folder_edit)
         self.folder_box.setToolTip("The folder of the knowledge base to create the document in; "
                                    "type a new name to create a folder")
         for name in sorted(set(folders or [])):
@@ -77,12 +80,12 @@ class NewDocumentDialog(QDialog):
         self.kind_box.currentIndexChanged.connect(self._kind_changed)
         self.folder_box.editTextChanged.connect(lambda _: self._check())
         self.folder_box.activated.connect(self._folder_picked)
-        self.folder_box.lineEdit().textEdited.connect(self._folder_picked)
+        self.folder_edit.textEdited.connect(self._folder_picked)
         self._check()
         self.title_edit.setFocus()
 
-    def showEvent(self, event: object) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)  # type: ignore[arg-type]
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
         self.title_edit.setFocus()   # typing right after Ctrl+N goes into the title
 
     def _set_folder(self, folder: str) -> None:

@@ -36,10 +36,10 @@ class PreviewDocument(QTextDocument):
         self.code_blocks: list[str] = list(code_blocks or [])   # raw text, in document order
         self.setDefaultStyleSheet(style_sheet)
 
-    def loadResource(self, kind: int, url: QUrl) -> object:  # noqa: N802 - Qt override
+    def loadResource(self, kind: int, url: QUrl | str) -> object:  # noqa: N802 - Qt override
         if kind != QTextDocument.ResourceType.ImageResource.value:
             return None
-        path = local_resource(self.kb_root, self.base_dir, url)
+        path = local_resource(self.kb_root, self.base_dir, QUrl(url))
         if path is None:
             return None
         image = QImage(str(path))
@@ -87,7 +87,7 @@ class PreviewBrowser(QTextBrowser):
             data.setText(data.text().replace(ZERO_WIDTH_SPACE, ""))
         return data
 
-    def loadResource(self, kind: int, url: QUrl) -> object:  # noqa: N802 - Qt override
+    def loadResource(self, kind: int, url: QUrl | str) -> object:  # noqa: N802 - Qt override
         document = self.document()
         if isinstance(document, PreviewDocument):
             return document.loadResource(kind, url)

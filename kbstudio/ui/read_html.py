@@ -90,8 +90,8 @@ def adapt_read_html(source: str) -> ReadHtml:
         elif token == '<ul class="task-list">':
             out.append(TASK_LIST_OPEN)
         elif token == '<p class="alert-title">':
-            kind = alerts[-1] if alerts else "note"
-            out.append(f'<p class="alert-title kb-alert-title-{kind}">')
+            title_kind = alerts[-1] if alerts else "note"
+            out.append(f'<p class="alert-title kb-alert-title-{title_kind}">')
         elif token.startswith("</"):
             closer, is_alert = closers.pop() if closers else (token, False)
             if is_alert:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -157,14 +157,14 @@ class ReviewPage(QWidget):
         for button in (self.open_button, self.approve_button, self.changes_button):
             button.setEnabled(on)
 
-    def _emit(self, signal: Signal, with_comment: bool = False) -> None:
+    def _emit(self, signal: SignalInstance, with_comment: bool = False) -> None:
         item = self.current()
         if item is None:
             return
         if with_comment:
-            signal.emit(item.path, self.comment.toPlainText().strip())  # type: ignore[attr-defined]
+            signal.emit(item.path, self.comment.toPlainText().strip())
         else:
-            signal.emit(item.path)  # type: ignore[attr-defined]
+            signal.emit(item.path)
 
     def _request_changes(self) -> None:
         if not self.comment.toPlainText().strip():

@@ -57,9 +57,11 @@ class AppSettings:
         if not self.store.contains(key):
             return default
         if isinstance(default, list):   # one item comes back as a plain string, none as None
-            return [str(v) for v in self.store.value(key, [], type=list)]
+            items = self.store.value(key, [], type=list)
+            return [str(v) for v in items] if isinstance(items, list) else default
         if isinstance(default, bytes):
-            return bytes(self.store.value(key, QByteArray(), type=QByteArray))
+            stored = self.store.value(key, QByteArray(), type=QByteArray)
+            return stored.data() if isinstance(stored, QByteArray) else default
         # Qt converts "false"/"true" (and "0", "3", ...) by the default's type
         return self.store.value(key, default, type=type(default))
 

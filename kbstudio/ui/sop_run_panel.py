@@ -166,9 +166,13 @@ class SopRunPanel(QWidget):
 
         title = QLabel(f"<b>Running {html.escape(' '.join(p for p in (sop.id, sop.title) if p))}</b>")
         title.setWordWrap(True)
-        self.sop_button = QToolButton(text="Hide the SOP", checkable=True)
+        self.sop_button = QToolButton()
+        self.sop_button.setText("Hide the SOP")
+        self.sop_button.setCheckable(True)
         self.sop_button.setToolTip("Give the run the whole tab, or show the SOP beside it again")
-        self.side_button = QToolButton(text="Show search", checkable=True)
+        self.side_button = QToolButton()
+        self.side_button.setText("Show search")
+        self.side_button.setCheckable(True)
         self.side_button.setToolTip("Show or hide search and library on the left of the window")
         head = QHBoxLayout()
         head.addWidget(title, 1)
@@ -242,16 +246,17 @@ class SopRunPanel(QWidget):
         body_layout.addWidget(checks_box)
         body_layout.addWidget(fields_box)
         body_layout.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(body)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(body)
+        self.scroll_body = body   # what scroll_area scrolls: edits are placed against it
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(head)
         layout.addWidget(self.clock)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self.setMinimumWidth(340)
@@ -318,8 +323,8 @@ class SopRunPanel(QWidget):
 
     def _keep_in_sight(self, edit: QWidget) -> None:
         if shiboken6.isValid(edit) and edit.isVisible():   # the whole box, not just the cursor's line
-            top = edit.mapTo(self.scroll.widget(), QPoint(0, 0)).y()
-            self.scroll.ensureVisible(0, top + edit.height() // 2, 0, edit.height() // 2 + 8)
+            top = edit.mapTo(self.scroll_body, QPoint(0, 0)).y()
+            self.scroll_area.ensureVisible(0, top + edit.height() // 2, 0, edit.height() // 2 + 8)
 
     # Links and panels ----------------------------------------------------------------------
 
@@ -419,7 +424,7 @@ class SopRunPanel(QWidget):
                                 f"{', '.join(f.name for f in missing)}</span>")
             edit = self.field_edits[missing[0].name]
             edit.setFocus()
-            self.scroll.ensureWidgetVisible(edit)
+            self.scroll_area.ensureWidgetVisible(edit)
             return None
         self._clock_timer.stop()
         note = build_note(self.sop, run, version=self.version, documents=self.documents(),

@@ -169,8 +169,9 @@ class TaskRunner(QObject):
 
     def _progress(self, number: int, done: int, total: int) -> None:
         callbacks = self._tasks.get(number)
-        if callbacks is not None and alive(callbacks.on_progress):
-            callbacks.on_progress(done, total)  # type: ignore[misc]
+        on_progress = callbacks.on_progress if callbacks is not None else None
+        if on_progress is not None and alive(on_progress):
+            on_progress(done, total)
 
     def _deliver(self, number: int) -> None:
         callbacks = self._tasks.pop(number, None)
@@ -185,8 +186,8 @@ class TaskRunner(QObject):
                 callbacks.on_error(failure)
             else:   # its window was closed meanwhile: nobody to tell, but the log keeps it
                 log.warning("%s (after its window closed)", failure.message, exc_info=failure.error)
-        elif not handle.cancelled() and alive(callbacks.on_success):
-            callbacks.on_success(handle.result)  # type: ignore[misc]
+        elif not handle.cancelled() and callbacks.on_success is not None and alive(callbacks.on_success):
+            callbacks.on_success(handle.result)
         if not self._tasks:
             self.busyChanged.emit(False)
 

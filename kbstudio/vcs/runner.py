@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import queue
 import re
@@ -13,6 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from kbstudio.vcs.programs import Programs, file_signature, scan
 from kbstudio.vcs.safety import SAFE_OPTIONS, git_environment, redact
@@ -197,22 +199,23 @@ def last_message(stderr: str) -> str:
     return redact("; ".join(important or lines[-1:]))
 
 
-def _write_all(stream: object, data: bytes) -> None:
+def _write_all(stream: IO[bytes], data: bytes) -> None:
     """Give git its input, then close it; git may have exited first, which is not an error here."""
     with contextlib.suppress(BrokenPipeError, OSError):
-        stream.write(data)  # type: ignore[attr-defined]
+        stream.write(data)
     with contextlib.suppress(BrokenPipeError, OSError):   # closing flushes what is still buffered
-        stream.close()  # type: ignore[attr-defined]
+        stream.close()
 
 
-def _read_all(stream: object, sink: list[bytes]) -> None:
-    for chunk in iter(lambda: stream.read(65536), b""):  # type: ignore[attr-defined]
+def _read_all(stream: IO[bytes], sink: list[bytes]) -> None:
+    for chunk in iter(lambda: stream.read(65536), b""):
         sink.append(chunk)
 
 
-def _read_stderr(stream: object, sink: list[bytes], events: queue.Queue[tuple[int, int, str]]) -> None:
+def _read_stderr(stream: io.BufferedReader, sink: list[bytes],
+                 events: queue.Queue[tuple[int, int, str]]) -> None:
     pending = b""
-    for chunk in iter(lambda: stream.read1(4096), b""):  # type: ignore[attr-defined]
+    for chunk in iter(lambda: stream.read1(4096), b""):
         sink.append(chunk)
         pending += chunk
         *lines, pending = re.split(rb"[\r\n]", pending)

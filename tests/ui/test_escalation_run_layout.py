@@ -48,7 +48,7 @@ def test_the_run_names_its_article_and_fits_1280(window, qtbot) -> None:
     for name, edit in panel.field_edits.items():
         assert isinstance(edit, QPlainTextEdit if name in long_fields else QLineEdit), name
     steps = panel.field_edits["Steps already tried"]
-    panel.scroll.verticalScrollBar().setValue(0)
+    panel.scroll_area.verticalScrollBar().setValue(0)
     steps.setFocus()
     qtbot.keyClicks(steps, "signed out of Office")
     qtbot.keyClick(steps, Qt.Key.Key_Return)
@@ -57,8 +57,8 @@ def test_the_run_names_its_article_and_fits_1280(window, qtbot) -> None:
     assert steps.height() >= 3 * steps.fontMetrics().lineSpacing(), "both lines stay in sight"
 
     def in_sight() -> bool:
-        top = steps.mapTo(panel.scroll.viewport(), QPoint(0, 0)).y()
-        return top >= 0 and top + steps.height() <= panel.scroll.viewport().height()
+        top = steps.mapTo(panel.scroll_area.viewport(), QPoint(0, 0)).y()
+        return top >= 0 and top + steps.height() <= panel.scroll_area.viewport().height()
 
     qtbot.waitUntil(in_sight, timeout=2_000)   # the box being typed in is scrolled into view
 

@@ -162,19 +162,23 @@ class CommitDialog(QDialog):
         else:
             self.status.setText(f"{len(snapshot.changes)} changed file(s).")
         self.commit_button.setEnabled(bool(snapshot.changes) and not snapshot.merging)
-        if self.files.topLevelItemCount():
-            self.files.setCurrentItem(self.files.topLevelItem(0))
+        first = self.files.topLevelItem(0)
+        if first is not None:
+            self.files.setCurrentItem(first)
+
+    def _file_items(self) -> list[QTreeWidgetItem]:
+        """Return the rows of the file list, top to bottom."""
+        items = (self.files.topLevelItem(i) for i in range(self.files.topLevelItemCount()))
+        return [item for item in items if item is not None]
 
     def checked_paths(self) -> list[str]:
         """Return the ticked files."""
-        items = (self.files.topLevelItem(i) for i in range(self.files.topLevelItemCount()))
-        return [item.data(0, Qt.ItemDataRole.UserRole) for item in items
+        return [item.data(0, Qt.ItemDataRole.UserRole) for item in self._file_items()
                 if item.checkState(0) == Qt.CheckState.Checked]
 
     def set_checked(self, paths: list[str]) -> None:
         """Tick exactly ``paths``."""
-        for index in range(self.files.topLevelItemCount()):
-            item = self.files.topLevelItem(index)
+        for item in self._file_items():
             wanted = item.data(0, Qt.ItemDataRole.UserRole) in paths
             item.setCheckState(0, Qt.CheckState.Checked if wanted else Qt.CheckState.Unchecked)
 

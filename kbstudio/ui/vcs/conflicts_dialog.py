@@ -11,6 +11,7 @@ what of the other side they discard and ask.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -342,13 +343,13 @@ class ConflictsDialog(QDialog):
         self._label_item(self.conflict_list.currentRow())
         self._update_buttons()
 
-    def ask_all(self, pick: Choice) -> QMessageBox | None:
+    def ask_all(self, pick: Literal["mine", "theirs"]) -> QMessageBox | None:
         """Show what keeping all of yours (or taking all of theirs) discards, and ask first."""
         entry = self.selected()
         record = entry.conflict.merge if entry else None
         if entry is None or record is None:
             return None
-        choices = record.every(pick)  # type: ignore[arg-type]
+        choices = record.every(pick)
         dropped = entry.conflict.discards(pick, choices)
         other = "their" if pick == "mine" else "your"
         self.question = ask(

@@ -134,8 +134,7 @@ class HistoryDialog(QDialog):
         count = len(versions)
         self.status.setText(note or (f"{count} version{'s' if count != 1 else ''}." if versions else
                                      "This document has no committed versions yet."))
-        for row in range(min(2, count)):
-            self.tree.topLevelItem(row).setSelected(True)
+        self.select(*range(min(2, count)))
         if not versions:
             self.diff_view.set_message("No versions to compare.")
 
@@ -149,7 +148,9 @@ class HistoryDialog(QDialog):
         """Select the versions at ``rows`` (0 is the newest)."""
         self.tree.clearSelection()
         for row in rows:
-            self.tree.topLevelItem(row).setSelected(True)
+            item = self.tree.topLevelItem(row)
+            if item is not None:   # a row past the end selects nothing
+                item.setSelected(True)
 
     def _selection_changed(self) -> None:
         chosen = self.selected_versions()

@@ -170,10 +170,10 @@ class MergeView(QWidget):
         full = QHBoxLayout(self.full_box)
         self.full_views: dict[str, QTextBrowser] = {}
         for side in PANES:
-            view = self.full_views[side] = QTextBrowser()
-            view.setFont(monospace())
-            view.setMaximumHeight(96)
-            full.addWidget(view)
+            full_view = self.full_views[side] = QTextBrowser()
+            full_view.setFont(monospace())
+            full_view.setMaximumHeight(96)
+            full.addWidget(full_view)
         self.mine_button = QPushButton(f"Use {labels[1].lower()}")
         self.theirs_button = QPushButton(f"Use {labels[2].lower()}")
         self.both_button = QPushButton("Use both")
