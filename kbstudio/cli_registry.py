@@ -65,7 +65,7 @@ def resolve(reference: str) -> Any:
 # opened from args.path (list, new, lint and clone open or check their folder themselves).
 COMMANDS: tuple[Command, ...] = (
     Command("list", "list every document of a KB",
-            "kbstudio.cli:setup_list", "kbstudio.cli:cmd_list"),
+            "kbstudio.cli_list:setup_list", "kbstudio.cli_list:cmd_list"),
     Command("new", "create a document from its template",
             "kbstudio.cli:setup_new", "kbstudio.cli:cmd_new"),
     Command("set", "change front-matter fields of documents (tier=L2 tags=vpn,wifi)",
@@ -109,8 +109,18 @@ COMMANDS: tuple[Command, ...] = (
             needs_kb=True),
     Command("review", "list the review queue, oldest submission first",
             "kbstudio.cli_review:setup_review", "kbstudio.cli_review:cmd_review", needs_kb=True),
-    Command("dashboard", "documents by tier and status, stale ones, recent changes",
+    Command("dashboard", "documents by tier and status, stale ones, recent changes, knowledge health",
             "kbstudio.cli_review:setup_dashboard", "kbstudio.cli_review:cmd_dashboard", needs_kb=True),
+    Command("use", "record that a document was used on a ticket (or list the uses)",
+            "kbstudio.cli_loop:setup_use", "kbstudio.cli_loop:cmd_use", needs_kb=True),
+    Command("flag", "flag a document (wrong, outdated, unclear, missing step, duplicate); resolve a flag",
+            "kbstudio.cli_loop:setup_flag", "kbstudio.cli_loop:cmd_flag", needs_kb=True),
+    Command("flags", "the open flags, by owner",
+            "kbstudio.cli_loop:setup_flags", "kbstudio.cli_loop:cmd_flags", needs_kb=True),
+    Command("gaps", "failed searches grouped; create a draft article from one",
+            "kbstudio.cli_loop:setup_gaps", "kbstudio.cli_loop:cmd_gaps", needs_kb=True),
+    Command("remind", "documents due for review per the tier's interval, by owner",
+            "kbstudio.cli_loop:setup_remind", "kbstudio.cli_loop:cmd_remind", needs_kb=True),
 )
 
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from collections.abc import Callable
-from datetime import date
-from typing import Any
 
+from kbstudio.cli_common import dump, guarded, iso_date, say
 from kbstudio.cli_git import _kb_rel, _vc
 from kbstudio.kb import KnowledgeBase
+from kbstudio.loop.board import end_of, knowledge_board
 from kbstudio.model import STATUSES
 from kbstudio.names import shown_name
 from kbstudio.review import (
@@ -34,33 +31,13 @@ from kbstudio.vcs.safety import UnsafeInputError
 from kbstudio.vcs.service import VersionControl
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
-Handler = Callable[[argparse.Namespace, KnowledgeBase], int]
 
 
-def _say(message: str) -> None:
-    print(f"kbstudio: {message}", file=sys.stderr)
-
-
-def _dump(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=1))
-
-
-def _guard(handler: Handler) -> Handler:
-    """Exit 1 when the workflow refuses an action, 2 on bad input or a KB that is not versioned."""
-    def run(args: argparse.Namespace, kb: KnowledgeBase) -> int:
-        try:
-            return handler(args, kb)
-        except (InvalidInputError, UnsafeInputError) as error:
-            _say(str(error))
-            return EXIT_USAGE
-        except (ReviewError, ExternalChangeError, ConflictMarkersError) as error:
-            _say(str(error))
-            return EXIT_REFUSED
-        except GitError as error:
-            _say(str(error))
-            return EXIT_USAGE
-    run.__doc__ = handler.__doc__
-    return run
+_say, _dump = say, dump
+# Exit 1 when the workflow refuses an action, 2 on bad input or a KB that is not versioned.
+_guard = guarded((((InvalidInputError, UnsafeInputError), EXIT_USAGE),
+                  ((ReviewError, ExternalChangeError, ConflictMarkersError), EXIT_REFUSED),
+                  (GitError, EXIT_USAGE)))
 
 
 def _days(count: int) -> str:
@@ -167,20 +144,24 @@ def _print_dashboard(board: Dashboard) -> None:
 
 @_guard
 def cmd_dashboard(args: argparse.Namespace, kb: KnowledgeBase) -> int:
-    """Print documents by tier and status, stale documents, the review queue size and recent changes."""
-    board = dashboard(kb, kb.load_all(), VersionControl.open(kb), today=args.today, recent_limit=args.recent)
+    """Print documents by tier and status, stale documents, the review queue size, recent changes and
+    the knowledge health figures (``kbstudio.loop``)."""
+    documents = kb.load_all()
+    vcs = VersionControl.open(kb)
+    board = dashboard(kb, documents, vcs, today=args.today, recent_limit=args.recent)
+    knowledge = knowledge_board(kb, documents, vcs.repo if vcs is not None else None,
+                                end_of(args.today) if args.today else None)
+    for problem in knowledge.problems:
+        _say(str(problem))
+    if knowledge.policy_problem:
+        _say(knowledge.policy_problem)
     if args.json:
-        _dump(board.to_json())
+        _dump({**board.to_json(), "knowledge": knowledge.figures.to_json(),
+               "review_due": knowledge.due_json()})
     else:
         _print_dashboard(board)
+        print("\n" + "\n".join(knowledge.summary_lines()))
     return EXIT_OK
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): '{value}'") from None
 
 
 def _action_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -226,5 +207,5 @@ def setup_dashboard(board: argparse.ArgumentParser) -> None:
     """Add the ``dashboard`` command's arguments."""
     board.add_argument("path", help="the knowledge base folder")
     board.add_argument("--json", action="store_true", help="print one JSON object")
-    board.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the date stale checks use")
+    board.add_argument("--today", type=iso_date, metavar="YYYY-MM-DD", help="the date stale checks use")
     board.add_argument("--recent", type=int, default=RECENT_LIMIT, metavar="N", help="recent changes to show")

@@ -10,10 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kbstudio.handoff import AnswersError, SopRun, build_note, run_from_answers, sop_version
+from kbstudio.handoff import AnswersError, HandoffNote, SopRun, build_note, run_from_answers, sop_version
 from kbstudio.kb import KnowledgeBase
 from kbstudio.kbconfig import load_kb_config
-from kbstudio.model import ERROR, Document
+from kbstudio.model import ERROR, TIERS, Document
 from kbstudio.names import shown_name
 from kbstudio.sop import (
     Sop,
@@ -130,7 +130,26 @@ def cmd_handoff(args: argparse.Namespace, kb: KnowledgeBase) -> int:
         print(f"kbstudio: {len(note.missing)} required field(s) missing: {'; '.join(note.missing)}",
               file=sys.stderr)
         return EXIT_PROBLEMS
+    if run is not None and not args.no_record:
+        _record_use(kb, sop, run, note, documents, args.tier)
     return EXIT_OK
+
+
+def _record_use(kb: KnowledgeBase, sop: Sop, run: SopRun, note: HandoffNote, documents: list[Document],
+                tier: str | None) -> None:
+    """Record the finished run in the use ledger (kbstudio.loop.handoff); a failure is a warning only."""
+    from kbstudio.loop.handoff import record_handoff
+    from kbstudio.loop.records import RecordError
+    from kbstudio.loop.service import KnowledgeLoop
+
+    try:
+        recorded = record_handoff(KnowledgeLoop.open(kb), sop, run, note, documents, tier=tier)
+    except (RecordError, OSError) as error:
+        print(f"kbstudio: warning: the use was not recorded: {error}", file=sys.stderr)
+        return
+    if recorded is not None:
+        print(f"kbstudio: use recorded ({recorded.record.outcome}) in {shown_name(recorded.file)}",  # type: ignore[union-attr]
+              file=sys.stderr)
 
 
 def cmd_escalate(args: argparse.Namespace, kb: KnowledgeBase) -> int:
@@ -195,6 +214,10 @@ def setup_handoff(handoff: argparse.ArgumentParser) -> None:
     handoff.add_argument("--answers", metavar="FILE.json",
                          help="the run's answers ('-' for stdin; see docs/sops.md); without: a blank note")
     handoff.add_argument("--markdown", action="store_true", help="print Markdown instead of plain text")
+    handoff.add_argument("--no-record", action="store_true",
+                         help="do not record the run in the KB's use ledger (.kbstudio/usage/)")
+    handoff.add_argument("--tier", type=str.upper, choices=TIERS,
+                         help="the tier you work at, for the use ledger (default: the SOP's tier)")
 
 
 def setup_escalate(escalate: argparse.ArgumentParser) -> None:

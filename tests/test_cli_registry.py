@@ -15,8 +15,9 @@ from kbstudio import cli
 from kbstudio.cli_registry import COMMANDS, Command, CommandRegistry
 from kbstudio.logs import LOG_NAME
 
-COMMAND_MODULES = ("kbstudio.cli_git", "kbstudio.cli_guard", "kbstudio.cli_lint", "kbstudio.cli_resolve",
-                   "kbstudio.cli_review", "kbstudio.cli_search", "kbstudio.cli_set", "kbstudio.cli_sop")
+COMMAND_MODULES = ("kbstudio.cli_git", "kbstudio.cli_guard", "kbstudio.cli_lint", "kbstudio.cli_loop",
+                   "kbstudio.cli_resolve", "kbstudio.cli_review", "kbstudio.cli_search", "kbstudio.cli_set",
+                   "kbstudio.cli_sop")
 
 
 def setup_hello(parser: argparse.ArgumentParser) -> None:

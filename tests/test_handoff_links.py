@@ -125,7 +125,8 @@ def test_cli_handoff_with_the_kbs_web_base(content_copy: Path, tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     write(content_copy, ".kbstudio/links.yaml", f"web_base: {WEB}\n")
     answers = write(tmp_path, "run.json", json.dumps({"article": OUTLOOK, "checks": {"2": "solved"}}))
-    code = main(["handoff", str(content_copy), EMAIL_SOP, "--answers", str(answers), "--markdown"])
+    code = main(["handoff", str(content_copy), EMAIL_SOP, "--answers", str(answers), "--markdown",
+                 "--no-record"])
     out, err = capsys.readouterr()
     assert code == 0 and err == ""
     assert f"> {OUTLOOK_TITLE}" in out, "the issue is pre-filled from the article"

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kbstudio.fields import FIELDS, REQUIRED_WHEN_PUBLISHED
-from kbstudio.lint import rules_content, rules_links, rules_privacy, rules_schema, rules_sop, rules_synonyms
+from kbstudio.lint import (
+    rules_content,
+    rules_links,
+    rules_loop,
+    rules_privacy,
+    rules_schema,
+    rules_sop,
+    rules_synonyms,
+)
 from kbstudio.lint.rule import Rule, no_page_check
 from kbstudio.model import ERROR, WARNING
 from kbstudio.names import NAME_CHARACTERS, NAME_NOT_UTF8
@@ -64,6 +72,8 @@ RULES: tuple[Rule, ...] = (
     Rule("todo", WARNING, "TODO or FIXME left in a review or published document", rules_content.check_todo),
     Rule("synonym-unused", WARNING, "a synonym group of .kbstudio/synonyms.yaml none of whose terms is in "
          "any document", no_page_check, kb_check=rules_synonyms.check_synonym_unused),
+    Rule("flag-open", WARNING, "a reader flagged the document (wrong, outdated, unclear, missing step, "
+         "duplicate) and nobody has resolved it yet", no_page_check, kb_check=rules_loop.check_flag_open),
 )
 RULE_IDS: tuple[str, ...] = tuple(rule.id for rule in RULES)
 

@@ -27,21 +27,18 @@ flags per document tier (opened in the last ``RATE_DAYS``, open now).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from statistics import median
 from typing import Any
 
-from kbstudio.kb import KnowledgeBase
-from kbstudio.loop.flags import Flag, read_flags
-from kbstudio.loop.gap_groups import GapGroup, close_groups, group_gaps
-from kbstudio.loop.gaps import read_gaps
-from kbstudio.loop.history_facts import HistoryFacts, read_history
-from kbstudio.loop.ledger import REUSE_OUTCOMES, SOLVED, UseEntry, doc_key, read_uses
+from kbstudio.loop.flags import Flag
+from kbstudio.loop.gap_groups import GapGroup
+from kbstudio.loop.history_facts import HistoryFacts
+from kbstudio.loop.ledger import REUSE_OUTCOMES, SOLVED, UseEntry, doc_key
 from kbstudio.loop.records import format_time
 from kbstudio.model import TIERS, DocumentFields, Problem
-from kbstudio.vcs.repo import KBRepo
 
 RATE_DAYS = 90
 REUSE_WINDOWS = (30, 90)
@@ -267,22 +264,3 @@ def _weeks(result: Figures, uses: Sequence[UseEntry], now: datetime) -> None:
             counts[start]["solved"] += entry.outcome == SOLVED
     result.weeks = [{"week": start.date().isoformat(), "uses": count["uses"], "solved": count["solved"]}
                     for start, count in counts.items()]
-
-
-def compute_figures(kb: KnowledgeBase, documents: Sequence[DocumentFields], repo: KBRepo | None = None,
-                    now: datetime | None = None,
-                    finds: Callable[[str], str | None] | None = None) -> Figures:
-    """Read the KB's ledgers (and history, when ``repo``) and return the figures at ``now``.
-
-    ``finds`` (query -> published document it finds, or None) also closes gaps a search now
-    answers (``gap_groups.close_groups``). Bad ledger lines are skipped and listed in ``problems``.
-    """
-    uses = read_uses(kb.root)
-    flags, events = read_flags(kb.root)
-    gaps = read_gaps(kb.root)
-    groups = close_groups(group_gaps(gaps.items()), documents, finds)
-    history = read_history(repo) if repo is not None else None
-    result = figures(documents, uses.items(), flags, groups, history,
-                     now or datetime.now(UTC).replace(microsecond=0))
-    result.problems = [*uses.problems, *events.problems, *gaps.problems]
-    return result

@@ -20,7 +20,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kbstudio.lint.page import slugify_heading
 from kbstudio.loop.identity import Agent
 from kbstudio.loop.ledger import doc_key
 from kbstudio.loop.logfiles import FLAGS, LogRead, append_record, read_folder
@@ -35,8 +34,7 @@ from kbstudio.loop.records import (
     tier_value,
     utc_now,
 )
-from kbstudio.md_structure import parse_structure
-from kbstudio.model import Document, DocumentFields, tier_rank
+from kbstudio.model import DocumentFields, tier_rank
 
 WRONG, OUTDATED, UNCLEAR = "wrong", "outdated", "unclear"
 MISSING_STEP, DUPLICATE = "missing-step", "duplicate"
@@ -46,6 +44,10 @@ REASON_LABELS: dict[str, str] = {WRONG: "Wrong", OUTDATED: "Outdated", UNCLEAR: 
 OPEN, RESOLVE = "open", "resolve"
 EVENTS: tuple[str, ...] = (OPEN, RESOLVE)
 NO_OWNER = "(no owner)"
+
+
+class AlreadyResolvedError(RecordError):
+    """The flag was resolved already (by this person or another): nothing to record."""
 
 
 @dataclass(frozen=True)
@@ -83,16 +85,17 @@ class FlagEvent:
         if data.get("type", "flag") != "flag":
             raise RecordError(f"type '{data.get('type')!s:.20}' is not a flag event")
         event = choice_value(data, "event", EVENTS) or OPEN
-        common = {"event": event, "flag": text_value(data, "flag", required=True) or "",
-                  "time": parse_time(data.get("time")), "agent": text_value(data, "agent") or "unknown",
-                  "tier": tier_value(data), "comment": text_value(data, "comment", one_line=False)}
+        flag, moment = text_value(data, "flag", required=True) or "", parse_time(data.get("time"))
+        agent, tier = text_value(data, "agent") or "unknown", tier_value(data)
+        comment = text_value(data, "comment", one_line=False)
         if event == RESOLVE:
-            return cls(**common, commit=text_value(data, "commit"))
+            return cls(event, flag, moment, agent, tier, comment=comment, commit=text_value(data, "commit"))
         document, path = text_value(data, "document"), text_value(data, "path", one_line=False)
         if not (document or path):
             raise RecordError("names no document")
-        return cls(**common, document=document, path=path, version=text_value(data, "version"),
-                   reason=choice_value(data, "reason", REASONS), anchor=_anchor(data))
+        return cls(event, flag, moment, agent, tier, document=document, path=path,
+                   version=text_value(data, "version"), reason=choice_value(data, "reason", REASONS),
+                   comment=comment, anchor=_anchor(data))
 
 
 def _anchor(data: Mapping[str, Any]) -> str | None:
@@ -195,9 +198,9 @@ def make_open_event(document: DocumentFields, reason: str, agent: Agent, *, comm
 
 def make_resolve_event(flag: Flag, agent: Agent, *, commit: str | None = None, note: str = "",
                        tier: str | None = None, now: datetime | None = None) -> FlagEvent:
-    """Return a checked ``resolve`` event for ``flag``; raise RecordError when it is already resolved."""
+    """Return a checked ``resolve`` event for ``flag``; raise AlreadyResolvedError when it is resolved."""
     if not flag.is_open:
-        raise RecordError(f"flag {flag.id[:8]} was already resolved by {flag.resolved_by}")
+        raise AlreadyResolvedError(f"flag {flag.id[:8]} was already resolved by {flag.resolved_by}")
     fields = {"note": note, "commit": commit, "tier": tier}
     return FlagEvent(RESOLVE, flag.id, now or utc_now(), str(agent), tier_value(fields),
                      comment=text_value(fields, "note", one_line=False), commit=text_value(fields, "commit"))
@@ -266,19 +269,3 @@ def flags_of(flags: Iterable[Flag], document: DocumentFields, open_only: bool = 
             if flag.key == key or (not flag.document and flag.path == document.rel_path)]
     return [flag for flag in mine if flag.is_open or not open_only]
 
-
-def anchor_line(document: Document, anchor: str | None) -> int | None:
-    """Return the file line (1-based) a flag's anchor points at in ``document``, or None.
-
-    A number is a line of the file (kept when within the file); other text is a heading's slug
-    (GitHub style, as links use: ``#if-this-doesnt-solve-it``), matched against the headings.
-    """
-    if not anchor:
-        return None
-    if anchor.isdigit():
-        line = int(anchor)
-        return line if 1 <= line <= document.text.count("\n") + 1 else None
-    for heading in parse_structure(document.body).headings:
-        if slugify_heading(heading.text) == anchor:
-            return document.body_line + heading.index
-    return None

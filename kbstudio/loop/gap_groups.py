@@ -14,7 +14,9 @@ A group's ``key`` is the signature of its most frequent member (ties: the alphab
 a draft created from a group stores it in its ``from_search`` front-matter field
 (``kbstudio.fields``). A group is **closed** when a published document's ``from_search`` matches
 one of its signatures (equal, or Jaccard at least ``JACCARD``), or, when the caller passes a
-``finds`` function (a search of published documents), when its most frequent query now finds one.
+``finds`` function (a search of published documents), when its most frequent query now finds one
+at the tiers it was searched at. Only groups of searches that found nothing there
+(``no-results``, ``other-tiers``) close by search: a ``not-opened`` search had results already.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from datetime import datetime
 from typing import Any
 
 from kbstudio.index.analysis import SupportAnalyzer
-from kbstudio.loop.gaps import GapEntry
+from kbstudio.loop.gaps import NOT_OPENED, GapEntry
 from kbstudio.loop.records import format_time
 from kbstudio.model import DocumentFields
 from kbstudio.names import fold_accents, nfc
@@ -151,22 +153,25 @@ def covers(from_search: str, group: GapGroup, threshold: float = JACCARD) -> boo
                for name in group.signatures)
 
 
+Finder = Callable[[str, tuple[str, ...]], str | None]
+"""(query as typed, tiers searched; empty: all) -> id or path of a published document found, or None."""
+
+
 def close_groups(groups: Sequence[GapGroup], documents: Iterable[DocumentFields],
-                 finds: Callable[[str], str | None] | None = None,
-                 threshold: float = JACCARD) -> list[GapGroup]:
+                 finds: Finder | None = None, threshold: float = JACCARD) -> list[GapGroup]:
     """Mark the groups a published document covers (``closed_by``); return ``groups``.
 
     A published document covers a group when its ``from_search`` matches (``covers``). With
-    ``finds`` (query as typed -> id or path of a published document it finds, or None), an
-    uncovered group whose most frequent query now finds a published document is closed by it.
+    ``finds``, an uncovered group of searches that found nothing (no ``not-opened`` gap) whose
+    most frequent query now finds a published document at the tiers last searched is closed by it.
     """
     published = [(document.value(FROM_SEARCH), document.id or document.rel_path)
                  for document in documents if document.status == "published" and document.readable]
     sources = [(text, name) for text, name in published if text]
     for group in groups:
         group.closed_by = next((name for text, name in sources if covers(text, group, threshold)), None)
-        if group.closed_by is None and finds is not None:
-            group.closed_by = finds(group.query)
+        if group.closed_by is None and finds is not None and NOT_OPENED not in group.kinds:
+            group.closed_by = finds(group.query, group.gaps[-1].tiers if group.gaps else ())
     return list(groups)
 
 

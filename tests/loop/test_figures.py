@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kbstudio.kb import KnowledgeBase
-from kbstudio.loop.figures import compute_figures, week_start
+from kbstudio.loop.board import compute_figures
+from kbstudio.loop.figures import week_start
 from kbstudio.loop.gaps import NO_RESULTS
 from kbstudio.loop.ledger import UseRequest
 from kbstudio.loop.service import KnowledgeLoop

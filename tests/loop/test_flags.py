@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from kbstudio.kb import KnowledgeBase
+from kbstudio.loop.anchors import anchor_line
 from kbstudio.loop.flags import (
     NO_OWNER,
     REASONS,
-    anchor_line,
     flags_of,
     fold_flags,
     may_fix,

@@ -92,12 +92,19 @@ def test_draft_from_a_group_keeps_the_words_and_closes_the_gap_when_published(
 
 def test_a_search_that_now_finds_a_published_document_closes_its_group(
         kb: KnowledgeBase, ana: KnowledgeLoop) -> None:
-    ana.record_gap("forgotten password", NO_RESULTS, now=NOW)
+    ana.record_gap("forgotten password", NO_RESULTS, tiers=["L0", "L1"], now=NOW)
     ana.record_gap("printer on fire", NO_RESULTS, now=NOW)
-    found = {"forgotten password": "KB-0001"}
-    groups = close_groups(group_gaps(read_gaps(kb.root).items()), [], finds=found.get)
+    ana.record_gap("wifi slow", NOT_OPENED, now=NOW)       # had results already: never closed by search
+    asked = []
+
+    def finds(query: str, tiers: tuple[str, ...]) -> str | None:
+        asked.append((query, tiers))
+        return {"forgotten password": "KB-0001", "wifi slow": "KB-0009"}.get(query)
+
+    groups = close_groups(group_gaps(read_gaps(kb.root).items()), [], finds=finds)
     assert {group.query: group.closed_by for group in groups} == {
-        "forgotten password": "KB-0001", "printer on fire": None}
+        "forgotten password": "KB-0001", "printer on fire": None, "wifi slow": None}
+    assert sorted(asked) == [("forgotten password", ("L0", "L1")), ("printer on fire", ())]
 
 
 def test_issue_section_insertion_keeps_crlf_and_adds_a_section_when_missing() -> None:

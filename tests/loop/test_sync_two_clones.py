@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from kbstudio.loop.figures import compute_figures
+from kbstudio.loop.board import compute_figures
 from kbstudio.loop.flags import read_flags
 from kbstudio.loop.gaps import NO_RESULTS, read_gaps
 from kbstudio.loop.gitsync import commit_loop_files, commit_message, pending_loop_files

@@ -100,7 +100,7 @@ def test_review_and_dashboard_without_git(content_copy: Path) -> None:
     assert board.returncode == 0, board.stderr
     data = json.loads(board.stdout)
     assert set(data) == {"kb", "today", "total", "counts", "by_tier", "by_status", "stale",
-                         "review_queue_size", "unreadable", "versioned", "recent"}
+                         "review_queue_size", "unreadable", "versioned", "recent", "knowledge", "review_due"}
     assert data["total"] == 61 and data["review_queue_size"] == 4 and data["versioned"] is False
     assert len(data["stale"]) == data["by_status"]["published"] + data["by_status"]["review"]
     text = run("dashboard", content_copy, "--today", "2000-01-01")
