@@ -9,7 +9,7 @@ so that files written on machines in different zones sort and compare alike.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -56,8 +56,12 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+# Unicode category Cc (C0 and C1 controls, DEL) but tab and line breaks, which comments may hold.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _control(text: str) -> bool:
-    return any(unicodedata.category(char) == "Cc" and char not in "\t\n\r" for char in text)
+    return _CONTROL.search(text) is not None
 
 
 def text_value(data: Mapping[str, Any], name: str, *, required: bool = False, limit: int = MAX_TEXT,
