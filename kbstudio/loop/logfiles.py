@@ -41,6 +41,8 @@ ATTRIBUTES_TEXT = (f"# KB Studio: every {SUFFIX} file here only grows; should tw
                    "same one, git keeps both sides' lines.\n"
                    f"*{SUFFIX} merge=union\n")
 MAX_LINE_BYTES = 1 << 20     # 1 MiB: a record is a few hundred bytes; anything longer is not one
+# 64 MiB: about 150,000 records of one person in one month, far beyond a busy agent (~50 a day).
+MAX_FILE_BYTES = 64 << 20
 PROBLEM_RULE = "loop-record"
 _NAME = re.compile(r"^(\d{4}-\d{2})--([a-z0-9-]+)--([0-9a-f]+)\.jsonl$")
 
@@ -61,8 +63,16 @@ def file_name(moment: datetime, agent: Agent, device: str) -> str:
 
 
 def ensure_folder(root: Path, folder: str) -> Path:
-    """Create the loop folder with its ``.gitattributes`` (merge=union) when missing; return it."""
+    """Create the loop folder with its ``.gitattributes`` (merge=union) when missing; return it.
+
+    Raises OSError when the folder (or ``.kbstudio``) is a symbolic link: records are written
+    inside the KB only, never where a link committed by someone else points.
+    """
     path = root / folder_rel(folder)
+    for part in (path.parent, path):
+        if part.is_symlink():
+            raise OSError(f"{part.relative_to(root).as_posix()} is a symbolic link; records are not "
+                          "written through it")
     path.mkdir(parents=True, exist_ok=True)
     attributes = path / ".gitattributes"
     if not attributes.exists():
@@ -81,7 +91,8 @@ def append_record(root: Path, folder: str, record: dict[str, Any], moment: datet
     path = ensure_folder(root, folder) / file_name(moment, agent, device)
     line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
     data = line.encode("utf-8")
-    handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    # O_NOFOLLOW: a file replaced by a symbolic link (a hostile commit) is refused, not written through.
+    handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
     try:
         size = os.fstat(handle).st_size
         if size and _last_byte(path) != b"\n":
@@ -103,7 +114,8 @@ def log_files(root: Path, folder: str) -> list[Path]:
     path = root / folder_rel(folder)
     try:
         names = sorted(entry.name for entry in os.scandir(path)
-                       if entry.name.endswith(SUFFIX) and not entry.name.startswith(".") and entry.is_file())
+                       if entry.name.endswith(SUFFIX) and not entry.name.startswith(".")
+                       and entry.is_file(follow_symlinks=False))
     except OSError:
         return []
     return [path / name for name in names]
@@ -146,7 +158,7 @@ def read_folder(root: Path, folder: str, parse: Callable[[dict[str, Any]], T]) -
         rel = f"{folder_rel(folder)}/{path.name}"
         for number, data, problem in _lines(path):
             if problem is not None:
-                result.problems.append(Problem(PROBLEM_RULE, WARNING, rel, number, problem))
+                result.problems.append(Problem(PROBLEM_RULE, WARNING, rel, number or None, problem))
                 continue
             try:
                 check_version(data)
@@ -160,6 +172,11 @@ def read_folder(root: Path, folder: str, parse: Callable[[dict[str, Any]], T]) -
 def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any], str | None]]:
     """Yield (line number, object, None) per good line and (line number, {}, why) per bad one."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            yield 0, {}, (f"{size // (1 << 20)} MB is too large for one person's month of records "
+                          f"(the limit is {MAX_FILE_BYTES >> 20} MB); skipped")
+            return
         raw = path.read_bytes()
     except OSError as error:
         yield 0, {}, f"cannot be read: {error.strerror or error}"

@@ -6,7 +6,10 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from kbstudio.kb import KnowledgeBase
+from kbstudio.loop import logfiles
 from kbstudio.loop.identity import Agent, device_id
 from kbstudio.loop.ledger import UseRequest, read_uses
 from kbstudio.loop.logfiles import ATTRIBUTES_TEXT, USAGE, append_record, file_name, parse_file_name
@@ -100,3 +103,27 @@ def test_unknown_fields_are_kept_readable_and_numbers_as_tickets(tmp_path: Path)
     entry = read_uses(tmp_path).items()[0]
     assert entry.ticket == "12345" and entry.document == "KB-0001"
     assert entry.time == NOW
+
+
+def test_links_are_never_written_through_and_huge_files_are_skipped(
+        kb: KnowledgeBase, ana: KnowledgeLoop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rel = _use(ana, kb)
+    path = kb.root / rel
+    outside = tmp_path / "outside.txt"
+    outside.write_text("mine\n", "utf-8")
+    path.unlink()
+    path.symlink_to(outside)
+    with pytest.raises(OSError):
+        _use(ana, kb)
+    assert outside.read_text("utf-8") == "mine\n"
+    assert read_uses(kb.root).records == []          # a linked file is not read either
+    path.unlink()
+    _use(ana, kb)
+    monkeypatch.setattr(logfiles, "MAX_FILE_BYTES", 10)
+    read = read_uses(kb.root)
+    assert read.records == [] and read.problems[0].line is None and "too large" in read.problems[0].message
+    flags = kb.root / ".kbstudio/flags"
+    flags.parent.mkdir(exist_ok=True)
+    flags.symlink_to(tmp_path)
+    with pytest.raises(OSError, match="symbolic link"):
+        ana.flag(kb.load(OUTLOOK), "wrong")
