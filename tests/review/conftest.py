@@ -13,7 +13,7 @@ from kbstudio.kb import KnowledgeBase
 from kbstudio.review import ReviewResult, approve
 from kbstudio.review.trailers import check_person
 from kbstudio.vcs.service import VersionControl
-from tests.vcs.conftest import document, git, git_sandbox  # noqa: F401 - git_sandbox is an autouse fixture
+from tests.vcs.conftest import document, git
 
 RITA = "Rita Reviewer <rita@example.com>"
 OMAR = "Omar Other <omar@example.com>"

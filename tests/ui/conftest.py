@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 
 from kbstudio.kb import KnowledgeBase
 from kbstudio.ui.main_window import MainWindow
 from kbstudio.ui.settings import AppSettings
+from tests.conftest import UserFolders
+
+
+@pytest.fixture(autouse=True)
+def isolated_qt_settings(isolated_user: UserFolders) -> Iterator[Path]:
+    """Point Qt's own settings folders (both formats, user and system scope) into the test's home.
+
+    ``QSettings()`` reads them, and Qt computes them once per process, so moving HOME and
+    XDG_CONFIG_HOME (``isolated_user``) is not enough. The organisation and application names that
+    ``run_app`` sets are put back afterwards. Yields the folder.
+    """
+    folder = isolated_user.home / ".config"
+    names = (QCoreApplication.organizationName(), QCoreApplication.applicationName())
+    for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+            QSettings.setPath(settings_format, scope, str(folder if scope == QSettings.Scope.UserScope
+                                                          else isolated_user.home / "system-config"))
+    yield folder
+    QCoreApplication.setOrganizationName(names[0])
+    QCoreApplication.setApplicationName(names[1])
 
 
 @pytest.fixture()

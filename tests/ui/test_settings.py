@@ -7,10 +7,11 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 
 from kbstudio.ui import settings as settings_module
 from kbstudio.ui.settings import DEFAULTS, AppSettings
+from tests.conftest import UserFolders
 
 BOOLEANS = sorted(key for key, value in DEFAULTS.items() if isinstance(value, bool))
 _fresh = count()
@@ -61,10 +62,10 @@ def test_a_setting_whose_default_is_true_reads_back_false(
 
 
 def test_the_auto_commit_menu_item_comes_back_unticked(window, settings: AppSettings, tmp_path: Path) -> None:
-    window.auto_commit_action.setChecked(True)
-    window.auto_commit_action.setChecked(False)
+    window.menus.auto_commit.setChecked(True)
+    window.menus.auto_commit.setChecked(False)
     assert reopened(settings, tmp_path).get("auto_commit") is False
-    window.auto_commit_action.setChecked(True)
+    window.menus.auto_commit.setChecked(True)
     assert reopened(settings, tmp_path).get("auto_commit") is True
 
 
@@ -93,3 +94,36 @@ def test_the_apps_settings_honour_the_config_dir(monkeypatch: pytest.MonkeyPatch
     assert Path(named.store.fileName()) == tmp_path / "mine.ini"   # a file asked for by name stays
     monkeypatch.delenv("KBSTUDIO_CONFIG_DIR")
     assert AppSettings(QSettings()).store.fileName() == QSettings().fileName()
+
+
+# The autouse fixtures (tests/conftest.py, tests/ui/conftest.py) give each test its own settings.
+def app_settings() -> AppSettings:
+    """Return the settings as the app opens them at start-up (``run_app``): Qt's own store."""
+    QCoreApplication.setOrganizationName("kbstudio")
+    QCoreApplication.setApplicationName("KB Studio")
+    return AppSettings(QSettings())
+
+
+def test_the_apps_own_settings_are_written_inside_the_tests_home(isolated_user: UserFolders) -> None:
+    settings = app_settings()
+    settings.set("role", "L3")
+    settings.store.sync()
+    assert Path(settings.store.fileName()) == isolated_user.config / settings_module.SETTINGS_FILE
+    assert "role=L3" in (isolated_user.config / settings_module.SETTINGS_FILE).read_text("utf-8")
+
+
+def test_qts_native_store_is_inside_the_tests_home_too(isolated_user: UserFolders,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KBSTUDIO_CONFIG_DIR")
+    settings = app_settings()
+    settings.set("role", "L3")
+    settings.store.sync()
+    assert Path(settings.store.fileName()) == isolated_user.home / ".config" / "kbstudio" / "KB Studio.conf"
+
+
+def test_settings_written_by_the_test_before_are_not_seen(isolated_user: UserFolders,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs after the two tests above, which set the role in both stores."""
+    assert app_settings().get("role") == DEFAULTS["role"] != "L3"
+    monkeypatch.delenv("KBSTUDIO_CONFIG_DIR")
+    assert app_settings().get("role") == DEFAULTS["role"]

@@ -12,6 +12,7 @@ from kbstudio.kb import KnowledgeBase
 from kbstudio.vcs.commit import CommitResult
 from kbstudio.vcs.service import VersionControl
 from kbstudio.vcs.sync import SyncResult
+from tests.conftest import UserFolders
 
 TITLES = ["Connect to the VPN", "Clear a printer queue", "Reset a password", "Fix Outlook prompts",
           "Join the Wi-Fi", "Map a shared drive", "Report phishing"]
@@ -80,23 +81,14 @@ class Side:
         return self.git("log", "--all", "-p", "--full-history", "--no-color", "--format=%H %s")
 
 
-@pytest.fixture(autouse=True)
-def git_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Keep git away from the user's own config; give tests an author through the environment."""
-    home = tmp_path / "home"
-    home.mkdir()
-    config = home / ".gitconfig"
-    config.write_text("[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n", "utf-8")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("KBSTUDIO_INDEX_DIR", str(tmp_path / "indexes"))
-    monkeypatch.setenv("KBSTUDIO_CONFIG_DIR", str(home / "kbstudio"))   # allowed git programs
-    for role in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{role}_NAME", "Test Author")
-        monkeypatch.setenv(f"GIT_{role}_EMAIL", "test@example.com")
-    return home
+@pytest.fixture()
+def git_sandbox(isolated_user: UserFolders) -> Path:
+    """The test's private home, whose ``.gitconfig`` is git's global config.
+
+    The autouse ``isolated_user`` (tests/conftest.py) keeps git away from the user's own config
+    and gives every test an author through the environment.
+    """
+    return isolated_user.home
 
 
 @pytest.fixture()

@@ -15,6 +15,7 @@ import pytest
 from kbstudio.cli import main
 from kbstudio.index.service import SearchService
 from kbstudio.vcs.guard import TEAM_FILE, Leaving, UserLimits, parse_percent, team_limit
+from tests.conftest import UserFolders
 
 from .conftest import Side, document, git
 
@@ -230,7 +231,7 @@ def test_a_versioned_limit_above_half_is_lowered_to_half(ten: tuple[Side, Side])
     assert len(bob.kb.load_all()) == 10
 
 
-def test_the_users_own_limit_wins_and_lives_outside_the_kb(ten: tuple[Side, Side], git_sandbox: Path,
+def test_the_users_own_limit_wins_and_lives_outside_the_kb(ten: tuple[Side, Side], isolated_user: UserFolders,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     alice, bob = ten
     alice.write(TEAM_FILE, "deletion_guard: 5\n")
@@ -239,7 +240,7 @@ def test_the_users_own_limit_wins_and_lives_outside_the_kb(ten: tuple[Side, Side
     bob.sync()
     code, out, _ = run(capsys, "deletion-guard", str(bob.root), "70%")
     assert code == 0 and "70% (your own setting for this KB)" in out
-    saved = git_sandbox / "kbstudio" / "deletion-guard.json"
+    saved = isolated_user.config / "deletion-guard.json"
     assert saved.is_file() and not bob.git("status", "--porcelain")
     for number in range(1, 7):
         WAYS["deleted"](alice, f"articles/doc-{number}.md")
