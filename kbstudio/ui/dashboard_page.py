@@ -7,12 +7,14 @@ import html
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -24,6 +26,8 @@ from kbstudio.review import Dashboard
 from kbstudio.ui.badges import TIER_COLOURS
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
+BASE_HEIGHT = 560        # the documents and reviews part, in pixels, before a section scrolls it
+SECTION_HEIGHT = 720
 
 
 class DashboardPage(QWidget):
@@ -48,7 +52,10 @@ class DashboardPage(QWidget):
         QVBoxLayout(stale_box).addWidget(self.stale)
         recent_box = QGroupBox("Recent changes")
         QVBoxLayout(recent_box).addWidget(self.recent)
-        grid = QGridLayout(self)
+        # One scrolling page: the documents and reviews first, then sections added by other parts
+        # of the app (the knowledge loop's health figures, ``add_section``).
+        self.body = QWidget()
+        grid = QGridLayout(self.body)
         grid.addWidget(self.heading, 0, 0, 1, 2)
         grid.addWidget(self.queue_label, 1, 0, 1, 2)
         grid.addWidget(counts_box, 2, 0)
@@ -58,9 +65,25 @@ class DashboardPage(QWidget):
         grid.setColumnStretch(1, 2)
         grid.setRowStretch(2, 1)
         grid.setRowStretch(3, 1)
+        self.grid = grid
+        self._sections_height = 0
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         for widget in (self.stale, self.recent):
             widget.itemActivated.connect(self._open)
             widget.itemClicked.connect(self._open)
+
+    def add_section(self, widget: QWidget, min_height: int = SECTION_HEIGHT) -> None:
+        """Add a part below the others (the page scrolls when they do not fit)."""
+        widget.setMinimumHeight(min_height)
+        self.grid.addWidget(widget, self.grid.rowCount(), 0, 1, 2)
+        self._sections_height += min_height
+        self.body.setMinimumHeight(BASE_HEIGHT + self._sections_height)
 
     def show_dashboard(self, board: Dashboard) -> None:
         """Fill every part from ``board``."""

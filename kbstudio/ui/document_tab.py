@@ -113,7 +113,8 @@ class DocumentTab(QWidget):
         # A widget on a tool bar is shown and hidden through its action, never by itself.
         self.edit_actions = [toolbar.addWidget(button)
                              for button in (self.save_button, self.link_button, self.image_button)]
-        toolbar.addWidget(self.problems)
+        self._problems_action = toolbar.addWidget(self.problems)
+        self.toolbar = toolbar
         self.edit_side = QSplitter()
         self.edit_side.setOrientation(self.edit_side.orientation().Vertical)
         self.edit_side.addWidget(self.form)
@@ -382,6 +383,18 @@ class DocumentTab(QWidget):
             self.startSopRequested.emit(self.escalation_sop, self.rel_path)
         else:
             self.openLinkRequested.emit(self.escalation_sop)
+
+    def add_loop_widgets(self, buttons: list[QWidget], bar: QWidget) -> None:
+        """Add the knowledge loop's buttons to the tool bar and its flag bar above the view.
+
+        ``kbstudio.ui.loop.controller.LoopController.attach`` calls this; the buttons stand before
+        the document's problems, the bar between the find bar and the text.
+        """
+        for button in buttons:
+            self.toolbar.insertWidget(self._problems_action, button)
+        layout = self.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.insertWidget(layout.indexOf(self.splitter), bar)
 
     def show_run_panel(self, panel: QWidget) -> None:
         """Put an SOP run beside the read view (replacing an earlier run)."""

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -53,6 +54,9 @@ class SearchPanel(QWidget):
 
     searchRequested = Signal(str, object)  # query text, SearchOptions
     openRequested = Signal(str)
+    responseShown = Signal(object, object)  # the SearchResponse on screen, its SearchOptions
+    queryCleared = Signal()                 # the box was emptied
+    createArticleRequested = Signal(str)    # "Create an article from this search": the query as typed
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +68,11 @@ class SearchPanel(QWidget):
         self.suggestion.setVisible(False)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        # The empty result's way forward (KCS: a search that finds nothing starts an article).
+        self.create_button = QPushButton("Create an article from this search")
+        self.create_button.setToolTip("Start a draft article (work in progress) with these words, as typed, "
+                                      "in its Issue section")
+        self.create_button.setVisible(False)
         self.tier_boxes = {tier: QCheckBox(tier) for tier in TIERS}
         self.kind_boxes = {kind: QCheckBox("SOP" if kind == "sop" else "Article") for kind in KINDS}
         self.published_only = QCheckBox("Published only")
@@ -103,6 +112,7 @@ class SearchPanel(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.suggestion)
         layout.addWidget(self.summary)
+        layout.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.results, 1)
 
         self.query.textChanged.connect(self._timer.start)
@@ -113,6 +123,7 @@ class SearchPanel(QWidget):
         self.query.moveRequested.connect(self._move)
         self.query.openRequested.connect(self._open_current)
         self.results.itemActivated.connect(self._open_item)
+        self.create_button.clicked.connect(lambda: self.createArticleRequested.emit(self.query.text()))
 
     def set_role_tiers(self, tiers: tuple[str, ...] | None) -> None:
         """Tick the tiers a role sees by default (None: all of them)."""
@@ -141,6 +152,7 @@ class SearchPanel(QWidget):
         self._last_sent = wanted
         if not wanted[0].strip():   # nothing typed: nothing to search, and no "0 matches" either
             self.clear_results()
+            self.queryCleared.emit()
             return
         self._busy.start()
         self.searchRequested.emit(*wanted)
@@ -153,6 +165,7 @@ class SearchPanel(QWidget):
         self.summary.clear()
         self._count = ""
         self.suggestion.setVisible(False)
+        self.create_button.setVisible(False)
 
     def set_note(self, note: str, partial: bool = False) -> None:
         """Say what answers the searches ("" for the index, else the scan and why); ``partial``:
@@ -215,11 +228,14 @@ class SearchPanel(QWidget):
             text = "No match in the documents read so far: still reading..."
         self._count = text + (f"<br><span style='color:gray'>{facets}</span>" if facets else "")
         self._show_summary()
+        self.create_button.setVisible(not response.total and not self._partial)
+        self.responseShown.emit(response, self._last_sent[1] if self._last_sent else None)
 
     def show_error(self, message: str) -> None:
         """Show a search problem in place of the results."""
         self._not_busy()
         self._count = ""
+        self.create_button.setVisible(False)
         self.summary.setText(html.escape(message))
 
     def _take_suggestion(self) -> None:

@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "auto_commit": False,
     "reviewer": "",          # 'Name <email>' written in Reviewed-by; empty: ask once, offering git's identity
     "demo_copy": "",         # the copy of the demo made on first run (reopened, never made twice)
+    "log_search_gaps": True,  # failed searches logged for the team (kbstudio.ui.loop.gap_tracker); opt out
 }
 ROLES = ("L1", "L2", "L3")
 MAX_RECENT = 10
