@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
 from kbstudio.docedit import common_ends
 from kbstudio.fmedit import remove_field, set_field
 from kbstudio.frontmatter import FrontMatterError, parse_front_matter, split_front_matter
-from kbstudio.kb import KnowledgeBase
+from kbstudio.kb import KnowledgeBase, Saved
 from kbstudio.media import MediaError, read_image_file, save_image
 from kbstudio.model import Document
 from kbstudio.reader import content_hash
 from kbstudio.render_budget import BudgetedRenderer
-from kbstudio.storage import ExternalChangeError, save_document_text
+from kbstudio.storage import ExternalChangeError
 from kbstudio.textformat import TextFormat
 from kbstudio.ui.editor import MarkdownEditor, ShortcutPassThrough, qt_length, unholdable
 from kbstudio.ui.find_bar import FindBar
@@ -48,7 +48,7 @@ class DocumentTab(QWidget):
 
     openLinkRequested = Signal(str)      # a KB-relative path of another document
     messageRequested = Signal(str)       # a line for the status bar
-    saved = Signal(str)                  # the KB-relative path that was saved
+    saved = Signal(object)               # the KBChange the save made (kbstudio.kb.KnowledgeBase.save)
     externalChangeFound = Signal(object)  # the ExternalChangeError of a refused save
     dirtyChanged = Signal(bool)
     linkPickerRequested = Signal()
@@ -560,10 +560,10 @@ class DocumentTab(QWidget):
         text = self.text
         try:
             if self.is_new:
-                self._save_new(text)
+                saved = self._save_new(text)
             else:
-                self.loaded_hash = save_document_text(self.document.path, text, self.loaded_hash,
-                                                      self.text_format)
+                saved = self.kb.save(self.document.path, text, self.loaded_hash, self.text_format)
+            self.loaded_hash = saved.content_hash
         except ExternalChangeError as error:
             self.externalChangeFound.emit(error)
             return False
@@ -574,17 +574,17 @@ class DocumentTab(QWidget):
         self.document = self.kb.load(self.document.path)
         self._show_problems(self.document)
         self.dirtyChanged.emit(self.dirty)
-        self.saved.emit(self.rel_path)
+        self.saved.emit(saved.change)
         return True
 
-    def _save_new(self, text: str) -> None:
+    def _save_new(self, text: str) -> Saved:
         """Write a new document for the first time (under the next free name if its name was taken)."""
         path = self.document.path
         path.parent.mkdir(parents=True, exist_ok=True)
         number = 2
         while True:
             try:
-                self.loaded_hash = save_document_text(path, text, None, self.text_format)
+                saved = self.kb.save(path, text, None, self.text_format)
                 break
             except ExternalChangeError as error:
                 if error.actual_hash is None or number > 999:
@@ -595,10 +595,16 @@ class DocumentTab(QWidget):
         self.is_new = False
         if path != self.document.path:
             old = self.rel_path
-            self.document.path = path
-            self.rel_path = self.kb.rel_path(path)
+            self.moved_to(path, self.kb.rel_path(path))
             self.messageRequested.emit(f"{old} was taken meanwhile: saved as {self.rel_path}")
             self.pathChanged.emit(old, self.rel_path)
+        return saved
+
+    def moved_to(self, path: Path, rel_path: str) -> None:
+        """Follow the document to its new file (renamed, or a new one saved under a free name)."""
+        self.document.path = path
+        self.document.rel_path = rel_path
+        self.rel_path = rel_path
 
     def reload_from_disk(self) -> None:
         """Take the file as it is on disk now (dropping unsaved edits, form fields included)."""

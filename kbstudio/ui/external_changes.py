@@ -1,12 +1,14 @@
-"""Files changed outside the app: reload quietly, or ask (keep mine, take theirs, compare)."""
+"""A file open in a tab changed on disk: reload the tab quietly, or ask (keep mine, take theirs, compare).
+
+Whatever changed the file (another program, a pull, a review step, a restore) the open tabs hear
+of it from the change record; ``settle`` then compares the file with what the tab loaded.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from kbstudio.reader import content_hash
@@ -23,66 +25,36 @@ EditorTab = DocumentTab | TextFileTab   # a text file tab (the synonyms file) se
 
 
 class ExternalChanges(QObject):
-    """Watches the files of open tabs and settles changes made by other programs."""
+    """Settles a file changed on disk against the tab that has it open."""
 
     messageRequested = Signal(str)
 
-    def __init__(self, kb_root: Callable[[], Path | None], tab_for: Callable[[str], EditorTab | None],
-                 runner: TaskRunner, dialog_parent: QWidget) -> None:
+    def __init__(self, runner: TaskRunner, dialog_parent: QWidget) -> None:
         super().__init__(dialog_parent)
-        self.kb_root = kb_root
-        self.tab_for = tab_for
         self.runner = runner
         self.dialog_parent = dialog_parent
-        self.watcher = QFileSystemWatcher(self)
-        self.watcher.fileChanged.connect(self.file_changed)
         self.question: QMessageBox | None = None
         self.compare_dialog: CompareDialog | None = None
+        self._asking: EditorTab | None = None   # the tab the open question is about
 
-    def watch(self, path: Path) -> None:
-        """Watch an opened document (once; a file that does not exist yet is watched after its first save)."""
-        if path.exists() and str(path) not in self.watcher.files():
-            self.watcher.addPath(str(path))
+    def settle(self, tab: EditorTab) -> None:
+        """Reload a clean tab whose file changed on disk; ask when the tab has unsaved edits.
 
-    def forget(self, path: Path) -> None:
-        """Stop watching a closed document."""
-        self.watcher.removePath(str(path))
-
-    def file_changed(self, path: str) -> None:
-        """Reload a clean tab quietly; ask when the tab has unsaved edits."""
-        root = self.kb_root()
-        if root is None:
-            return
-        rel_path = Path(path).relative_to(root).as_posix()
-        tab = self.tab_for(rel_path)
-        if tab is None:
-            return
-        if Path(path).exists():
-            self.watcher.addPath(path)  # editors that replace files drop the watch
+        A file that is what the tab loaded (its own save) changes nothing; a file gone leaves the
+        tab as it is (saving asks before writing it again).
+        """
+        path = tab.document.path if isinstance(tab, DocumentTab) else tab.path
         try:
-            on_disk = Path(path).read_bytes()
+            on_disk = content_hash(path.read_bytes())
         except OSError:
-            # Replaced by delete-then-write (git checkout): the new file is not there yet and the
-            # watch is gone. Look again shortly, or the tab would stop following the file for good.
-            self._retry_later(path)
             return
-        if content_hash(on_disk) == tab.loaded_hash:
-            return  # our own save
+        if on_disk == tab.loaded_hash:
+            return
         if not tab.dirty:
             tab.reload_from_disk()
-            self.messageRequested.emit(f"Reloaded {rel_path}: it changed on disk")
-        else:
-            self.ask(tab, ExternalChangeError(Path(path), tab.loaded_hash, content_hash(on_disk)))
-
-    def _retry_later(self, path: str, attempts: int = 20) -> None:
-        """Handle ``path`` again once it exists (every 100 ms, ``attempts`` times)."""
-        def again() -> None:
-            if Path(path).exists():
-                self.file_changed(path)
-            elif attempts > 1:
-                self._retry_later(path, attempts - 1)
-
-        QTimer.singleShot(100, again)
+            self.messageRequested.emit(f"Reloaded {tab.rel_path}: it changed on disk")
+        elif self._asking is not tab:
+            self.ask(tab, ExternalChangeError(path, tab.loaded_hash, on_disk))
 
     def ask(self, tab: EditorTab, error: ExternalChangeError) -> QMessageBox:
         """Ask what to do about a file changed outside the app while the tab has edits."""
@@ -106,9 +78,14 @@ class ExternalChanges(QObject):
                 self.compare(tab)
 
         box.buttonClicked.connect(clicked)
+        box.finished.connect(self._answered)
         self.question = box
+        self._asking = tab
         box.open()
         return box
+
+    def _answered(self) -> None:
+        self._asking = None
 
     def compare(self, tab: EditorTab) -> CompareDialog | None:
         """Show the last save, the unsaved text and the file on disk aligned; combine them or keep one."""

@@ -2,47 +2,61 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMenu, QMessageBox
 
+from kbstudio.changes import KBChange
 from kbstudio.kb import KnowledgeBase
+from kbstudio.ui.context import WindowContext
 from kbstudio.ui.tasks import TaskFailure, TaskRunner
 
 if TYPE_CHECKING:
     from kbstudio.ui.vcs.sync_controller import SyncController
+    from kbstudio.vcs.commit import CommitResult
     from kbstudio.vcs.programs import Programs
     from kbstudio.vcs.service import VersionControl
+    from kbstudio.vcs.sync import SyncResult
 
 # The git modules load on first use, on the git worker where possible: they
 # cost a tenth of a second that launching the app should not pay.
 
 
 class GitActions(QObject):
-    """Owns the KB's git services, the one git worker, the Git menu and the branch label."""
+    """Owns the KB's git services, the one git worker, the Git menu and the branch label.
 
-    pathsChanged = Signal(list)          # KB paths changed on disk by a pull, merge or restore
-    openDocumentRequested = Signal(str)
-    messageRequested = Signal(str)
+    What a git action changes (a pull, a merge, a restore, a commit) goes out as a change record
+    through the hub; the branch label reads the repository again after every record that names a
+    file or moves HEAD.
+    """
+
     cloned = Signal(object)              # the Path of a freshly cloned KB
     versioningChanged = Signal(bool)
 
-    def __init__(self, dialog_parent: QWidget, current_path: Callable[[], str | None]) -> None:
-        super().__init__(dialog_parent)
-        self.dialog_parent = dialog_parent
-        self.current_path = current_path
+    def __init__(self, context: WindowContext) -> None:
+        super().__init__(context.parent)
+        self.context = context
+        self.dialog_parent = context.parent
         self.git_work = TaskRunner(self, max_threads=1)   # every git command, one at a time
         self.kb: KnowledgeBase | None = None
         self.vcs: VersionControl | None = None
         self.sync: SyncController | None = None
-        self.dialog: QWidget | None = None
+        self.dialog: QDialog | None = None
         self.programs_box: QMessageBox | None = None
         self.label = QLabel()
         self.actions: dict[str, QAction] = {}
+        context.hub.kbChanged.connect(self.kb_changed)
+
+    def _say(self, text: str) -> None:
+        self.context.status.show(text, 10000)
+
+    def kb_changed(self, change: KBChange) -> None:
+        """Read the branch, ahead/behind and uncommitted count again after files changed or HEAD moved."""
+        if change.head or change.paths:
+            self.refresh_state()
 
     # Menu -------------------------------------------------------------------------------------
 
@@ -50,9 +64,9 @@ class GitActions(QObject):
         """Fill the Git menu."""
         for key, label, keys, handler in (
             ("commit", "&Commit...", "Ctrl+Shift+C", self.show_commit),
-            ("sync", "&Sync (pull, then push)", "Ctrl+Shift+S", lambda: self._sync_op("sync")),
-            ("pull", "&Pull", "", lambda: self._sync_op("pull")),
-            ("push", "P&ush", "", lambda: self._sync_op("push")),
+            ("sync", "&Sync (pull, then push)", "Ctrl+Shift+S", self.run_sync),
+            ("pull", "&Pull", "", self.run_pull),
+            ("push", "P&ush", "", self.run_push),
             ("cancel", "Cancel the transfer", "", self.cancel),
             ("history", "&History of this document...", "Ctrl+Shift+H", self.show_history),
             ("conflicts", "&Resolve conflicts...", "", self.show_conflicts),
@@ -109,7 +123,7 @@ class GitActions(QObject):
         self.label.setText("git refused: repository programs" if refused else "git unavailable")
         self.label.setToolTip(shown)
         if refused:
-            self.messageRequested.emit(shown)
+            self._say(shown)
 
     def _opened(self, kb: KnowledgeBase, vcs: VersionControl | None) -> None:
         if kb is not self.kb:
@@ -123,8 +137,8 @@ class GitActions(QObject):
 
             self.sync = SyncController(vcs, self.git_work, self)
             self.sync.stateChanged.connect(self._state_changed)
-            self.sync.messageRequested.connect(self.messageRequested)
-            self.sync.pathsChanged.connect(self.pathsChanged)
+            self.sync.messageRequested.connect(self._say)
+            self.sync.kbChanged.connect(self.context.hub.publish)
             self.sync.conflictsFound.connect(lambda _: self.show_conflicts())
             self.sync.massDeletionConfirmRequested.connect(self._confirm_mass_deletion)
             self.sync.commitRequested.connect(self.offer_commit)
@@ -154,73 +168,81 @@ class GitActions(QObject):
 
     # After saving -----------------------------------------------------------------------------
 
+    def saved(self, change: KBChange) -> None:
+        """A tab saved a file: commit it when the user asked for that (the auto-commit setting)."""
+        if self.context.settings.get("auto_commit"):
+            for rel_path in sorted(change.present | change.files):
+                self.commit_saved(rel_path)
+
     def commit_saved(self, rel_path: str) -> None:
         """Commit one saved document with a suggested message (the auto-commit setting)."""
         vcs = self.vcs
         if vcs is None:
             return
 
-        def work(progress: object, cancelled: object) -> tuple[str, list[str]]:
+        def work(progress: object, cancelled: object) -> CommitResult | None:
             from kbstudio.vcs.commit import suggest_message
 
             changes = [change for change in vcs.committer.status() if change.path == rel_path]
             if not changes:
-                return "", []
-            result = vcs.committer.commit(suggest_message(changes), [rel_path])
-            return result.sha or "", result.notes
+                return None
+            return vcs.committer.commit(suggest_message(changes), [rel_path])
 
-        self.git_work.run("commit", work, on_success=lambda done: self._auto_committed(rel_path, *done),
+        self.git_work.run("commit", work, on_success=lambda result: self._auto_committed(rel_path, result),
                           on_error=lambda failure: self._failed(failure, "Not committed"))
 
-    def _auto_committed(self, rel_path: str, sha: str, notes: list[str] | None = None) -> None:
-        if sha:
+    def _auto_committed(self, rel_path: str, result: CommitResult | None) -> None:
+        if result is not None and result.sha:
             # the KB's review policy may have sent an edited published document back to review
-            self.messageRequested.emit(f"Committed {rel_path} ({sha[:7]})"
-                                       + "".join(f"; {note}" for note in notes or []))
-            if notes:
-                self.pathsChanged.emit([rel_path])
-        self.refresh_state()
+            notes = "".join(f"; {note}" for note in result.notes)
+            self._say(f"Committed {rel_path} ({result.sha[:7]}){notes}")
+            self.context.hub.publish(result.change)
 
     # Dialogs ---------------------------------------------------------------------------------
 
-    def _show(self, dialog: QWidget) -> QWidget:
+    def _show(self, dialog: QDialog) -> QDialog:
         self.dialog = dialog
-        for name in ("pathsChanged", "openDocumentRequested", "messageRequested"):
-            signal = getattr(dialog, name, None)
-            if signal is not None:
-                signal.connect(getattr(self, name))
-        for name in ("headChanged", "mergeStateChanged"):
-            signal = getattr(dialog, name, None)
-            if signal is not None:
-                signal.connect(lambda *_: self.refresh_state())
-        if getattr(dialog, "syncRequested", None) is not None:   # Resolve and sync: push the merge
-            dialog.syncRequested.connect(lambda: self._sync_op("sync"))  # type: ignore[attr-defined]
-        dialog.open()  # type: ignore[attr-defined]
+        dialog.open()
         return dialog
 
-    def show_commit(self) -> QWidget | None:
+    def show_commit(self) -> QDialog | None:
         """Open the commit dialog."""
         from kbstudio.ui.vcs.commit_dialog import CommitDialog
 
-        return self._show(CommitDialog(self.vcs, self.git_work, self.dialog_parent)) if self.vcs else None
+        if self.vcs is None:
+            return None
+        dialog = CommitDialog(self.vcs, self.git_work, self.dialog_parent)
+        dialog.kbChanged.connect(self.context.hub.publish)
+        dialog.messageRequested.connect(self._say)
+        return self._show(dialog)
 
-    def show_history(self, rel_path: str | None = None) -> QWidget | None:
+    def show_history(self, rel_path: str | None = None) -> QDialog | None:
         """Open the history of a document (the one in front by default)."""
-        rel_path = rel_path or self.current_path()
+        current = self.context.tabs.current_tab()
+        rel_path = rel_path or (current.rel_path if current is not None else None)
         if self.vcs is None or not rel_path:
-            self.messageRequested.emit("Open a document in a versioned knowledge base to see its history")
+            self._say("Open a document in a versioned knowledge base to see its history")
             return None
         from kbstudio.ui.vcs.history_dialog import HistoryDialog
 
-        return self._show(HistoryDialog(self.vcs, rel_path, self.git_work, self.dialog_parent))
+        dialog = HistoryDialog(self.vcs, rel_path, self.git_work, self.dialog_parent)
+        dialog.kbChanged.connect(self.context.hub.publish)
+        dialog.openDocumentRequested.connect(self.context.tabs.open_document)
+        return self._show(dialog)
 
-    def show_conflicts(self) -> QWidget | None:
+    def show_conflicts(self) -> QDialog | None:
         """Open the list of conflicts that wait to be resolved."""
         from kbstudio.ui.vcs.conflicts_dialog import ConflictsDialog
 
-        return self._show(ConflictsDialog(self.vcs, self.git_work, self.dialog_parent)) if self.vcs else None
+        if self.vcs is None:
+            return None
+        dialog = ConflictsDialog(self.vcs, self.git_work, self.dialog_parent)
+        dialog.kbChanged.connect(self.context.hub.publish)
+        dialog.messageRequested.connect(self._say)
+        dialog.syncRequested.connect(self.run_sync)   # Resolve and sync: push the merge
+        return self._show(dialog)
 
-    def show_clone(self) -> QWidget:
+    def show_clone(self) -> QDialog:
         """Open the clone dialog; a finished clone is opened as the KB."""
         from kbstudio.ui.vcs.clone_dialog import CloneDialog
 
@@ -268,7 +290,7 @@ class GitActions(QObject):
             return allow_repository_programs(kb.root, allowed)
 
         def done(_: object) -> None:
-            self.messageRequested.emit("This repository's git programs are allowed" if allowed else
+            self._say("This repository's git programs are allowed" if allowed else
                                        "This repository's git programs no longer run")
             if kb is self.kb:
                 self.open_kb(kb)   # new git services: the policy is read again
@@ -282,30 +304,45 @@ class GitActions(QObject):
         """
         from kbstudio.ui.vcs.common import as_failure
 
-        self.messageRequested.emit(f"{prefix or failure.label}: {as_failure(failure).message}")
+        self._say(f"{prefix or failure.label}: {as_failure(failure).message}")
 
-    def _sync_op(self, operation: str) -> None:
+    def run_sync(self) -> None:
+        """Pull, then push (Git > Sync)."""
         if self.sync is not None:
-            getattr(self.sync, operation)()
+            self.sync.sync()
+
+    def run_pull(self) -> None:
+        """Fetch and merge (Git > Pull)."""
+        if self.sync is not None:
+            self.sync.pull()
+
+    def run_push(self) -> None:
+        """Push the current branch (Git > Push)."""
+        if self.sync is not None:
+            self.sync.push()
 
     def cancel(self) -> None:
         """Stop a running pull, push or sync."""
         if self.sync is not None:
             self.sync.cancel()
 
-    def offer_commit(self, operation: str, result: object) -> QWidget | None:
+    def offer_commit(self, operation: str, result: SyncResult) -> QDialog | None:
         """A sync found saved changes not committed: offer to commit them with a message, then sync."""
         if self.sync is None:
             return None
         from kbstudio.ui.vcs.commit_sync_dialog import CommitAndSyncDialog
 
-        dialog = CommitAndSyncDialog(operation, list(getattr(result, "uncommitted", [])), self.dialog_parent)
-        dialog.commitRequested.connect(lambda op, message: self.sync and self.sync.commit_and(op, message))
+        dialog = CommitAndSyncDialog(operation, list(result.uncommitted), self.dialog_parent)
+        dialog.commitRequested.connect(self._commit_and)
         return self._show(dialog)
 
-    def _confirm_mass_deletion(self, result: object) -> None:
-        guard = getattr(result, "guard", None)     # how many leave the KB and how (kbstudio.vcs.guard)
-        deletions = list(getattr(result, "deletions", []))
+    def _commit_and(self, operation: str, message: str) -> None:
+        if self.sync is not None:
+            self.sync.commit_and(operation, message)
+
+    def _confirm_mass_deletion(self, result: SyncResult) -> None:
+        guard = result.guard     # how many leave the KB and how (kbstudio.vcs.guard)
+        deletions = list(result.deletions)
         text = guard.question() if guard is not None else (
             f"This pull would take {len(deletions)} documents out of the knowledge base. Go ahead?")
         answer = QMessageBox.question(

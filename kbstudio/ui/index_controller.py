@@ -6,6 +6,8 @@ build that was cancelled or failed) searches are answered by scanning the docume
 (``kbstudio.index.scan``): from the first such search on, a worker reads every document once
 into the scan's table, and searches meanwhile answer from the documents read so far, rerun every
 ``SCAN_RERUN_MS`` and once all are read. ``noteChanged`` tells the search panel which answers.
+Change records name the documents to index again; whenever the answers may differ (an update, a
+build, the scan reading on) the controller publishes a record with ``index`` set.
 A cancelled or failed build starts again from a click on the status-bar label, and View > Rebuild
 search index builds the index anew whenever asked.
 """
@@ -22,11 +24,14 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
 
+from kbstudio.changes import KBChange
 from kbstudio.index.indexer import IndexCancelled, IndexChanges
 from kbstudio.index.search import SearchOptions, SearchResponse
 from kbstudio.index.service import SearchService
 from kbstudio.index.store import IndexLockedError, IndexUnwritableError
 from kbstudio.kb import KnowledgeBase
+from kbstudio.names import spellings
+from kbstudio.ui.changes_hub import KBChanges
 from kbstudio.ui.tasks import EXPECTED_ERRORS, TaskFailure, TaskHandle, TaskRunner, alive
 
 # Index failures the machine causes, each with a message saying what to do (another index folder,
@@ -87,9 +92,10 @@ class IndexController(QObject):
     noteChanged = Signal(str, bool)
     _damageFound = Signal()        # a search found the index damaged (emitted off the GUI thread)
 
-    def __init__(self, index_dir: str | None, parent: QObject | None = None) -> None:
+    def __init__(self, index_dir: str | None, hub: KBChanges, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.index_dir = index_dir
+        self.hub = hub
         self.service: SearchService | None = None
         self.kb_work = TaskRunner(self, max_threads=1)       # opening, building, updating the index
         self.search_work = TaskRunner(self, max_threads=1)   # searches never wait behind indexing
@@ -119,6 +125,17 @@ class IndexController(QObject):
         self._rerun = QTimer(self)
         self._rerun.setInterval(SCAN_RERUN_MS)
         self._rerun.timeout.connect(self.resultsStale.emit)
+        self.resultsStale.connect(self._stale)
+        self.errorOccurred.connect(hub.status.error)
+        hub.kbChanged.connect(self.kb_changed)
+
+    def _stale(self) -> None:
+        self.hub.publish(KBChange(index=True))
+
+    def kb_changed(self, change: KBChange) -> None:
+        """Index again the documents a change record names (those gone in each spelling they may have)."""
+        if change.documents:
+            self.update_paths([*change.present, *(form for rel in change.gone for form in spellings(rel))])
 
     @property
     def is_open(self) -> bool:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
+from kbstudio.changes import KBChange
 from kbstudio.model import TIER_NAMES, TIERS, DocumentFields
 from kbstudio.names import shown_name
 from kbstudio.ui.badges import STATUS_COLOURS, tier_colour, tier_label
@@ -50,7 +52,7 @@ def _group_keys(doc: DocumentFields, mode: str) -> list[str]:
     return doc.rel_path.split("/")[:-1]
 
 
-def build_tree(documents: dict[str, DocumentFields], mode: str, needle: str) -> _Node:
+def build_tree(documents: Mapping[str, DocumentFields], mode: str, needle: str) -> _Node:
     """Return the tree of ``documents`` grouped by ``mode``, keeping those that match ``needle``."""
     root = _Node("", None)
     rows = []
@@ -143,14 +145,15 @@ class LibraryModel(QAbstractItemModel):
 
 
 class LibraryPanel(QWidget):
-    """A tree of the KB's documents."""
+    """A tree of the KB's documents: ``documents`` (the app's one set, kept current by change records)."""
 
     openRequested = Signal(str)
     groupingChanged = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, documents: Mapping[str, DocumentFields] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.documents: dict[str, DocumentFields] = {}
+        self.documents: Mapping[str, DocumentFields] = documents if documents is not None else {}
         self.grouping = QComboBox()
         for key, label in GROUPINGS.items():
             self.grouping.addItem(label, key)
@@ -190,10 +193,10 @@ class LibraryPanel(QWidget):
         self.documents = {doc.rel_path: doc for doc in documents}
         self.refresh()
 
-    def update_document(self, document: DocumentFields) -> None:
-        """Show the new state of one document (after a save)."""
-        self.documents[document.rel_path] = document
-        self.refresh()
+    def kb_changed(self, change: KBChange) -> None:
+        """Show the documents anew when a change record names any (or all were read)."""
+        if change.reloaded or change.documents:
+            self.refresh()
 
     def _grouping_changed(self) -> None:
         self.groupingChanged.emit(self.grouping.currentData())

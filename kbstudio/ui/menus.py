@@ -1,96 +1,125 @@
-"""The main window's menus: File, Edit, View, Git and Review."""
+"""The main window's menus: File, Edit, View, Git and Review, and the actions they hold.
+
+``MainMenus`` builds the menu bar of a window and owns its actions (``menus.save``,
+``menus.theme_actions["dark"]`` ...); every action is connected here, explicitly, to the window or
+controller that does the work. Nothing is set on the window.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMenu
 
 from kbstudio.ui.settings import ROLES
 from kbstudio.ui.theme import THEMES
 
 if TYPE_CHECKING:
+    from kbstudio.ui.external_changes import EditorTab
     from kbstudio.ui.main_window import MainWindow
 
-
-def build_menus(window: MainWindow) -> None:
-    """Create the menu bar's menus and connect them to the window's actions."""
-    file_menu = window.menuBar().addMenu("&File")
-    window.new_action = QAction("&New document...", window, shortcut=QKeySequence.StandardKey.New)
-    open_action = QAction("&Open knowledge base...", window, shortcut=QKeySequence.StandardKey.Open)
-    window.save_action = QAction("&Save", window, shortcut=QKeySequence.StandardKey.Save)
-    close_action = QAction("&Close tab", window, shortcut=QKeySequence("Ctrl+W"))
-    quit_action = QAction("&Quit", window, shortcut=QKeySequence.StandardKey.Quit)
-    window.recent_menu = file_menu.addMenu("Open &recent")
-    window.save_action.setToolTip("Save the document in front (what you are typing in a field too)")
-    for action in (window.new_action, open_action, window.save_action, close_action, quit_action):
-        file_menu.addAction(action)
-    window.new_action.triggered.connect(window.new_document)
-    open_action.triggered.connect(window.choose_kb)
-    window.save_action.triggered.connect(window.save_current)
-    close_action.triggered.connect(lambda: window.close_tab(window.tabs.currentIndex()))
-    quit_action.triggered.connect(window.close)
-    window.recent_menu.aboutToShow.connect(window.fill_recent)
-
-    edit_menu = window.menuBar().addMenu("&Edit")
-    for label, keys, handler in (
-        ("&Undo", QKeySequence.StandardKey.Undo, lambda t: t.editor.undo()),
-        ("&Redo", QKeySequence.StandardKey.Redo, lambda t: t.editor.redo()),
-        ("&Find...", QKeySequence.StandardKey.Find, lambda t: t.open_find(replace=False)),
-        ("Find and &replace...", QKeySequence("Ctrl+H"), lambda t: t.open_find(replace=True)),
-        ("Insert &link to a document...", QKeySequence("Ctrl+L"), window.pick_link),
-        ("Insert &image...", QKeySequence("Ctrl+Shift+I"), lambda t: t.choose_image()),
-    ):
-        action = QAction(label, window, shortcut=keys)
-        action.triggered.connect(lambda _=False, h=handler: window.on_current_tab(h))
-        edit_menu.addAction(action)
-
-    edit_menu.addSeparator()
-    window.mode_action = QAction("Switch &Edit/Read", window, shortcut=QKeySequence("Ctrl+E"))
-    window.mode_action.triggered.connect(window.toggle_edit_mode)
-    edit_menu.addAction(window.mode_action)
-    window.synonyms_action = QAction("Search &synonyms...", window)
-    window.synonyms_action.setToolTip("Edit the words search treats as the same (.kbstudio/synonyms.yaml)")
-    window.synonyms_action.triggered.connect(window.edit_synonyms)
-    edit_menu.addAction(window.synonyms_action)
-
-    map_action = QAction("&Escalation map", window, shortcut=QKeySequence("Ctrl+Shift+M"))
-    map_action.triggered.connect(window.show_escalation_map)
-
-    find = QAction("&Search", window, shortcut=QKeySequence("Ctrl+K"))
-    find.triggered.connect(window.focus_search)
-    view = window.menuBar().addMenu("&View")
-    view.addAction(find)
-    view.addAction(window.index.rebuild_action)   # also after a cancelled build: see IndexController
-    view.addAction(map_action)
-    themes = view.addMenu("T&heme")
-    theme_group = QActionGroup(window)
-    window.theme_actions = {}
-    for theme in THEMES:
-        action = QAction("Follow the system" if theme == "system" else theme.title(), window,
-                         checkable=True)
-        action.triggered.connect(lambda _=False, t=theme: window.apply_theme(t))
-        theme_group.addAction(action)
-        themes.addAction(action)
-        window.theme_actions[theme] = action
-    roles = view.addMenu("I work at &tier")
-    group = QActionGroup(window)
-    window.role_actions = {}
-    for role in ROLES:
-        action = QAction(role, window, checkable=True)
-        action.triggered.connect(lambda _=False, r=role: window.apply_role(r))
-        group.addAction(action)
-        roles.addAction(action)
-        window.role_actions[role] = action
+Keys = QKeySequence | QKeySequence.StandardKey
 
 
-    git_menu = window.menuBar().addMenu("&Git")
-    window.git.build_menu(git_menu)
-    auto_commit = QAction("Commit &automatically after saving", window, checkable=True)
-    auto_commit.setChecked(bool(window.settings.get("auto_commit")))
-    auto_commit.toggled.connect(lambda on: window.settings.set("auto_commit", on))
-    git_menu.addSeparator()
-    git_menu.addAction(auto_commit)
-    window.auto_commit_action = auto_commit
+def _theme_label(theme: str) -> str:
+    return "Follow the system" if theme == "system" else theme.title()
 
-    window.review.build_menu(window.menuBar().addMenu("&Review"))
+
+class MainMenus(QObject):
+    """The menu bar of ``window`` and its actions."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        bar = window.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.new = self._action("&New document...", window.documents_actions.new_document,
+                                QKeySequence.StandardKey.New)
+        self.open = self._action("&Open knowledge base...", window.choose_kb, QKeySequence.StandardKey.Open)
+        self.recent_menu = QMenu("Open &recent", window)
+        self.recent_menu.aboutToShow.connect(self.fill_recent)
+        self.save = self._action("&Save", window.pages.save_current, QKeySequence.StandardKey.Save)
+        self.save.setToolTip("Save the document in front (what you are typing in a field too)")
+        self.rename = self._action("Re&name document...", window.documents_actions.rename_current)
+        self.delete = self._action("&Delete document...", window.documents_actions.delete_current)
+        self.close_tab = self._action("&Close tab", window.pages.close_current, QKeySequence("Ctrl+W"))
+        self.quit = self._action("&Quit", window.close, QKeySequence.StandardKey.Quit)
+        file_menu.addAction(self.new)
+        file_menu.addAction(self.open)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(self.save)
+        file_menu.addSeparator()
+        for action in (self.rename, self.delete):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        for action in (self.close_tab, self.quit):
+            file_menu.addAction(action)
+        self._edit_menu(bar.addMenu("&Edit"))
+        self._view_menu(bar.addMenu("&View"))
+        git_menu = bar.addMenu("&Git")
+        window.git.build_menu(git_menu)
+        self.auto_commit = QAction("Commit &automatically after saving", self, checkable=True)
+        self.auto_commit.setChecked(bool(window.settings.get("auto_commit")))
+        self.auto_commit.toggled.connect(lambda on: window.settings.set("auto_commit", on))
+        git_menu.addSeparator()
+        git_menu.addAction(self.auto_commit)
+        window.review.build_menu(bar.addMenu("&Review"))
+
+    def _action(self, label: str, handler: Callable[[], object], keys: Keys | None = None) -> QAction:
+        action = QAction(label, self)
+        if keys is not None:
+            action.setShortcut(keys)
+        action.triggered.connect(lambda _=False: handler())
+        return action
+
+    def _edit_menu(self, menu: QMenu) -> None:
+        pages = self.window.pages
+        edits: tuple[tuple[str, Keys, Callable[[EditorTab], object]], ...] = (
+            ("&Undo", QKeySequence.StandardKey.Undo, lambda t: t.editor.undo()),
+            ("&Redo", QKeySequence.StandardKey.Redo, lambda t: t.editor.redo()),
+            ("&Find...", QKeySequence.StandardKey.Find, lambda t: t.open_find(replace=False)),
+            ("Find and &replace...", QKeySequence("Ctrl+H"), lambda t: t.open_find(replace=True)),
+            ("Insert &link to a document...", QKeySequence("Ctrl+L"), self.window.pick_link),
+            ("Insert &image...", QKeySequence("Ctrl+Shift+I"), lambda t: t.choose_image()),
+        )
+        for label, keys, handler in edits:
+            menu.addAction(self._action(label, lambda h=handler: pages.on_current_tab(h), keys))
+        menu.addSeparator()
+        self.mode = self._action("Switch &Edit/Read", pages.toggle_edit_mode, QKeySequence("Ctrl+E"))
+        menu.addAction(self.mode)
+        self.synonyms = self._action("Search &synonyms...", self.window.documents_actions.edit_synonyms)
+        self.synonyms.setToolTip("Edit the words search treats as the same (.kbstudio/synonyms.yaml)")
+        menu.addAction(self.synonyms)
+
+    def _view_menu(self, menu: QMenu) -> None:
+        window = self.window
+        menu.addAction(self._action("&Search", window.focus_search, QKeySequence("Ctrl+K")))
+        menu.addAction(window.index.rebuild_action)   # also after a cancelled build: see IndexController
+        menu.addAction(self._action("&Escalation map", window.sops.show_map, QKeySequence("Ctrl+Shift+M")))
+        self.theme_actions = self._choices(menu.addMenu("T&heme"), THEMES, window.apply_theme, _theme_label)
+        self.role_actions = self._choices(menu.addMenu("I work at &tier"), ROLES, window.apply_role, str)
+
+    def _choices(self, menu: QMenu, keys: tuple[str, ...], handler: Callable[[str], object],
+                 label: Callable[[str], str]) -> dict[str, QAction]:
+        """Add one checkable action per key, only one checked at a time; return them by key."""
+        group = QActionGroup(self)
+        actions: dict[str, QAction] = {}
+        for key in keys:
+            action = QAction(label(key), self, checkable=True)
+            action.triggered.connect(lambda _=False, k=key: handler(k))
+            group.addAction(action)
+            menu.addAction(action)
+            actions[key] = action
+        return actions
+
+    def fill_recent(self) -> None:
+        """List the recent KBs in File > Open recent."""
+        self.recent_menu.clear()
+        for path in self.window.settings.get("recent"):
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.window.open_folder(p))
+        if not self.recent_menu.actions():
+            self.recent_menu.addAction("(none)").setEnabled(False)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+import shiboken6
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox
 
-from kbstudio.kb import KnowledgeBase
-from kbstudio.model import Document
+from kbstudio.changes import KBChange
+from kbstudio.ui.context import WindowContext
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.git_actions import GitActions
-from kbstudio.ui.settings import AppSettings
 from kbstudio.ui.tasks import TaskFailure
 from kbstudio.ui.vcs.common import EXPECTED_ERRORS, as_failure
 
@@ -24,28 +24,21 @@ if TYPE_CHECKING:
 
 
 class ReviewActions(QObject):
-    """Runs the KCS review steps on the git worker; the window passes in what it needs."""
+    """Runs the KCS review steps on the git worker; the queue and the dashboard follow change records."""
 
-    pathsChanged = Signal(list)
-    openDocumentRequested = Signal(str)
-    messageRequested = Signal(str)
-
-    def __init__(self, git: GitActions, kb: Callable[[], KnowledgeBase | None],
-                 documents: Callable[[], list[Document]], current_tab: Callable[[], DocumentTab | None],
-                 add_page: Callable[[QWidget, str], None], dialog_parent: QWidget,
-                 settings: AppSettings | None = None) -> None:
-        super().__init__(dialog_parent)
+    def __init__(self, context: WindowContext, git: GitActions) -> None:
+        super().__init__(context.parent)
+        self.context = context
         self.git = git
-        self.kb = kb
-        self.documents = documents
-        self.current_tab = current_tab
-        self.add_page = add_page
-        self.dialog_parent = dialog_parent
+        self.dialog_parent = context.parent
         self.review_page: ReviewPage | None = None
         self.dashboard_page: DashboardPage | None = None
-        # the reviewer identity is the user's own setting (the main window's settings by default)
-        self.settings: AppSettings | None = settings or getattr(dialog_parent, "settings", None)
+        self.settings = context.settings   # the reviewer identity is the user's own setting
         self.reviewer = ""
+        context.hub.kbChanged.connect(self.kb_changed)
+
+    def _say(self, text: str) -> None:
+        self.context.status.show(text, 10000)
 
     def build_menu(self, menu: QMenu) -> None:
         """Fill the Review menu."""
@@ -54,8 +47,8 @@ class ReviewActions(QObject):
             ("Review &queue", "Ctrl+Shift+R", self.show_queue),
             ("Your reviewer &identity...", "", self.choose_identity),
             ("&Dashboard", "Ctrl+Shift+D", self.show_dashboard),
-            ("&Archive this document", "", lambda: self._simple("archive")),
-            ("Reopen as &draft", "", lambda: self._simple("reopen")),
+            ("&Archive this document", "", self.archive_current),
+            ("Reopen as &draft", "", self.reopen_current),
         ):
             action = QAction(label, self)
             if keys:
@@ -67,9 +60,9 @@ class ReviewActions(QObject):
 
     def _run(self, label: str, work: Callable[[Any], Any], on_success: Callable[[Any], None] | None = None
              ) -> bool:
-        vcs, kb = self.git.vcs, self.kb()
+        vcs, kb = self.git.vcs, self.context.kb
         if vcs is None or kb is None:
-            self.messageRequested.emit(
+            self._say(
                 "Review needs a knowledge base versioned with git (Git > Start versioning)")
             return False
         self.git.git_work.run(label, lambda p, c: work(vcs), on_success=on_success or self._done,
@@ -87,7 +80,7 @@ class ReviewActions(QObject):
 
     def _refused(self, message: str, status: str = "") -> None:
         """Show ``message`` on the queue page, and ``status`` (default: the same) in the status bar."""
-        self.messageRequested.emit(status or message)
+        self._say(status or message)
         if self.review_page is not None:
             self.review_page.show_error(message)
 
@@ -96,20 +89,27 @@ class ReviewActions(QObject):
         commit = f" (commit {result.sha[:7]})" if result.sha else ""
         if result.action == "approve" and result.new_status == "review":
             count, needed = len(result.approvals), result.approvals_needed
-            self.messageRequested.emit(f"{name}: approval {count} of {needed} recorded; it stays in review "
+            self._say(f"{name}: approval {count} of {needed} recorded; it stays in review "
                                        f"until {needed - count} more reviewer(s) approve{commit}")
         else:
-            self.messageRequested.emit(f"{name}: {result.old_status} -> {result.new_status}{commit}")
-        self.pathsChanged.emit(list(result.changed) or [result.path])
-        self.git.refresh_state()
-        if self.review_page is not None:
+            self._say(f"{name}: {result.old_status} -> {result.new_status}{commit}")
+        if self.review_page is not None and shiboken6.isValid(self.review_page):
             self.review_page.comment.clear()
+        self.context.hub.publish(result.change)   # the queue, the dashboard and the tab follow it
+
+    def kb_changed(self, change: KBChange) -> None:
+        """Read the queue and the dashboard again (those open) when the review state may differ."""
+        if not (change.review or change.head or change.documents or change.reloaded):
+            return
+        if self.review_page is not None and shiboken6.isValid(self.review_page):
             self.load_queue()
+        if self.dashboard_page is not None and shiboken6.isValid(self.dashboard_page):
+            self.load_dashboard()
 
     def _saved_tab(self) -> DocumentTab | None:
-        tab = self.current_tab()
+        tab = self.context.tabs.current_tab()
         if tab is None:
-            self.messageRequested.emit("Open the document first")
+            self._say("Open the document first")
             return None
         if tab.dirty and not tab.save():
             return None
@@ -128,7 +128,7 @@ class ReviewActions(QObject):
                 return False
         names = [name.strip() for name in reviewers.split(";") if name.strip()]
         path, expected = tab.rel_path, tab.loaded_hash
-        kb = self.kb()
+        kb = self.context.kb
 
         def work(vcs: Any) -> ReviewResult:
             from kbstudio.review import submit
@@ -137,18 +137,28 @@ class ReviewActions(QObject):
 
         return self._run("submit", work)
 
-    def _simple(self, step: str) -> bool:
+    def archive_current(self) -> bool:
+        """Save the document in front and archive it (kept for history)."""
+        from kbstudio.review import archive
+
+        return self._simple("archive", archive)
+
+    def reopen_current(self) -> bool:
+        """Save the archived document in front and bring it back as a draft."""
+        from kbstudio.review import reopen
+
+        return self._simple("reopen", reopen)
+
+    def _simple(self, label: str, step: Callable[..., ReviewResult]) -> bool:
         tab = self._saved_tab()
         if tab is None:
             return False
-        path, expected, kb = tab.rel_path, tab.loaded_hash, self.kb()
+        path, expected, kb = tab.rel_path, tab.loaded_hash, self.context.kb
 
         def work(vcs: Any) -> ReviewResult:
-            from kbstudio import review
+            return step(vcs, kb, path, expected_hash=expected)
 
-            return getattr(review, step)(vcs, kb, path, expected_hash=expected)
-
-        return self._run(step, work)
+        return self._run(label, work)
 
     # The reviewer's identity ---------------------------------------------------------------------
 
@@ -185,7 +195,7 @@ class ReviewActions(QObject):
             self.settings.set("reviewer", person)
         if self.review_page is not None:
             self.review_page.set_reviewer(person)
-        self.messageRequested.emit(f"Reviewing as {person}")
+        self._say(f"Reviewing as {person}")
         return True
 
     def _identity_ready(self) -> bool:
@@ -205,7 +215,7 @@ class ReviewActions(QObject):
         """
         if not self._identity_ready():
             return False
-        kb, reviewer = self.kb(), self.reviewer_identity()
+        kb, reviewer = self.context.kb, self.reviewer_identity()
 
         def check(vcs: Any) -> ApprovalPlan:
             from kbstudio.review import plan_approval
@@ -221,9 +231,9 @@ class ReviewActions(QObject):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel)
         if answer != QMessageBox.StandardButton.Yes:
-            self.messageRequested.emit(f"{plan.label}: not approved")
+            self._say(f"{plan.label}: not approved")
             return
-        kb, path, reviewer = self.kb(), plan.path, plan.reviewer
+        kb, path, reviewer = self.context.kb, plan.path, plan.reviewer
 
         def work(vcs: Any) -> ReviewResult:
             from kbstudio.review import approve
@@ -236,7 +246,7 @@ class ReviewActions(QObject):
         """Send ``path`` back to draft with the reviewer's comment in the commit message."""
         if not self._identity_ready():
             return False
-        kb, reviewer = self.kb(), self.reviewer_identity()
+        kb, reviewer = self.context.kb, self.reviewer_identity()
 
         def work(vcs: Any) -> ReviewResult:
             from kbstudio.review import request_changes
@@ -253,17 +263,17 @@ class ReviewActions(QObject):
 
         vcs = self.git.vcs
         if vcs is None:
-            self.messageRequested.emit("The review queue needs a knowledge base versioned with git")
+            self._say("The review queue needs a knowledge base versioned with git")
             return None
         page = ReviewPage(self.reviewer_identity() or "unknown (set your name in Git > Commit)")
         page.approveRequested.connect(
             lambda path, comment: self.approve(path, comment, self._queued_hash(path)))
         page.changesRequested.connect(self.request_changes)
         page.identityChangeRequested.connect(self.choose_identity)
-        page.openDocumentRequested.connect(self.openDocumentRequested)
+        page.openDocumentRequested.connect(self.context.tabs.open_document)
         page.refreshRequested.connect(self.load_queue)
         self.review_page = page
-        self.add_page(page, "Review queue")
+        self.context.tabs.add_page(page, "Review queue")
         self.load_queue()
         return page
 
@@ -275,10 +285,10 @@ class ReviewActions(QObject):
 
     def load_queue(self) -> None:
         """Read the queue again (on the git worker) and show it."""
-        vcs, kb, page = self.git.vcs, self.kb(), self.review_page
+        vcs, kb, page = self.git.vcs, self.context.kb, self.review_page
         if vcs is None or kb is None or page is None:
             return
-        documents = self.documents() or None
+        documents = list(self.context.documents.values()) or None
 
         def work(progress: object, cancelled: object) -> list[Any]:
             from kbstudio.review import review_queue
@@ -289,21 +299,28 @@ class ReviewActions(QObject):
                               on_error=self._read_failed)
 
     def _read_failed(self, failure: TaskFailure) -> None:
-        self.messageRequested.emit(f"{failure.label}: {as_failure(failure, _review_errors()).message}")
+        self._say(f"{failure.label}: {as_failure(failure, _review_errors()).message}")
 
     def show_dashboard(self) -> DashboardPage | None:
-        """Open the dashboard as a page."""
+        """Open the dashboard as a page (read again whenever a change record may change it)."""
         from kbstudio.ui.dashboard_page import DashboardPage
 
-        kb = self.kb()
-        if kb is None:
+        if self.context.kb is None:
             return None
         page = DashboardPage()
-        page.openDocumentRequested.connect(self.openDocumentRequested)
+        page.openDocumentRequested.connect(self.context.tabs.open_document)
         page.reviewQueueRequested.connect(self.show_queue)
         self.dashboard_page = page
-        self.add_page(page, "Dashboard")
-        vcs, documents = self.git.vcs, self.documents()
+        self.context.tabs.add_page(page, "Dashboard")
+        self.load_dashboard()
+        return page
+
+    def load_dashboard(self) -> None:
+        """Count the documents by tier and status again (on the git worker) and show them."""
+        kb, page = self.context.kb, self.dashboard_page
+        if kb is None or page is None:
+            return
+        vcs, documents = self.git.vcs, list(self.context.documents.values())
 
         def work(progress: object, cancelled: object) -> Any:
             from kbstudio.review import dashboard
@@ -311,7 +328,6 @@ class ReviewActions(QObject):
             return dashboard(kb, documents, vcs)
 
         self.git.git_work.run("dashboard", work, on_success=page.show_dashboard, on_error=self._read_failed)
-        return page
 
 
 def _review_errors() -> tuple[type[BaseException], ...]:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kbstudio.changes import KBChange
 from kbstudio.index.search import SearchOptions, SearchResponse
 from kbstudio.model import KINDS, TIERS
 from kbstudio.ui.badges import status_badge, tier_badge
@@ -195,6 +196,11 @@ class SearchPanel(QWidget):
         """Search again (the index changed)."""
         self._last_sent = None
         self.request()
+
+    def kb_changed(self, change: KBChange) -> None:
+        """Search again when a change record says the answers may differ: the index or the synonyms."""
+        if change.index or change.synonyms:
+            self.rerun()
 
     def show_response(self, response: SearchResponse) -> None:
         """Show results, unless a newer query has been typed since this one was sent."""

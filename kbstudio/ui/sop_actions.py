@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
-from kbstudio.model import Document
+from kbstudio.changes import KBChange
+from kbstudio.model import Document, DocumentFields
+from kbstudio.ui.context import WindowContext
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.tasks import TaskFailure, TaskRunner
 
@@ -26,27 +27,30 @@ RUN_WIDTH = 440         # the run's share of the tab, at least (when the tab has
 
 
 class SopActions(QObject):
-    """Connects articles to their SOP and runs SOPs; the window passes in what it needs."""
+    """Connects articles to their SOP, runs SOPs and shows the escalation map.
 
-    messageRequested = Signal(str)
-    openDocumentRequested = Signal(str)
+    ``runner`` is the git worker (an SOP's version asks git); ``side_panel`` is the window's search
+    and library, folded away while a run needs the room.
+    """
 
-    def __init__(self, documents: Callable[[], list[Document]],
-                 open_document: Callable[[str], DocumentTab | None], runner: TaskRunner,
-                 dialog_parent: QWidget) -> None:
-        super().__init__(dialog_parent)
-        self.documents = documents
-        self.open_document = open_document
+    def __init__(self, context: WindowContext, runner: TaskRunner, side_panel: QWidget | None = None) -> None:
+        super().__init__(context.parent)
+        self.context = context
         self.runner = runner
-        self.dialog_parent = dialog_parent
+        self.dialog_parent = context.parent
         self.handoff_dialog: HandoffDialog | None = None
-        # The window's search and library, folded away while a run needs the room (set by the window).
-        self.side_panel: QWidget | None = None
+        self.side_panel = side_panel
         self._side_hidden_for: int | None = None   # id() of the run panel it was folded for
         self._run_tabs: dict[int, DocumentTab] = {}   # id() of each run panel: its SOP's tab
         self._user_chose: set[int] = set()   # runs whose "Show search" button was used
+        context.tabs.documentOpened.connect(self._document_opened)
+        context.hub.kbChanged.connect(self.kb_changed)
 
-    def escalation_for(self, document: Document) -> Document | None:
+    def documents(self) -> list[DocumentFields]:
+        """Return the open KB's documents (their fields)."""
+        return list(self.context.documents.values())
+
+    def escalation_for(self, document: DocumentFields) -> DocumentFields | None:
         """Return the SOP to follow when ``document`` (an article) does not solve the problem."""
         documents = self.documents()
         if document.kind != "article" or not documents:
@@ -55,17 +59,37 @@ class SopActions(QObject):
 
         return sop_for_article(document, documents)
 
+    def _document_opened(self, tab: DocumentTab) -> None:
+        tab.startSopRequested.connect(self.start)
+        tab.set_escalation(self.escalation_for(tab.document))
+
+    def kb_changed(self, change: KBChange) -> None:
+        """Show each open article's SOP again when the documents were read or an SOP may have changed."""
+        if change.reloaded or change.documents:
+            for tab in self.context.tabs.open_tabs():
+                tab.set_escalation(self.escalation_for(tab.document))
+
+    def show_map(self) -> EscalationMapView | None:
+        """Open the escalation map of the KB in a tab."""
+        kb = self.context.kb
+        if kb is None or not self.context.documents:
+            self.context.status.show("The documents are still loading", 4000)
+            return None
+        view = self.map_view(f"Escalation map: {kb.name}")
+        self.context.tabs.add_page(view, "Escalation map")
+        return view
+
     def start(self, rel_path: str, from_article: str = "") -> None:
         """Open the SOP at ``rel_path`` and start a guided run beside it.
 
         ``from_article`` is the KB path of the article whose "Didn't solve it?" started the run: the
         run names it, pre-fills the issue from it, and links it when a check solves the problem.
         """
-        tab = self.open_document(rel_path)
-        if tab is None:
+        tab = self.context.tabs.open_document(rel_path)
+        if not isinstance(tab, DocumentTab):
             return
         if tab.document.kind != "sop":
-            self.messageRequested.emit(f"{rel_path} is not an SOP")
+            self.context.status.show(f"{rel_path} is not an SOP", 8000)
             return
         from kbstudio.handoff import sop_version
         from kbstudio.kbconfig import load_kb_config
@@ -101,8 +125,8 @@ class SopActions(QObject):
         panel = SopRunPanel(sop, version, self.documents, article=article, config=config)
         panel.finished.connect(self.show_handoff)
         panel.closeRequested.connect(tab.close_run_panel)
-        panel.openDocumentRequested.connect(self.openDocumentRequested)
-        panel.messageRequested.connect(self.messageRequested)
+        panel.openDocumentRequested.connect(self.context.tabs.open_document)
+        panel.messageRequested.connect(self.context.status.show)
         panel.sopToggled.connect(lambda shown: self._show_sop(tab, shown))
         key = id(panel)
         panel.sidePanelToggled.connect(lambda shown: self._show_side_panel(key, shown))
@@ -112,10 +136,10 @@ class SopActions(QObject):
         QTimer.singleShot(0, lambda: self._split(tab, panel))
         panel.destroyed.connect(lambda *_: self._run_ended(tab, key))
         if sop.problems:
-            self.messageRequested.emit(f"This SOP is incomplete ({sop.problems[0].message}); "
-                                       "run what it has and tell its owner")
+            self.context.status.show(f"This SOP is incomplete ({sop.problems[0].message}); "
+                                     "run what it has and tell its owner", 8000)
         elif config is not None and config.problems:
-            self.messageRequested.emit(config.problems[0])
+            self.context.status.show(config.problems[0], 8000)
 
     # Room for a run: the SOP and the run side by side; while a run is on screen in a narrow window,
     # search and library are folded away (its "Show search" button brings them back for that run).
@@ -200,6 +224,6 @@ class SopActions(QObject):
         from kbstudio.ui.escalation_map_view import EscalationMapView
 
         view = EscalationMapView(escalation_map(self.documents()), title)
-        view.openDocumentRequested.connect(self.openDocumentRequested)
-        view.messageRequested.connect(self.messageRequested)
+        view.openDocumentRequested.connect(self.context.tabs.open_document)
+        view.messageRequested.connect(self.context.status.show)
         return view

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QSizePolicy, QTool
 
 from kbstudio.docedit import common_ends
 from kbstudio.index.synonyms import SYNONYMS_PATH, parse_synonyms
+from kbstudio.kb import KnowledgeBase
 from kbstudio.reader import content_hash
-from kbstudio.storage import ExternalChangeError, save_document_text
+from kbstudio.storage import ExternalChangeError
 from kbstudio.textformat import TextFormat
 from kbstudio.ui.editor import MarkdownEditor, ShortcutPassThrough, qt_length, unholdable
 from kbstudio.ui.find_bar import FindBar
@@ -74,7 +75,7 @@ class TextFileTab(QWidget):
     """One open KB file that is no document: a plain-text editor with Save."""
 
     messageRequested = Signal(str)       # a line for the status bar
-    saved = Signal(str)                  # the KB-relative path that was saved
+    saved = Signal(object)               # the KBChange the save made (kbstudio.kb.KnowledgeBase.save)
     externalChangeFound = Signal(object)  # the ExternalChangeError of a refused save
     dirtyChanged = Signal(bool)
 
@@ -299,7 +300,7 @@ class TextFileTab(QWidget):
         try:
             if self.is_new:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.loaded_hash = save_document_text(self.path, text, self.loaded_hash, self.text_format)
+            saved = KnowledgeBase(self.kb_root).save(self.path, text, self.loaded_hash, self.text_format)
         except ExternalChangeError as error:
             self.externalChangeFound.emit(error)
             return False
@@ -309,8 +310,9 @@ class TextFileTab(QWidget):
         self.is_new = False
         self._saved_text = text
         self.editor.document().setModified(False)
+        self.loaded_hash = saved.content_hash
         self.dirtyChanged.emit(self.dirty)
-        self.saved.emit(self.rel_path)
+        self.saved.emit(saved.change)
         return True
 
     def reload_from_disk(self) -> None:

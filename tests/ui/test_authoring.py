@@ -17,6 +17,7 @@ from kbstudio.kb import KnowledgeBase
 from kbstudio.ui.main_window import MainWindow
 from kbstudio.ui.metadata_form import MetadataForm
 from kbstudio.ui.new_dialog import NewDocumentDialog
+from kbstudio.ui.recovery_keeper import RecoveryKeeper
 
 pytestmark = pytest.mark.timeout(120)
 ARTICLE = "articles/devices/laptop-is-slow.md"
@@ -260,7 +261,7 @@ def test_a_reload_after_an_outside_change_keeps_the_format(window, qtbot, kb_cop
     tab = _open(window, qtbot, ARTICLE)
     theirs = b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n").replace(b"L0", b"L1", 1)
     path.write_bytes(theirs)
-    window.changes.file_changed(str(path))
+    window.disk.file_changed(str(path))
     assert "tier: L1\n" in tab.text and not tab.dirty
     _type_into(qtbot, _field(tab, "owner"), "Service Desk")
     tab.save()
@@ -357,7 +358,7 @@ def test_a_changed_new_document_is_kept_by_recovery_and_comes_back(
     tab.editor.appendPlainText("Typed before a crash.")
     assert window.recovery.write_now() == 1
     window.recovery.stop()                                            # a crash: nothing saved
-    monkeypatch.setattr(MainWindow, "ask_to_restore", lambda self, entries: True)
+    monkeypatch.setattr(RecoveryKeeper, "ask_to_restore", lambda self, entries: True)
     second = MainWindow(settings, index_dir=str(tmp_path / "indexes2"), state_dir=str(tmp_path / "state"))
     qtbot.addWidget(second)
     second.show()
@@ -397,7 +398,7 @@ def test_a_restored_recovery_copy_is_saved_in_the_files_format(
     _type_into(qtbot, _field(tab, "owner"), "Desk North")   # still in the field: not written yet
     assert window.recovery.write_now() == 1                  # the copy holds what the field shows
     window.recovery.stop()                                    # a crash
-    monkeypatch.setattr(MainWindow, "ask_to_restore", lambda self, entries: True)
+    monkeypatch.setattr(RecoveryKeeper, "ask_to_restore", lambda self, entries: True)
     second = MainWindow(settings, index_dir=str(tmp_path / "indexes2"), state_dir=str(tmp_path / "state"))
     qtbot.addWidget(second)
     second.show()

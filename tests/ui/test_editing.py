@@ -37,7 +37,7 @@ def test_find_and_replace_all_is_one_undo_step(window, qtbot) -> None:
 def test_find_in_the_read_view_has_no_replace(window, qtbot) -> None:
     tab = window.open_document(ARTICLE, edit=False)
     qtbot.waitUntil(lambda: "slow" in tab.preview.toPlainText(), timeout=5_000)
-    window.on_current_tab(lambda t: t.open_find(replace=True))
+    window.pages.on_current_tab(lambda t: t.open_find(replace=True))
     assert tab.find_bar.target is tab.preview
     assert not tab.find_bar.replace_edit.isVisible()
     qtbot.keyClicks(tab.find_bar.find_edit, "slow")

@@ -126,15 +126,16 @@ def test_errors_in_a_row_share_one_dialog(qtbot, reporter: ErrorReporter, runner
 
 def test_a_lint_bug_in_the_window_is_reported_not_lost(qtbot, window, reporter: ErrorReporter,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    from kbstudio.changes import KBChange
     from kbstudio.ui.main_window import KB_WIDE_FILES
 
-    qtbot.waitUntil(lambda: window.linter is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: window.checks.linter is not None, timeout=30_000)
 
     def refresh_kb() -> None:
         raise AttributeError("'NoneType' object has no attribute 'rules' (injected)")
 
-    monkeypatch.setattr(window.linter, "refresh_kb", refresh_kb)
-    window.kb_file_changed(KB_WIDE_FILES[0])
+    monkeypatch.setattr(window.checks.linter, "refresh_kb", refresh_kb)
+    window.hub.publish(KBChange.of(changed=[KB_WIDE_FILES[0]]))   # the synonyms file changed
     dialog = _dialog(qtbot, reporter)
     assert dialog.message.text().startswith("AttributeError: 'NoneType' object has no attribute 'rules'")
     assert "(in the background task 'checking content')" in dialog.message.text()

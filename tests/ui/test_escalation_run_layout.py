@@ -140,7 +140,7 @@ def test_links_in_the_run_take_the_dark_themes_colour(window, qtbot) -> None:
                    and abs(QColor(image.pixel(x, y)).blue() - wanted.blue()) < 30
                    for x in range(0, image.width(), 2) for y in range(0, image.height(), 2))
 
-    window.show_escalation_map()   # the theme changes while the run is out of sight
+    window.sops.show_map()   # the theme changes while the run is out of sight
     window.apply_theme("dark")
     qtbot.wait(50)
     window.tabs.setCurrentWidget(window.tab_for(SOP))
@@ -156,7 +156,7 @@ def _texts(view) -> list[QGraphicsSimpleTextItem]:
 def test_the_map_fits_1280_with_readable_labels_in_both_themes(window, qtbot) -> None:
     window.resize(1280, 800)
     qtbot.waitUntil(lambda: window.width() == 1280)
-    view = window.show_escalation_map()
+    view = window.sops.show_map()
     qtbot.waitUntil(lambda: view.isVisible())
     qtbot.wait(50)
     assert view.scene.sceneRect().width() <= view.view.viewport().width()

@@ -125,10 +125,10 @@ def test_open_tabs_and_the_one_in_front_come_back_after_a_restart(
     win = runs.start(kb_copy)
     win.open_document(VPN, edit=False)
     win.open_document(VPN_SOP, edit=True)
-    win.edit_synonyms()
+    win.documents_actions.edit_synonyms()
     win.open_document(OUTLOOK, edit=False)
     win.create_document("article", "Not written yet", "L1", "articles/email")   # new: not remembered
-    win.show_escalation_map()                                                 # a page: not remembered
+    win.sops.show_map()                                                 # a page: not remembered
     win.tabs.setCurrentWidget(win.tab_for(VPN_SOP))
     runs.stop(win)
     assert session_file(kb_copy, tmp_path / "state").is_file()
@@ -140,7 +140,7 @@ def test_open_tabs_and_the_one_in_front_come_back_after_a_restart(
     assert [type(tab) for tab in tabs] == [DocumentTab, DocumentTab, TextFileTab, DocumentTab]
     assert [tab.editing for tab in tabs if isinstance(tab, DocumentTab)] == [False, True, False]
     assert again.tabs.currentWidget() is again.tab_for(VPN_SOP)
-    assert again.document_area.currentWidget() is again.tabs
+    assert again.pages.area.currentWidget() is again.tabs
     assert not any(tab.dirty for tab in tabs)
 
 

@@ -9,7 +9,7 @@ ARTICLE = "articles/printing/add-a-network-printer.md"
 
 
 def test_a_defect_saved_shows_up_and_opens_at_its_line(window, qtbot) -> None:
-    qtbot.waitUntil(lambda: window.linter is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: window.checks.linter is not None, timeout=20_000)
     assert window.health.summary.text() == "No findings: every document passes."
     tab = window.open_document(ARTICLE, edit=True)
     tab.editor.appendPlainText("\nSee [the old guide](../printing/no-such-article.md) for more.\n")

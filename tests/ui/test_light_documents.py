@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from kbstudio.changes import KBChange
 from kbstudio.kb import KnowledgeBase
 from kbstudio.lint import lint_kb
 from kbstudio.model import DocumentInfo
@@ -36,7 +37,7 @@ def test_loading_keeps_infos_and_the_library_lists_them(window, kb_copy: Path) -
 
 def test_a_save_and_a_pull_keep_infos_and_health_reads_texts(window, qtbot, kb_copy: Path) -> None:
     window.left.setCurrentWidget(window.health)
-    qtbot.waitUntil(lambda: window.linter is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: window.checks.linter is not None, timeout=30_000)
     rel = "articles/printing/print-jobs-stuck-in-the-queue.md"
     tab = window.open_document(rel, edit=True)
     tab.replace_text(tab.text.replace("status: published", "status: draft") + "\nTODO: check the spooler.\n")
@@ -46,8 +47,8 @@ def test_a_save_and_a_pull_keep_infos_and_health_reads_texts(window, qtbot, kb_c
     other = "articles/network/vpn-drops-every-few-minutes.md"
     path = kb_copy / other
     path.write_text(path.read_text("utf-8").replace("status: review", "status: published"), "utf-8")
-    window.paths_changed([other])   # what a pull reports
+    window.hub.publish(KBChange.of(changed=[other]))   # what a pull reports
     assert _light(window) and window.documents[other].status == "published"
     expected = [(p.rule, p.path, p.line) for p in lint_kb(KnowledgeBase(kb_copy))]
-    qtbot.waitUntil(lambda: [(p.rule, p.path, p.line) for p in window.linter.problems()] == expected,
+    qtbot.waitUntil(lambda: [(p.rule, p.path, p.line) for p in window.checks.linter.problems()] == expected,
                     timeout=10_000)

@@ -91,7 +91,7 @@ def test_save_never_overwrites_an_outside_change(window, qtbot, kb_copy: Path, m
     asked = []
     monkeypatch.setattr(window.changes, "ask", lambda tab, error: asked.append(error))
     tab = window.open_document("articles/email/mailbox-almost-full.md", edit=True)
-    window.changes.forget(tab.document.path)
+    window.disk.forget(tab.document.path)
     path = kb_copy / tab.rel_path
     path.write_text("theirs\n", "utf-8")
     tab.replace_text(tab.text + "\nmine\n")
@@ -103,10 +103,10 @@ def test_save_never_overwrites_an_outside_change(window, qtbot, kb_copy: Path, m
 
 
 def test_new_document_from_template(window, qtbot, monkeypatch, kb_copy: Path) -> None:
-    from kbstudio.ui import main_window
+    from kbstudio.ui import document_actions
 
     class FakeDialog:
-        DialogCode = main_window.NewDocumentDialog.DialogCode
+        DialogCode = document_actions.NewDocumentDialog.DialogCode
 
         def __init__(self, parent, folders, folder) -> None:
             self.folder = lambda: folder or "sops"
@@ -123,8 +123,8 @@ def test_new_document_from_template(window, qtbot, monkeypatch, kb_copy: Path) -
         def tier(self) -> str:
             return "L1"
 
-    monkeypatch.setattr(main_window, "NewDocumentDialog", FakeDialog)
-    window.new_document()
+    monkeypatch.setattr(document_actions, "NewDocumentDialog", FakeDialog)
+    window.documents_actions.new_document()
     tab = window.current_tab()
     assert tab.rel_path == "sops/escalate-badge-reader-faults.md"
     assert "id: SOP-0014" in tab.text and tab.edit_side.isVisible()

@@ -20,7 +20,7 @@ def kb_copy(content_copy: Path) -> Path:
 
 
 def test_health_and_the_library_show_an_odd_name_escaped(window, qtbot) -> None:
-    qtbot.waitUntil(lambda: window.linter is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: window.checks.linter is not None, timeout=20_000)
     tree = window.health.tree
     qtbot.waitUntil(lambda: tree.topLevelItemCount() > 0, timeout=10_000)
     places = [tree.topLevelItem(i).child(j).text(1) for i in range(tree.topLevelItemCount())

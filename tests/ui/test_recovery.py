@@ -9,13 +9,14 @@ import pytest
 from kbstudio.kb import KnowledgeBase
 from kbstudio.recovery import RecoveryStore
 from kbstudio.ui.main_window import MainWindow
+from kbstudio.ui.recovery_keeper import RecoveryKeeper
 
 pytestmark = pytest.mark.timeout(120)
 ARTICLE = "articles/devices/laptop-is-slow.md"
 
 
 def _second_window(qtbot, settings, tmp_path: Path, kb_copy: Path, monkeypatch, restore: bool):
-    monkeypatch.setattr(MainWindow, "ask_to_restore", lambda self, entries: restore)
+    monkeypatch.setattr(RecoveryKeeper, "ask_to_restore", lambda self, entries: restore)
     win = MainWindow(settings, index_dir=str(tmp_path / "indexes"), state_dir=str(tmp_path / "state"))
     qtbot.addWidget(win)
     win.show()
@@ -100,7 +101,7 @@ def test_a_deleted_document_comes_back_and_nothing_is_written_outside_the_kb(
     store = RecoveryStore(kb_copy, tmp_path / "state")
     store.save("articles/gone/moved-away.md", "---\ntitle: Moved\n---\n# Moved\n\nMy text.\n", None)
     store.save("../escaped.md", "hostile", None)
-    window.restore_recovered(store.entries())
+    window.recovery.restore(store.entries())
     assert (kb_copy / "articles/gone/moved-away.md").read_text("utf-8").endswith("My text.\n")
     assert window.tab_for("articles/gone/moved-away.md") is not None
     assert not (kb_copy.parent / "escaped.md").exists()

@@ -76,7 +76,7 @@ def test_a_check_that_solves_it_ends_resolved_at_l1(window, qtbot) -> None:
 
 
 def test_escalation_map_opens_sops_and_exports(window, qtbot, tmp_path: Path) -> None:
-    view = window.show_escalation_map()
+    view = window.sops.show_map()
     assert view is not None and len(view.emap.edges) == 13
     assert [column.articles for column in view.emap.tiers] == [10, 19, 13, 3, 3]
     arrows = [item for item in view.scene.items() if item.data(0) == SOP]

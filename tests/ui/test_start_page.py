@@ -56,7 +56,7 @@ def click(qtbot, button) -> None:
 
 def test_with_no_kb_the_start_page_fills_the_document_area(bare) -> None:
     page = bare.start_page
-    assert bare.document_area.currentWidget() is page and page.isVisible()
+    assert bare.pages.area.currentWidget() is page and page.isVisible()
     assert page.kb_line.text().startswith("No knowledge base is open")
     assert page.open_button.isEnabled() and page.clone_button.isEnabled() and page.demo_button.isEnabled()
     assert not page.new_button.isEnabled()                      # no KB to put a document in
@@ -66,18 +66,18 @@ def test_with_no_kb_the_start_page_fills_the_document_area(bare) -> None:
 
 def test_it_gives_way_to_documents_and_comes_back_when_the_last_tab_closes(window, qtbot) -> None:
     page = window.start_page
-    assert window.document_area.currentWidget() is page
+    assert window.pages.area.currentWidget() is page
     assert "content</b> is open (61 documents)" in page.kb_line.text()
     assert page.new_button.isEnabled()
     tab = window.open_document(VPN)
-    assert window.document_area.currentWidget() is window.tabs and not page.isVisible()
+    assert window.pages.area.currentWidget() is window.tabs and not page.isVisible()
     second = window.open_document(ARTICLE_IN_DEMO)
     window.close_tab(window.tabs.indexOf(tab))
-    assert window.document_area.currentWidget() is window.tabs        # one tab still open
+    assert window.pages.area.currentWidget() is window.tabs        # one tab still open
     window.close_tab(window.tabs.indexOf(second))
-    assert window.tabs.count() == 0 and window.document_area.currentWidget() is page and page.isVisible()
-    assert window.show_escalation_map() is not None                  # any page in a tab hides it
-    assert window.document_area.currentWidget() is window.tabs
+    assert window.tabs.count() == 0 and window.pages.area.currentWidget() is page and page.isVisible()
+    assert window.sops.show_map() is not None                  # any page in a tab hides it
+    assert window.pages.area.currentWidget() is window.tabs
 
 
 def test_recent_kbs_are_listed_and_open_with_a_click(qtbot, settings: AppSettings, tmp_path: Path,

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QTextDocument
 
+from kbstudio.changes import KBChange
 from kbstudio.index.snippets import BLOCK_SEPARATOR, CELL_SEPARATOR, HEADING_SEPARATOR
 from kbstudio.index.synonyms import SYNONYMS_PATH
 from kbstudio.kb import KnowledgeBase
@@ -18,6 +19,7 @@ from kbstudio.model import Problem
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.health_panel import summary
 from kbstudio.ui.main_window import MainWindow
+from kbstudio.ui.recovery_keeper import RecoveryKeeper
 from kbstudio.ui.rich_delegate import HTML_ROLE
 from kbstudio.ui.search_panel import PATH_ROLE
 from kbstudio.ui.text_file_tab import TextFileTab
@@ -72,7 +74,7 @@ def bad_crlf_synonyms(kb_copy: Path) -> bytes:
 
 def test_a_synonyms_finding_opens_the_file_at_its_line_and_a_fix_clears_health(
         bad_crlf_synonyms: bytes, window, qtbot, kb_copy: Path) -> None:
-    qtbot.waitUntil(lambda: window.linter is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: window.checks.linter is not None, timeout=20_000)
     message = ("'toner' must have a list of equivalents, such as toner: [toner cartridge]; "
                "it is not used")
     assert health_findings(window) == {"synonyms-invalid": [(message, ".kbstudio/synonyms.yaml:17")]}
@@ -105,7 +107,7 @@ def test_a_synonyms_finding_opens_the_file_at_its_line_and_a_fix_clears_health(
     tab.editor.insertPlainText(FIXED_ENTRY)   # typed over the selected line
     assert tab.dirty and window.tabs.tabText(window.tabs.currentIndex()) == "Search synonyms *"
     qtbot.waitUntil(lambda: not tab.problems.isVisible(), timeout=3_000)   # checked as you type
-    window.save_action.trigger()   # File > Save, Ctrl+S
+    window.menus.save.trigger()   # File > Save, Ctrl+S
     assert not tab.dirty and window.tabs.tabText(window.tabs.currentIndex()) == "Search synonyms"
     # saved through the safe save in the file's own format: CRLF kept, one line changed
     expected = bad_crlf_synonyms.replace(BAD_ENTRY.encode(), FIXED_ENTRY.encode())
@@ -120,7 +122,7 @@ def test_search_finds_a_document_through_a_synonym_saved_in_the_app(window, qtbo
     qtbot.waitUntil(lambda: window.search.summary.text().startswith("0 matches"), timeout=10_000)
     assert window.search.results.count() == 0
 
-    tab = window.edit_synonyms()   # Edit > Search synonyms
+    tab = window.documents_actions.edit_synonyms()   # Edit > Search synonyms
     assert isinstance(tab, TextFileTab) and not tab.is_new and not tab.dirty
     cursor = tab.editor.textCursor()
     cursor.movePosition(cursor.MoveOperation.End)
@@ -136,16 +138,16 @@ def test_search_finds_a_document_through_a_synonym_saved_in_the_app(window, qtbo
     assert "<b>toner</b>" in first.lower()
     assert window.search.query.text() == "zorbulator"
     # a single caller's word no article has is what the file is for: Health stays clean
-    qtbot.waitUntil(lambda: window.linter is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: window.checks.linter is not None, timeout=20_000)
     window.load_work.wait()
     qtbot.wait(50)
     assert window.health.summary.text() == CLEAN
 
 
 def test_a_change_on_disk_updates_health_and_reloads_the_open_file(window, qtbot, kb_copy: Path) -> None:
-    qtbot.waitUntil(lambda: window.linter is not None and window.health.summary.text() == CLEAN,
+    qtbot.waitUntil(lambda: window.checks.linter is not None and window.health.summary.text() == CLEAN,
                     timeout=20_000)
-    tab = window.edit_synonyms()
+    tab = window.documents_actions.edit_synonyms()
     path = synonyms_file(kb_copy)
     original = path.read_bytes()
     write_outside(path, original + b"printr: [print device]\n")   # misspelt: no document has either
@@ -166,12 +168,12 @@ def test_a_change_on_disk_updates_health_and_reloads_the_open_file(window, qtbot
 
 
 def test_a_pulled_synonyms_file_updates_health(window, qtbot, kb_copy: Path) -> None:
-    qtbot.waitUntil(lambda: window.linter is not None and window.health.summary.text() == CLEAN,
+    qtbot.waitUntil(lambda: window.checks.linter is not None and window.health.summary.text() == CLEAN,
                     timeout=20_000)
     window.kb_files.watcher.blockSignals(True)   # only what the pull reports, not the file watch
     path = synonyms_file(kb_copy)
     write_outside(path, path.read_bytes() + b"VPN client: vpn\n")
-    window.paths_changed([SYNONYMS_PATH, "articles/printing/add-a-network-printer.md"])
+    window.hub.publish(KBChange.of(changed=[SYNONYMS_PATH, "articles/printing/add-a-network-printer.md"]))
     qtbot.waitUntil(lambda: "synonyms-invalid" in health_findings(window), timeout=10_000)
     assert health_findings(window)["synonyms-invalid"][0][1] == ".kbstudio/synonyms.yaml:17"
     assert SYNONYMS_PATH not in window.documents
@@ -180,17 +182,17 @@ def test_a_pulled_synonyms_file_updates_health(window, qtbot, kb_copy: Path) -> 
 
 
 def test_a_change_while_the_first_check_runs_is_not_lost(window, qtbot, kb_copy: Path) -> None:
-    qtbot.waitUntil(lambda: window.linter is not None, timeout=20_000)
-    window.linter = None   # as while the first check is still running
+    qtbot.waitUntil(lambda: window.checks.linter is not None, timeout=20_000)
+    window.checks.linter = None   # as while the first check is still running
     path = synonyms_file(kb_copy)
     write_outside(path, path.read_bytes() + b"kiosk: self-service terminal\n")
     window.kb_files.check()
-    assert window._kb_files_changed
-    window.start_lint()   # already started: nothing new
-    window._lint_started = False
-    window.start_lint()   # the check ends, then runs the KB-wide rules again
+    assert window.checks.pending.health
+    window.checks.start()   # already started: nothing new
+    window.checks.started = False
+    window.checks.start()   # the check ends, then runs the KB-wide rules again
     qtbot.waitUntil(lambda: "synonyms-invalid" in health_findings(window), timeout=10_000)
-    assert not window._kb_files_changed
+    assert not window.checks.pending
 
 
 def test_unsaved_synonyms_edits_are_kept_or_compared_when_the_file_changes(
@@ -223,11 +225,11 @@ def test_unsaved_synonyms_edits_are_kept_or_compared_when_the_file_changes(
 
 def test_unsaved_synonyms_survive_a_crash(window, qtbot, settings, tmp_path: Path, kb_copy: Path,
                                           monkeypatch) -> None:
-    tab = window.edit_synonyms()
+    tab = window.documents_actions.edit_synonyms()
     tab.replace_text(tab.text + "hot desk: [hotdesk]\n")
     assert window.recovery.write_now() == 1
     window.recovery.stop()   # a crash: the window is left as it is
-    monkeypatch.setattr(MainWindow, "ask_to_restore", lambda self, entries: True)
+    monkeypatch.setattr(RecoveryKeeper, "ask_to_restore", lambda self, entries: True)
     second = MainWindow(settings, index_dir=str(tmp_path / "indexes"), state_dir=str(tmp_path / "state"))
     qtbot.addWidget(second)
     second.show()
@@ -246,11 +248,11 @@ def test_a_kb_without_synonyms_gets_a_starter_file_on_first_save(kb_copy: Path, 
     path.unlink()
     window.kb_files.check()
     assert window.open_document(SYNONYMS_PATH) is None   # a finding of a file that is gone
-    tab = window.edit_synonyms()
+    tab = window.documents_actions.edit_synonyms()
     assert tab.is_new and not tab.dirty and "VPN: [GlobalProtect, remote access]" in tab.text
     assert not path.exists()
     assert window.tabs.tabToolTip(window.tabs.currentIndex()).endswith("(new: written when you first save)")
-    window.save_current()
+    window.pages.save_current()
     assert path.read_text("utf-8") == tab.text and not tab.is_new
 
 
@@ -281,7 +283,7 @@ def test_snippets_render_as_text_with_their_separators(window, qtbot, kb_copy: P
         "---\nid: KB-0900\ntitle: Reset the badge reader\nkind: article\ntier: L1\nstatus: published\n"
         "---\n\n## Symptoms\n\nThe zorbulator shows `<div class=\"x\">Error &amp; code</div>` on screen.\n\n"
         "| Light | Meaning |\n|---|---|\n| red zorbulator | jammed |\n", "utf-8")
-    window.paths_changed(["articles/printing/zorbulator-reset.md"])
+    window.hub.publish(KBChange.of(changed=["articles/printing/zorbulator-reset.md"]))
     qtbot.keyClicks(window.search.query, "zorbulator")
     qtbot.waitUntil(lambda: window.search.results.count() == 1, timeout=10_000)
     item = window.search.results.item(0)

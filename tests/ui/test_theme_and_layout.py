@@ -15,16 +15,16 @@ pytestmark = pytest.mark.timeout(90)
 
 def test_dark_theme_reaches_widgets_and_the_read_view(window, qtbot, settings) -> None:
     tab = window.open_document("articles/network/connect-to-the-vpn.md")
-    window.theme_actions["dark"].trigger()
+    window.menus.theme_actions["dark"].trigger()
     assert settings.get("theme") == "dark" and window.dark
     assert QApplication.instance().palette().color(QPalette.ColorRole.Base).lightness() < 60
     qtbot.waitUntil(lambda: "#313338" in tab.preview.document().defaultStyleSheet(), timeout=5_000)
     qtbot.waitUntil(lambda: "VPN" in tab.preview.toPlainText(), timeout=5_000)
-    window.theme_actions["light"].trigger()
+    window.menus.theme_actions["light"].trigger()
     assert not window.dark
     assert QApplication.instance().palette().color(QPalette.ColorRole.Base).lightness() > 200
     qtbot.waitUntil(lambda: "#f3f4f6" in tab.preview.document().defaultStyleSheet(), timeout=5_000)
-    window.theme_actions["system"].trigger()
+    window.menus.theme_actions["system"].trigger()
     assert settings.get("theme") == "system"   # stored as the default: removed from the file
     assert not settings.store.contains("theme")
 

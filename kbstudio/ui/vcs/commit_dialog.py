@@ -65,7 +65,7 @@ def markers_message(paths: list[str]) -> str:
 class CommitDialog(QDialog):
     """The KB's saved changes with checkboxes, a suggested message, and Commit."""
 
-    headChanged = Signal(str)       # the new commit
+    kbChanged = Signal(object)      # the KBChange of the commit (HEAD moved; documents the policy rewrote)
     messageRequested = Signal(str)  # a line for the status bar once the dialog closes
 
     def __init__(self, vcs: VersionControl, git_work: TaskRunner, parent: QWidget | None = None) -> None:
@@ -259,7 +259,7 @@ class CommitDialog(QDialog):
         count = len(result.changed)
         text = f"Committed {count} file{'s' if count != 1 else ''} as {result.sha[:8]}: {result.message}"
         self.status.setText(text)
-        self.headChanged.emit(result.sha)
+        self.kbChanged.emit(result.change)
         self.messageRequested.emit(text)
         self.accept()
 

@@ -26,7 +26,6 @@ from kbstudio.logs import describe
 from kbstudio.ui.tasks import TaskFailure, TaskHandle, TaskRunner
 from kbstudio.vcs.runner import Cancelled, GitError, Progress
 from kbstudio.vcs.safety import UnsafeInputError, redact
-from kbstudio.vcs.service import VersionControl
 
 # What a git action may raise for reasons the user can act on; anything else is a bug.
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (GitError, UnsafeInputError, OSError, ValueError)
@@ -114,15 +113,6 @@ def run_quick(git_work: TaskRunner, owner: QObject, label: str, work: Callable[[
     safe = shielded(work, label)
     return git_work.run(label, lambda progress, cancelled: safe(), on_success=guarded(owner, done),
                         on_error=reported(owner, done))
-
-
-def merge_touched(vcs: VersionControl) -> list[str]:
-    """Return the KB files that differ on disk from HEAD (what a stopped merge wrote); run on the worker."""
-    repo = vcs.repo
-    if repo.head() is None:
-        return []
-    out = repo.git("diff", "--name-only", "--no-renames", "-z", "HEAD", "--", repo.kb_pathspec).stdout
-    return repo.kb_paths(out.split("\0"))
 
 
 def monospace() -> QFont:

@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kbstudio.changes import KBChange
 from kbstudio.ui.tasks import TaskRunner
-from kbstudio.ui.vcs.common import Failure, ask, merge_touched, monospace, run_quick, sentence
+from kbstudio.ui.vcs.common import Failure, ask, monospace, run_quick, sentence
 from kbstudio.ui.vcs.merge_view import MergeView
 from kbstudio.vcs.conflicts import Choice, Conflict, MergeOutcome
 from kbstudio.vcs.fmmerge import Discard, MergeChoiceError, Resolution
@@ -122,9 +123,7 @@ def discard_text(dropped: list[Discard]) -> str:
 class ConflictsDialog(QDialog):
     """The conflicted documents of a stopped merge, their conflicts one by one, and Resolve and sync."""
 
-    pathsChanged = Signal(list)        # KB paths rewritten on disk
-    headChanged = Signal(str)          # the merge commit, once every conflict is resolved
-    mergeStateChanged = Signal(bool)   # False when the merge was finished or aborted
+    kbChanged = Signal(object)         # the KBChange of resolving (the merge commit) or of the abort
     messageRequested = Signal(str)     # a line for the status bar
     syncRequested = Signal()           # push the merge commit: the app runs its sync
 
@@ -428,6 +427,7 @@ class ConflictsDialog(QDialog):
         def work() -> tuple[list[str], MergeOutcome]:
             outcome = MergeOutcome()
             done = []
+            written = KBChange()
             for entry in entries:
                 conflict, record = entry.conflict, entry.conflict.merge
                 if entry.edited is not None:
@@ -438,6 +438,8 @@ class ConflictsDialog(QDialog):
                 else:
                     outcome = conflicts.resolve(conflict.path, "merged", parts=entry.choices)
                 done.append(conflict.path)
+                written = written | outcome.change
+            outcome.change = written   # every document written, and what the merge commit brought in
             return done, outcome
 
         run_quick(self.git_work, self, "resolve", work, self._resolved)
@@ -448,7 +450,7 @@ class ConflictsDialog(QDialog):
             self.reload(sentence(f"Not resolved: {result.message}"))
             return
         done, outcome = result
-        self.pathsChanged.emit(sorted({*done, *outcome.changed}))
+        self.kbChanged.emit(outcome.change)
         if not outcome.finished or outcome.merge_sha is None:
             self.reload(f"{len(outcome.remaining)} document(s) still have conflicts.")
             return
@@ -456,8 +458,6 @@ class ConflictsDialog(QDialog):
                  "Syncing to share it..."]
         lines += [sentence(str(change)) for change in outcome.renumbered]
         text = " ".join(lines)
-        self.headChanged.emit(outcome.merge_sha)
-        self.mergeStateChanged.emit(False)
         self.messageRequested.emit(text)
         self.status.setText(text)
         self.entries = []
@@ -482,21 +482,17 @@ class ConflictsDialog(QDialog):
         vcs = self.vcs
         self.abort_button.setEnabled(False)
 
-        def work() -> list[str]:
-            touched = merge_touched(vcs)
-            vcs.conflicts.abort()
-            return touched
+        def work() -> KBChange:
+            return vcs.conflicts.abort()
 
         run_quick(self.git_work, self, "abort merge", work, self._aborted)
 
-    def _aborted(self, touched: list[str] | Failure) -> None:
-        if isinstance(touched, Failure):
+    def _aborted(self, change: KBChange | Failure) -> None:
+        if isinstance(change, Failure):
             self.abort_button.setEnabled(True)
-            self.status.setText(sentence(f"The merge was not aborted: {touched.message}"))
+            self.status.setText(sentence(f"The merge was not aborted: {change.message}"))
             return
-        if touched:
-            self.pathsChanged.emit(touched)
+        self.kbChanged.emit(change)
         text = "The merge was aborted: your documents are back as they were before the pull."
-        self.mergeStateChanged.emit(False)
         self.messageRequested.emit(text)
         self.reload(text)

@@ -46,8 +46,7 @@ def when(version: Version) -> str:
 class HistoryDialog(QDialog):
     """Every version of one document; compare any two (or one with the saved text) and restore one."""
 
-    pathsChanged = Signal(list)          # KB paths rewritten on disk (the restored document)
-    headChanged = Signal(str)            # the new commit made by a restore
+    kbChanged = Signal(object)           # the KBChange of a restore: the document rewritten, HEAD
     openDocumentRequested = Signal(str)  # the KB path of the document
 
     def __init__(self, vcs: VersionControl, rel_path: str, git_work: TaskRunner,
@@ -245,8 +244,7 @@ class HistoryDialog(QDialog):
         if result.committed and result.sha:
             kept = " (your saved changes were committed first)" if outcome.saved_first else ""
             note = f"Restored as the new commit {result.sha[:8]}{kept}."
-            self.pathsChanged.emit([self.rel_path])
-            self.headChanged.emit(result.sha)
+            self.kbChanged.emit(result.change)
         else:
             note = "The document already has this text: nothing to restore."
         self.reload(note)

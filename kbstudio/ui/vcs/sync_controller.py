@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
 from kbstudio.ui.tasks import TaskRunner
-from kbstudio.ui.vcs.common import Failure, GitJob, merge_touched, run_quick, sentence
+from kbstudio.ui.vcs.common import Failure, GitJob, run_quick, sentence
 from kbstudio.vcs.runner import Cancelled, Progress
 from kbstudio.vcs.service import VersionControl
 from kbstudio.vcs.sync import RepoState, SyncResult
@@ -22,12 +22,11 @@ LABELS = {"sync": "Syncing with the remote", "pull": "Pulling from the remote",
 
 @dataclass
 class SyncOutcome:
-    """A finished pull, push or sync: the core's result, the state after it, and the files it touched."""
+    """A finished pull, push or sync: the core's result (with its change record) and the state after it."""
 
     operation: str
     result: SyncResult
     state: RepoState | None
-    touched: list[str] = field(default_factory=list)
 
 
 def describe_state(state: RepoState) -> str:
@@ -81,7 +80,7 @@ class SyncController(QObject):
     busyChanged = Signal(bool)
     stateChanged = Signal(object)                     # RepoState
     messageRequested = Signal(str)                    # a result line for the status bar
-    pathsChanged = Signal(list)                       # KB paths changed on disk
+    kbChanged = Signal(object)                        # the KBChange of a pull: files on disk, HEAD
     conflictsFound = Signal(list)                     # KB paths that wait to be resolved
     massDeletionConfirmRequested = Signal(object)     # the SyncResult listing the deletions
     commitRequested = Signal(str, object)             # operation, the SyncResult listing uncommitted files
@@ -148,8 +147,7 @@ class SyncController(QObject):
 
         def work(progress: Progress, cancelled: Cancelled) -> SyncOutcome:
             result = run(progress, cancelled)
-            touched = merge_touched(vcs) if result.status == "conflicts" and vcs.repo.merging() else []
-            return SyncOutcome(operation, result, vcs.sync.state(), touched)
+            return SyncOutcome(operation, result, vcs.sync.state())
 
         if not self.job.start(LABELS[operation], work, self._finished):
             self.messageRequested.emit("Git is still busy with the last transfer: wait or cancel it.")
@@ -168,9 +166,8 @@ class SyncController(QObject):
         if outcome.state is not None:
             self.state = outcome.state
             self.stateChanged.emit(outcome.state)
-        changed = sorted(set(result.changed) | set(outcome.touched))
-        if changed:
-            self.pathsChanged.emit(changed)
+        if result.change:
+            self.kbChanged.emit(result.change)
         self.messageRequested.emit(describe_result(outcome.operation, result))
         if result.status == "conflicts":
             self.conflictsFound.emit(list(result.conflicts))

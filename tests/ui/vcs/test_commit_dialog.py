@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from kbstudio.changes import KBChange
 from kbstudio.ui.vcs.commit_dialog import CommitDialog
 
 from .conftest import Side, wait_idle
@@ -33,9 +34,9 @@ def test_commits_only_the_ticked_files_with_the_suggested_message(qtbot, alice: 
     dialog.set_checked(["articles/new.md", "articles/doc-1.md"])
     assert dialog.message() == "Add the new article"          # but never overwrites what was typed
     dialog.set_checked(["articles/new.md"])
-    with qtbot.waitSignal(dialog.headChanged) as head, qtbot.waitSignal(dialog.messageRequested) as said:
+    with qtbot.waitSignal(dialog.kbChanged) as committed, qtbot.waitSignal(dialog.messageRequested) as said:
         dialog.commit_button.click()
-    assert alice.git("rev-parse", "HEAD").strip() == head.args[0]
+    assert committed.args[0] == KBChange(head=True)
     assert alice.git("log", "-1", "--format=%s").strip() == "Add the new article"
     assert alice.git("show", "--name-only", "--format=", "HEAD").split() == ["articles/new.md"]
     assert "Committed 1 file" in said.args[0] and dialog.result() == CommitDialog.DialogCode.Accepted
@@ -63,7 +64,7 @@ def test_missing_identity_is_asked_once_validated_and_stored(qtbot, alice: Side,
     wait_idle(qtbot, git_work)
     assert "control characters" in dialog.status.text()
     dialog.name_edit.setText("Ada Lovelace")
-    with qtbot.waitSignal(dialog.headChanged):
+    with qtbot.waitSignal(dialog.kbChanged):
         dialog.commit_button.click()
     assert "ada@example.com" in (git_sandbox / ".gitconfig").read_text()
     assert alice.git("log", "-1", "--format=%an <%ae>").strip() == "Ada Lovelace <ada@example.com>"
@@ -84,7 +85,7 @@ def test_conflict_markers_are_refused_with_the_files_named(qtbot, alice: Side, g
     assert alice.git("log", "--format=%s").strip() == "Seed the KB"
     assert dialog.result() != CommitDialog.DialogCode.Accepted
     dialog.set_checked(["articles/doc-2.md"])
-    with qtbot.waitSignal(dialog.headChanged):
+    with qtbot.waitSignal(dialog.kbChanged):
         dialog.commit_button.click()
     assert alice.git("show", "--name-only", "--format=", "HEAD").split() == ["articles/doc-2.md"]
 

@@ -44,7 +44,7 @@ def test_sync_brings_a_teammates_change_into_library_search_and_open_tab(
 
 
 def test_auto_commit_after_save_and_history(git_window, qtbot, alice: Side) -> None:
-    git_window.auto_commit_action.setChecked(True)
+    git_window.menus.auto_commit.setChecked(True)
     tab = git_window.open_document("articles/doc-2.md", edit=True)
     tab.editor.appendPlainText("Also check the spooler service.")
     assert tab.save()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
+from kbstudio.changes import KBChange
 from kbstudio.ui.vcs.history_dialog import HistoryDialog
 
 from .conftest import Side, wait_idle
@@ -51,12 +52,11 @@ def test_restore_makes_a_new_commit_and_reports_the_path(qtbot, alice: Side, git
     dialog.select(2)
     box = dialog.ask_restore()
     assert box is not None and "Test Author" in box.text()
-    with qtbot.waitSignal(dialog.pathsChanged) as paths, qtbot.waitSignal(dialog.headChanged) as head:
+    with qtbot.waitSignal(dialog.kbChanged) as restored:
         box.button(QMessageBox.StandardButton.Yes).click()
-    assert paths.args == [["articles/vpn.md"]]
+    assert restored.args == [KBChange(changed={"articles/vpn.md"}, head=True)]
     qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 5)
     assert "Restored as the new commit" in dialog.status.text() and "committed first" in dialog.status.text()
-    assert alice.git("rev-parse", "HEAD").strip() == head.args[0]
     assert alice.git("rev-parse", "HEAD~2").strip() == head_before   # saved text kept, then the restore
     assert alice.read("articles/vpn.md") == alice.git("show", f"{head_before}~2:articles/doc-1.md")
     assert "Saved but not committed" in alice.all_history_text()      # nothing lost

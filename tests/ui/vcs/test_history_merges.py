@@ -61,7 +61,7 @@ def test_dialog_shows_and_restores_the_merged_version(qtbot, alice: Side, bob: S
     view = dialog.text_dialog.findChild(QPlainTextEdit)
     assert RESOLVED in view.toPlainText() and "merge" in dialog.text_dialog.windowTitle()
     dialog.text_dialog.accept()
-    with qtbot.waitSignal(dialog.headChanged):
+    with qtbot.waitSignal(dialog.kbChanged):
         dialog.ask_restore().button(QMessageBox.StandardButton.Yes).click()
     wait_idle(qtbot, git_work)
     assert RESOLVED in alice.read(DOC) and "Start over" not in alice.read(DOC)

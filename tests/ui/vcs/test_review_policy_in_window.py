@@ -126,7 +126,7 @@ def test_an_edit_to_a_published_document_goes_back_to_review_when_the_policy_say
     alice.commit("Published earlier")
     alice.write(".kbstudio/review.yaml", "published_edits: review\n")
     alice.commit("Review policy: edits to published documents go back to review")
-    git_window.auto_commit_action.setChecked(True)
+    git_window.menus.auto_commit.setChecked(True)
     tab = git_window.open_document("articles/doc-2.md", edit=True)
     _wait(qtbot, lambda: tab.document.status == "published")
     tab.editor.appendPlainText("Also check the spooler service.")

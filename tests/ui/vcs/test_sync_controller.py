@@ -21,7 +21,8 @@ def controller(qtbot, side: Side, git_work, timeout: float = 20.0) -> tuple[Sync
     sync.busyChanged.connect(seen["busy"].append)
     sync.stateChanged.connect(seen["state"].append)
     sync.messageRequested.connect(seen["message"].append)
-    sync.pathsChanged.connect(seen["paths"].append)
+    # the documents each change record names (a record of HEAD alone names none)
+    sync.kbChanged.connect(lambda change: change.documents and seen["paths"].append(sorted(change.documents)))
     sync.conflictsFound.connect(seen["conflicts"].append)
     sync.massDeletionConfirmRequested.connect(seen["deletions"].append)
     return sync, seen
