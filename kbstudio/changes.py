@@ -206,13 +206,17 @@ def _file_flags(files: Iterable[str]) -> dict[str, bool]:
     # Imported when a KB file changed (both import kb.py, which returns these records; the review
     # package takes a tenth of a second to load, which a save of a document should not pay).
     from kbstudio.index.synonyms import SYNONYMS_PATH
+    from kbstudio.loop.logfiles import FLAGS, folder_rel
     from kbstudio.review.policy import POLICY_FILE
 
+    flag_logs = folder_rel(FLAGS) + "/"
     for path in files:
         if nfc(path) == SYNONYMS_PATH:
             flags.update(synonyms=True, health=True)
         elif nfc(path) == POLICY_FILE:
             flags.update(policy=True, review=True)
+        elif nfc(path).startswith(flag_logs):   # Health's flag-open rule reads the flag events
+            flags.update(health=True)
     return flags
 
 

@@ -35,6 +35,13 @@ def test_the_review_policy_file_sets_policy_and_review() -> None:
     assert change == KBChange(files={".kbstudio/review.yaml"}, policy=True, review=True, head=True)
 
 
+def test_flag_events_pulled_or_written_set_health() -> None:
+    flags = KBChange.of(added=[".kbstudio/flags/2026-11--ana-lopez-1a2b3c--3f9a0c12.jsonl"])
+    assert flags.files == {".kbstudio/flags/2026-11--ana-lopez-1a2b3c--3f9a0c12.jsonl"} and flags.health
+    uses = KBChange.of(changed=[".kbstudio/usage/2026-11--ana-lopez-1a2b3c--3f9a0c12.jsonl"])
+    assert not uses.health and not uses.documents   # uses change no finding
+
+
 def test_what_views_ask_of_a_record() -> None:
     change = KBChange.of(added=["n.md"], changed=["c.md"], removed=["r.md"], renamed=[("o.md", "m.md")])
     assert change.present == {"n.md", "c.md", "m.md"}
