@@ -20,6 +20,7 @@ from PySide6.QtGui import QGuiApplication
 from kbstudio.changes import KBChange
 from kbstudio.disk_state import Stamp, compare, restamp, snapshot
 from kbstudio.kb import KnowledgeBase
+from kbstudio.names import shown_name
 from kbstudio.ui.changes_hub import KBChanges
 from kbstudio.ui.tasks import TaskFailure, TaskRunner
 
@@ -102,7 +103,7 @@ class DiskWatcher(QObject):
                          {rel: self.stamps[rel]} if rel in self.stamps else {})
         if not change and rel not in self.stamps:   # a KB file that is no document (synonyms)
             change = KBChange.of(changed=[rel])
-        self.hub.publish(change)
+        self._found(change)
 
     def _retry(self, path: str, attempts: int) -> None:
         def again() -> None:
@@ -142,9 +143,18 @@ class DiskWatcher(QObject):
         known, self.stamps = self.stamps, stamps
         self._watch_folders(folders)
         if known is not None:
-            self.hub.publish(compare(known, stamps))
+            self._found(compare(known, stamps))
         if self._again:
             self.scan()
+
+    def _found(self, change: KBChange) -> None:
+        """Publish a change another program made, and say so in the status bar."""
+        if not change:
+            return
+        names = [shown_name(rel) for rel in sorted(change.paths)]   # never a raw newline or RLO
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        self.hub.status.show(f"Changed outside KB Studio: {', '.join(names[:3])}{more}", 8000)
+        self.hub.publish(change)
 
     def _failed(self, kb: KnowledgeBase, failure: TaskFailure) -> None:
         self._scanning = False
