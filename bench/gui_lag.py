@@ -1,6 +1,7 @@
 """GUI responsiveness: event-loop stalls while typing and searching, and launch-to-usable time.
 
 Usage: QT_QPA_PLATFORM=offscreen python bench/gui_lag.py [--big 25000] [--keep DIR] [--only-launch]
+       [--near-duplicates]
 
 An event-loop lag probe (a 5 ms timer) records how late the GUI thread serves it; a stall is
 the lateness beyond the interval. The baseline in the same run is the same typing into a bare
@@ -39,6 +40,7 @@ from kbstudio.ui.settings import AppSettings  # noqa: E402
 PROBE_MS = 5
 TARGET_STALL_MS = 100.0
 TARGET_RSS_MB = 300
+TARGET_HEALTH_S, TARGET_HEALTH_MB = 15.0, 400   # issue #15: the same lint as `kbstudio lint` at 25k
 TYPING = ("The caller says the VPN drops every few minutes when on home Wi-Fi; "
           "error 0x80070005 appears in the client log. ") * 3
 
@@ -202,9 +204,11 @@ if sys.argv[2] == "bare":
     sys.exit(0)
 from kbstudio.kb import KnowledgeBase
 from kbstudio.ui.main_window import MainWindow
+from kbstudio.ui.process_tuning import tune_process
 from kbstudio.ui.settings import AppSettings
 settings = AppSettings(QSettings(sys.argv[5], QSettings.Format.IniFormat))
 w = MainWindow(settings, index_dir=sys.argv[3], state_dir=sys.argv[4])
+tune_process(w)   # as kbstudio.ui.app.run_app does: the GIL interval and gc.freeze after each load
 w.resize(1280, 820); w.show()
 w.open_kb(KnowledgeBase(sys.argv[2]))
 while not (w.index.is_open and w.isVisible()):
@@ -219,13 +223,18 @@ while w.count_label.text().startswith("loading") or not w.count_label.text():
 for _ in range(50):   # let the library and the status bar settle
     app.processEvents(); time.sleep(0.01)
 loaded = rss_mb()
-checked = 0.0
+checked = check_seconds = 0.0
 if len(sys.argv) > 6 and sys.argv[6] == "health":
+    import re
+    from bench.rss import tree_rss_mb
+    done = re.compile(r"^(No findings|\d+ errors?, \d+ warnings? in )")
+    began = time.time()
     w.left.setCurrentWidget(w.health)   # a big KB is checked when Health is first opened
-    while w.linter is None:
+    while not done.match(w.health.summary.text()):   # the panel's summary once the findings are in
         app.processEvents(); time.sleep(0.01)
-    checked = rss_mb()
-print(usable, first, loaded, checked, flush=True)
+        checked = max(checked, tree_rss_mb(os.getpid()))   # the app and any worker process it started
+    check_seconds = time.time() - began
+print(usable, first, loaded, checked, check_seconds, flush=True)
 os._exit(0)
 """
 
@@ -253,9 +262,15 @@ def bench_launch(scratch: Path, big: Path, health: bool = True) -> None:
     print(f"{'resident memory, documents loaded (median of 3)':<48}{loaded:>8.0f} MB"
           f"{bare_rss:>17.0f} MB   <= {TARGET_RSS_MB} MB: {verdict}")
     if health:
-        checked = run(str(big), str(scratch / "indexes"), str(scratch / "state"), str(scratch / "launch.ini"),
-                      "health")[3]
-        print(f"{'resident memory, Health checked (one run)':<48}{checked:>8.0f} MB")
+        checks = [run(str(big), str(scratch / "indexes"), str(scratch / "state"), str(scratch / "launch.ini"),
+                      "health") for _ in range(3)]
+        seconds = statistics.median(r[4] for r in checks)
+        peak = statistics.median(r[3] for r in checks)
+        verdict = "met" if seconds <= TARGET_HEALTH_S and peak <= TARGET_HEALTH_MB else "MISSED"
+        print(f"{'Health opened: whole-KB check (median of 3)':<48}{seconds:>8.1f} s "
+              f"{'-':>17}   <= {TARGET_HEALTH_S:.0f} s: {verdict}")
+        print(f"{'resident memory while checking, peak (median)':<48}{peak:>8.0f} MB"
+              f"{bare_rss:>17.0f} MB   <= {TARGET_HEALTH_MB} MB (app and workers)")
 
 
 def main() -> int:
@@ -264,15 +279,17 @@ def main() -> int:
     parser.add_argument("--big", type=int, default=25_000)
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the big KB and its index here")
     parser.add_argument("--only-launch", action="store_true", help="only launch time and memory")
+    parser.add_argument("--near-duplicates", action="store_true",
+                        help="the big KB made of near-duplicates (bench/make_big.py), kept as big-near")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     queries = [row["query"] for row in load_queries(DEFAULT_QUERIES)][::40]
     with tempfile.TemporaryDirectory(prefix="kbstudio-gui-") as temp:
         scratch = args.keep or Path(temp)
         scratch.mkdir(parents=True, exist_ok=True)
-        big = scratch / "big"
+        big = scratch / ("big-near" if args.near_duplicates else "big")
         if not big.is_dir():
-            make_big_kb(args.corpus, big, args.big)
+            make_big_kb(args.corpus, big, args.big, near_duplicates=args.near_duplicates)
         print(f"machine: {os.cpu_count()} cores; preparing the index of {big} ...", flush=True)
         SearchService(KnowledgeBase(big), scratch / "indexes").ensure()
         print(f"{'measure':<48}{'kbstudio':>16}{'baseline (same run)':>20}   target")

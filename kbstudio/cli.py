@@ -13,11 +13,10 @@ from typing import Any, TextIO
 
 from kbstudio import __version__
 from kbstudio.cli_registry import CommandRegistry
-from kbstudio.fields import LIST_COLUMNS
 from kbstudio.kb import KnowledgeBase
 from kbstudio.logs import configure_logging, log_file_path
-from kbstudio.model import ERROR, KINDS, TIERS
-from kbstudio.names import json_text, shown_name, shown_text
+from kbstudio.model import KINDS, TIERS
+from kbstudio.names import json_text, shown_text
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 # Every command's name, from the registry's table (no command module is imported to know them).
@@ -91,38 +90,6 @@ def _kb(path: str) -> KnowledgeBase:
     return KnowledgeBase(folder)
 
 
-def _print_table(rows: list[list[str]]) -> None:
-    widths = [max(len(row[col]) for row in rows) for col in range(len(rows[0]) - 1)]
-    for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        print("  ".join([*cells, row[-1]]).rstrip())
-
-
-def cmd_list(args: argparse.Namespace) -> int:
-    """List every document with its fields and problems."""
-    documents = _kb(args.path).load_all()
-    has_errors = any(p.severity == ERROR for doc in documents for p in doc.problems)
-    if args.json:
-        json.dump([doc.summary() for doc in documents], sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-    elif documents:
-        rows = [[field.name.upper() for field in LIST_COLUMNS] + ["PATH"]]   # columns: kbstudio.fields
-        for doc in documents:
-            flag = " !" if doc.problems else ""
-            rows.append([field.cell(doc.shown(field.name)) for field in LIST_COLUMNS]
-                        + [shown_name(doc.rel_path) + flag])
-        _print_table(rows)
-    with_problems = [doc for doc in documents if doc.problems]
-    for doc in with_problems if not args.json else []:
-        for problem in doc.problems:
-            if problem.rule != "untiered" or args.verbose:
-                print(problem, file=sys.stderr)
-    untiered = sum(1 for doc in documents if doc.tier is None and doc.readable)
-    print(f"{len(documents)} documents, {untiered} untiered, "
-          f"{len(with_problems)} with problems", file=sys.stderr)
-    return EXIT_PROBLEMS if has_errors else EXIT_OK
-
-
 def cmd_new(args: argparse.Namespace) -> int:
     """Create a document from its template and print its path."""
     kb = _kb(args.path)
@@ -136,13 +103,6 @@ def cmd_new(args: argparse.Namespace) -> int:
     print(created.path)
     print(f"created {created.doc_id}", file=sys.stderr)
     return EXIT_OK
-
-
-def setup_list(listing: argparse.ArgumentParser) -> None:
-    """Add the ``list`` command's arguments."""
-    listing.add_argument("path", help="the knowledge base folder")
-    listing.add_argument("--json", action="store_true", help="print one JSON array")
-    listing.add_argument("-v", "--verbose", action="store_true", help="also print untiered notices")
 
 
 def setup_new(new: argparse.ArgumentParser) -> None:

@@ -1,11 +1,17 @@
-"""Work through many files in forked worker processes when that is safe, else in this process.
+"""Work through many files in worker processes, forked where that is safe, else started afresh.
 
 Reading and parsing a 25,000-document KB is Python work for every file; on a machine with two
-cores, two processes halve it. Workers are forked (they start at once and share what this
-process has loaded) and only from a process with a single thread: forking a process with other
-threads, such as the Qt app's, is unsafe (PySide6's reference counts broke when the index tried
-it), so the app reads in its own process and only command-line commands use workers. The index
-build has its own workers (Whoosh's); this is for the rest (``list``, ``lint``).
+cores, two processes halve it. Workers are forked when this process has a single thread: they
+start at once and share what this process has loaded. Forking a process with other threads, such
+as the Qt app's, is unsafe (PySide6's reference counts broke when the index tried it), so there
+workers are fresh interpreters (``spawn``) that import only the work's module: that costs about a
+second of start-up (measured: importing the lint rules took 0.8 s on the project's machine), so
+they are used only for ``SPAWN_MIN_ITEMS`` items or more, and below that the work runs in this
+process. The index build has its own workers (Whoosh's); this is for the rest (``list``, ``lint``,
+the app's Health check).
+
+A fresh interpreter has its own ``hash()`` of text (``PYTHONHASHSEED``): results that hold such
+hashes are only comparable with this process's when forked (``start_method``).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import TypeVar
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 MAX_WORKERS = 2
+SPAWN_MIN_ITEMS = 2000   # a fresh interpreter's second of start-up pays off from about here
 
 
 def can_fork() -> bool:
@@ -26,28 +33,40 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def worker_count(wanted: int | None = None) -> int:
-    """Return how many processes to read with: ``wanted`` (default: up to two, one per core) when
-    forking is possible and safe here, else 1 (this process)."""
-    if not can_fork():
-        return 1
-    return max(1, wanted if wanted is not None else min(MAX_WORKERS, os.cpu_count() or 1))
+def start_method() -> str:
+    """Return how workers started now would be made: ``fork`` where that is safe, else ``spawn``."""
+    return "fork" if can_fork() else "spawn"
+
+
+def worker_count(wanted: int | None = None, items: int | None = None) -> int:
+    """Return how many processes to work with: ``wanted`` (default: up to two, one per core).
+
+    Where forking is unsafe (``can_fork``), workers are started afresh, which pays off only for
+    ``items`` of at least ``SPAWN_MIN_ITEMS``; otherwise (and when ``items`` is not given) 1: this
+    process.
+    """
+    count = max(1, wanted if wanted is not None else min(MAX_WORKERS, os.cpu_count() or 1))
+    if can_fork():
+        return count
+    return count if items is not None and items >= SPAWN_MIN_ITEMS else 1
 
 
 def map_chunks(work: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], workers: int,
-               chunk: int = 128) -> Iterator[Result]:
+               chunk: int = 128, method: str | None = None) -> Iterator[Result]:
     """Yield the results of ``work`` over consecutive chunks of ``items``, in the order of ``items``.
 
-    With ``workers`` above 1 the chunks are worked on by that many forked processes (``work`` must
-    be a module-level function, or a ``functools.partial`` of one, and its results picklable);
-    otherwise here, as also when forking is not safe (``can_fork``). Results come back chunk by
-    chunk, so the caller keeps only what it keeps.
+    With ``workers`` above 1 the chunks are worked on by that many processes started by ``method``
+    (default ``start_method()``; ``fork`` is only used where ``can_fork`` allows, else the work
+    runs here): ``work`` must be a module-level function, or a ``functools.partial`` of one, with
+    picklable arguments and results. Otherwise the chunks are worked on here. Results come back
+    chunk by chunk, so the caller keeps only what it keeps.
     """
     chunks = [items[start:start + chunk] for start in range(0, len(items), chunk)]
-    if workers <= 1 or len(chunks) <= 1 or not can_fork():
+    method = method or start_method()
+    if workers <= 1 or len(chunks) <= 1 or (method == "fork" and not can_fork()):
         for part in chunks:
             yield from work(part)
         return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context(method).Pool(workers) as pool:
         for results in pool.imap(work, chunks):
             yield from results

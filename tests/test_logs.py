@@ -152,10 +152,10 @@ INJECT = textwrap.dedent("""
     import sys
     from kbstudio.kb import KnowledgeBase
 
-    def load_all(self, *args, **kwargs):
+    def scan(self, *args, **kwargs):   # what `kbstudio list` reads the KB with
         raise RuntimeError("injected failure in the command line 9321")
 
-    KnowledgeBase.load_all = load_all
+    KnowledgeBase.scan = scan
     from kbstudio.cli import main
     sys.exit(main(sys.argv[1:]))
 """)
@@ -166,11 +166,11 @@ def test_the_cli_logs_an_unexpected_error_and_prints_no_traceback(kb_root: Path,
                             text=True, timeout=120)
     log = isolated_log / "log" / "kbstudio.log"
     assert result.returncode == 1
-    assert "Traceback" not in result.stderr and "load_all" not in result.stderr
+    assert "Traceback" not in result.stderr and "in scan" not in result.stderr
     assert result.stderr == ("kbstudio: unexpected error: RuntimeError: injected failure in the command "
                              f"line 9321 (the details are in {log})\n")
     text = log.read_text("utf-8")
-    assert "Traceback (most recent call last)" in text and "in load_all" in text
+    assert "Traceback (most recent call last)" in text and "in scan" in text
     assert "RuntimeError: injected failure in the command line 9321" in text
 
 

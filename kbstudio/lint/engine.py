@@ -19,8 +19,9 @@ from kbstudio.lint.page import parse_page
 from kbstudio.lint.reading import Examined, examine, examine_files, run_rules
 from kbstudio.lint.registry import RULES
 from kbstudio.lint.rule import LintContext, Rule
-from kbstudio.model import DocumentFields, Problem
+from kbstudio.model import DocumentFields, DocumentInfo, Problem
 from kbstudio.reader import full_document
+from kbstudio.workers import worker_count
 
 __all__ = ["Linter", "lint_documents", "lint_kb", "run_kb_rules", "run_rules", "sort_key"]
 
@@ -40,14 +41,26 @@ def run_kb_rules(context: LintContext, rules: Sequence[Rule]) -> list[Problem]:
 class Linter:
     """Lint results for a whole KB, kept current as documents are saved, added or removed.
 
-    ``documents`` may be ``DocumentInfo`` (what the app keeps): each is read from disk in turn.
-    ``Linter.read(kb)`` reads the KB's files itself, with worker processes when asked.
+    ``documents`` may be ``DocumentInfo`` (what the app keeps): each is read from disk in turn, by
+    worker processes when there are many (``kbstudio.workers``: forked from a single-threaded
+    process, else started afresh, as from the app). ``Linter.read(kb)`` reads the KB's files
+    itself, with worker processes when asked.
     """
 
     def __init__(self, kb_root: Path, documents: Iterable[DocumentFields], today: date | None = None,
-                 rules: Sequence[Rule] | None = None) -> None:
+                 rules: Sequence[Rule] | None = None, workers: int | None = None) -> None:
+        """Lint ``documents`` of the KB at ``kb_root``; a list of ``DocumentInfo`` is read by
+        ``workers`` processes (default ``worker_count`` for their number), anything else here."""
         self._setup(kb_root, today, rules)
         context = self.context()
+        root = self.facts.root
+        if isinstance(documents, list) and all(type(document) is DocumentInfo and document.root == root
+                                               for document in documents):
+            workers = worker_count(items=len(documents)) if workers is None else workers
+            paths = [document.path for document in documents]
+            self._build(examine_files(root, paths, context.today, self._own_rules,
+                                      self.facts.similarity, workers, walked=False), context)
+            return
         self._build((examine(full_document(document), context, self._own_rules, self.facts.similarity)
                      for document in documents), context)
 

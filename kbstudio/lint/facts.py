@@ -14,11 +14,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from kbstudio.lint.page import ISSUE_HEADINGS, Outline, Page
-from kbstudio.lint.similar import SimilarityIndex, hashed, shingles, words
+from kbstudio.lint.similar import SimilarityIndex, hashed, numbers, shingles, words
 from kbstudio.model import DocumentFields
 from kbstudio.names import find_path, id_key, nfc
 
-__all__ = ["ISSUE_HEADINGS", "KbFacts", "Tokens", "issue_text", "split_target", "similarity_tokens"]
+__all__ = ["ISSUE_HEADINGS", "KbFacts", "Tokens", "UnhashedTokens", "hashed_here", "issue_text",
+           "split_target", "similarity_tokens"]
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 TITLE_THRESHOLD = 0.8
 ISSUE_THRESHOLD = 0.6
@@ -60,18 +61,33 @@ Tokens = tuple[tuple[str, ...], array]
 """What the likely-duplicate rule compares of a document: its distinct title words and issue shingles
 (hashed, see ``kbstudio.lint.similar.hashed``), packed small to be kept or sent between processes."""
 
+UnhashedTokens = tuple[tuple[str, ...], tuple[str, ...]]
+"""``Tokens`` with the issue shingles as text: what a worker started afresh sends, since its
+``hash()`` of text is not this process's (``kbstudio.workers``); ``hashed_here`` packs them."""
+
 
 def compared(document: DocumentFields) -> bool:
     """Return True when ``document`` takes part in the likely-duplicate comparison."""
     return document.readable and document.status != "archived"
 
 
-def similarity_tokens(page: Page) -> Tokens | None:
-    """Return the title words and hashed issue shingles of a page, or None when it is not compared."""
+def similarity_tokens(page: Page, hash_shingles: bool = True) -> Tokens | UnhashedTokens | None:
+    """Return the title words and issue shingles of a page (hashed unless ``hash_shingles`` is
+    False), or None when it is not compared."""
     if not compared(page.document):
         return None
     title = tuple(frozenset(words(page.document.title)))
-    return title, array("q", sorted(hashed(shingles(words(issue_text(page))))))
+    issue = shingles(words(issue_text(page)))
+    if not hash_shingles:
+        return title, tuple(issue)
+    return title, array("q", hashed(issue))
+
+
+def hashed_here(tokens: Tokens | UnhashedTokens | None) -> Tokens | None:
+    """Return ``tokens`` with the issue shingles hashed by this process (as they are when they are)."""
+    if tokens is None or isinstance(tokens[1], array):
+        return tokens
+    return tokens[0], array("q", hashed(tokens[1]))
 
 
 class KbFacts:
@@ -103,17 +119,19 @@ class KbFacts:
             self.add_outline(page.outline(), similarity_tokens(page) if similarity else None)
         self.index_similarity()
 
-    def add_outline(self, outline: Outline, tokens: Tokens | None) -> None:
+    def add_outline(self, outline: Outline, tokens: Tokens | UnhashedTokens | None) -> None:
         """Take in one document of a whole-KB read (its similarity is indexed by ``index_similarity``)."""
         self._add_links_and_id(outline)
-        if self.similarity and tokens is not None:
-            self._pending.append((outline.rel_path, tokens))
+        packed = hashed_here(tokens) if self.similarity else None
+        if packed is not None:
+            self._pending.append((outline.rel_path, packed))
 
     def index_similarity(self) -> None:
         """Index the titles and issues of the documents added since the facts were made."""
         if not self.similarity:
             return
-        self.titles = SimilarityIndex(TITLE_THRESHOLD, min_size=2)
+        # titles match only with the same numbers: 'error 550 5.1.0' is not 'error 550 5.7.1'
+        self.titles = SimilarityIndex(TITLE_THRESHOLD, min_size=2, group=numbers)
         self.issues = SimilarityIndex(ISSUE_THRESHOLD, min_size=8)
         pending, self._pending = self._pending, []
         self.titles.build((rel, title) for rel, (title, _) in pending)
@@ -140,7 +158,7 @@ class KbFacts:
         self.remove(page.rel_path)
         self._add_links_and_id(page.outline())
         self._exists.clear()
-        tokens = similarity_tokens(page)
+        tokens = hashed_here(similarity_tokens(page))
         if self.titles is not None and self.issues is not None and tokens is not None:
             self.titles.add(page.rel_path, tokens[0])
             self.issues.add(page.rel_path, tokens[1])

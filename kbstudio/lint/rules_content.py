@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from kbstudio.lint.page import Outline, Page, has_content
 from kbstudio.lint.rule import Finding, LintContext
-from kbstudio.lint.similar import numbers
 from kbstudio.names import shown_name
 
 LIVE_STATUSES = ("review", "published")
@@ -57,10 +56,8 @@ def check_likely_duplicate(page: Outline, ctx: LintContext) -> Iterator[Finding]
     facts = ctx.facts
     if facts.titles is None or facts.issues is None:
         return
-    mine = numbers(facts.titles.sets.get(page.rel_path, ()))
+    # Titles are compared only with titles holding the same numbers (kbstudio.lint.facts).
     for other, score in facts.titles.matches(page.rel_path):
-        if numbers(facts.titles.sets[other]) != mine:  # 'error 550 5.1.0' is not 'error 550 5.7.1'
-            continue
         title = facts.pages[other].document.title
         yield (page.title_line(),
                f"likely duplicate: title is {score:.0%} like '{title}' in {shown_name(other)}")

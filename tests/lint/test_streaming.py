@@ -1,6 +1,7 @@
 """A whole-KB lint reads one document at a time and keeps outlines, never texts; workers change nothing.
 
-Every way of linting a KB (streamed from disk in this process or in forked workers, from
+Every way of linting a KB (streamed from disk in this process, in forked workers or in workers
+started afresh beside other threads, as in the app; from
 Documents or from DocumentInfo) gives the same findings, in the same order, as linting documents
 read in full, also for a KB of near-duplicates; the similarity index stays exact.
 """
@@ -23,7 +24,8 @@ from kbstudio.lint.page import Outline, parse_page
 from kbstudio.lint.reading import CHUNK
 from kbstudio.lint.similar import SimilarityIndex, hashed, jaccard, shingles, words
 from kbstudio.model import Document
-from kbstudio.workers import map_chunks, worker_count
+from kbstudio import workers
+from kbstudio.workers import SPAWN_MIN_ITEMS, map_chunks, start_method, worker_count
 from tests.conftest import write
 from tests.lint.helpers import TODAY, article, make, sop
 
@@ -138,6 +140,10 @@ def test_workers_only_where_forking_is_safe() -> None:
     started.wait(5)
     try:
         assert worker_count(2) == 1   # another thread: never fork (the app's case)
+        assert start_method() == "spawn"
+        # fresh interpreters only when there is enough work to pay for their start-up
+        assert worker_count(2, items=SPAWN_MIN_ITEMS - 1) == 1
+        assert worker_count(2, items=SPAWN_MIN_ITEMS) == 2
     finally:
         stop.set()
         thread.join()
@@ -163,6 +169,33 @@ def test_the_command_line_forks_workers_and_finds_the_same(tmp_path: Path) -> No
     answer = json.loads(result.stdout)
     assert answer["forks"] == ["fork"]   # a fresh single-threaded process: two forked workers
     assert [tuple(found) for found in answer["found"]] == _found(lint_kb(kb, TODAY))
+
+
+def test_from_a_process_with_threads_workers_start_afresh_and_find_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's Health check: its documents are DocumentInfo and it runs beside Qt's threads."""
+    kb = KnowledgeBase(_defects(tmp_path / "kb", copies=CHUNK + 5))
+    started: list[str] = []
+    real = workers.multiprocessing.get_context
+    monkeypatch.setattr(workers.multiprocessing, "get_context",
+                        lambda method: started.append(method) or real(method))
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, args=(120,))
+    thread.start()
+    try:
+        linter = Linter(kb.root, kb.scan(), TODAY, workers=2)
+    finally:
+        stop.set()
+        thread.join()
+    assert started == ["spawn"]   # never a fork beside another thread
+    assert _found(linter.problems()) == _found(lint_kb(kb, TODAY))
+    twins = [p for p in linter.problems() if p.rule == "likely-duplicate" and p.path == "twins/t000.md"]
+    assert len(twins) == 2 * (CHUNK + 4)   # the workers' shingles compare with each other ...
+    write(kb.root, "twins/t001.md", article("KB-101", "Outlook keeps asking for my password",
+                                            body="# Outlook asks again\n\n" + ISSUE.replace("laptop", "PC")))
+    linter.update(kb.scan()[[info.rel_path for info in kb.scan()].index("twins/t001.md")])
+    # ... and with those hashed here after a save, in this process's hash()
+    assert _found(linter.problems()) == _found(lint_kb(kb, TODAY))
 
 
 def _squares(chunk: list[int]) -> list[int]:
