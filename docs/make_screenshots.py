@@ -179,7 +179,7 @@ def main() -> int:
     window.tab_for(EMAIL_SOP).close_run_panel()
     window.resize(1400, 860)
 
-    window.show_escalation_map()
+    window.sops.show_map()
     shoot(app, window, "escalation-map.png")
 
     window.apply_role("L2")

@@ -208,7 +208,7 @@ class DocumentTabs(QObject):
         if self.settings.get("editor_split"):
             tab.splitter.restoreState(self.settings.get("editor_split"))
         tab.splitter.splitterMoved.connect(
-            lambda *_: self.settings.set("editor_split", bytes(tab.splitter.saveState())))
+            lambda *_: self.settings.set("editor_split", tab.splitter.saveState().data()))
         tab.openLinkRequested.connect(self.open_document)
         tab.linkPickerRequested.connect(lambda t=tab: self.linkPickerRequested.emit(t))
         tab.pathChanged.connect(self._new_document_moved)

@@ -9,6 +9,7 @@ runs those rules again; the Health panel shows the findings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -122,7 +123,7 @@ def _held(documents: DocumentSet, names: frozenset[str]) -> list[str]:
     return held
 
 
-def _linter(kb: KnowledgeBase, documents: list[DocumentFields]) -> tuple[Linter, list[Problem]]:
+def _linter(kb: KnowledgeBase, documents: Sequence[DocumentFields]) -> tuple[Linter, list[Problem]]:
     from kbstudio.lint import Linter  # loaded on the worker, on first use
 
     linter = Linter(kb.root, documents)

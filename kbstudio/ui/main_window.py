@@ -159,8 +159,8 @@ class MainWindow(QMainWindow):
         self.left.setCurrentIndex(self.settings.get("left_tab"))
 
     def _save_layout(self) -> None:
-        self.settings.set("geometry", bytes(self.saveGeometry()))
-        self.settings.set("main_split", bytes(self.splitter.saveState()))
+        self.settings.set("geometry", self.saveGeometry().data())
+        self.settings.set("main_split", self.splitter.saveState().data())
         self.settings.set("left_tab", self.left.currentIndex())
 
     def _grouping_changed(self, key: str) -> None:
@@ -179,7 +179,9 @@ class MainWindow(QMainWindow):
         self.settings.set("theme", theme)
         self.menus.theme_actions[theme].setChecked(True)
         self.dark = wants_dark(theme)
-        apply_theme(QApplication.instance(), self.dark)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, self.dark)
         refresh_rich_label(self.search.suggestion)
         self.pages.set_dark(self.dark)
         for tab in self.pages.open_tabs():

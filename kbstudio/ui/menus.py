@@ -8,6 +8,7 @@ controller that does the work. Nothing is set on the window.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -43,7 +44,7 @@ class MainMenus(QObject):
         self.recent_menu.aboutToShow.connect(self.fill_recent)
         self.save = self._action("&Save", window.pages.save_current, QKeySequence.StandardKey.Save)
         self.save.setToolTip("Save the document in front (what you are typing in a field too)")
-        self.rename = self._action("Re&name document...", window.documents_actions.rename_current)
+        self.rename = self._action("Rena&me document...", window.documents_actions.rename_current)
         self.delete = self._action("&Delete document...", window.documents_actions.delete_current)
         self.close_tab = self._action("&Close tab", window.pages.close_current, QKeySequence("Ctrl+W"))
         self.quit = self._action("&Quit", window.close, QKeySequence.StandardKey.Quit)
@@ -86,7 +87,7 @@ class MainMenus(QObject):
             ("Insert &image...", QKeySequence("Ctrl+Shift+I"), lambda t: t.choose_image()),
         )
         for label, keys, handler in edits:
-            menu.addAction(self._action(label, lambda h=handler: pages.on_current_tab(h), keys))
+            menu.addAction(self._action(label, partial(pages.on_current_tab, handler), keys))
         menu.addSeparator()
         self.mode = self._action("Switch &Edit/Read", pages.toggle_edit_mode, QKeySequence("Ctrl+E"))
         menu.addAction(self.mode)

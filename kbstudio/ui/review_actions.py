@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox
 
 from kbstudio.changes import KBChange
+from kbstudio.kb import KnowledgeBase
 from kbstudio.ui.context import WindowContext
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.git_actions import GitActions
@@ -58,14 +59,15 @@ class ReviewActions(QObject):
 
     # Running a step ---------------------------------------------------------------------------
 
-    def _run(self, label: str, work: Callable[[Any], Any], on_success: Callable[[Any], None] | None = None
-             ) -> bool:
+    def _run(self, label: str, work: Callable[[Any, KnowledgeBase], Any],
+             on_success: Callable[[Any], None] | None = None) -> bool:
+        """Run ``work(vcs, kb)`` on the git worker for the open KB; False when it is not versioned."""
         vcs, kb = self.git.vcs, self.context.kb
         if vcs is None or kb is None:
             self._say(
                 "Review needs a knowledge base versioned with git (Git > Start versioning)")
             return False
-        self.git.git_work.run(label, lambda p, c: work(vcs), on_success=on_success or self._done,
+        self.git.git_work.run(label, lambda p, c: work(vcs, kb), on_success=on_success or self._done,
                               on_error=self._failed)
         return True
 
@@ -128,9 +130,8 @@ class ReviewActions(QObject):
                 return False
         names = [name.strip() for name in reviewers.split(";") if name.strip()]
         path, expected = tab.rel_path, tab.loaded_hash
-        kb = self.context.kb
 
-        def work(vcs: Any) -> ReviewResult:
+        def work(vcs: Any, kb: KnowledgeBase) -> ReviewResult:
             from kbstudio.review import submit
 
             return submit(vcs, kb, path, names, expected_hash=expected)
@@ -153,9 +154,9 @@ class ReviewActions(QObject):
         tab = self._saved_tab()
         if tab is None:
             return False
-        path, expected, kb = tab.rel_path, tab.loaded_hash, self.context.kb
+        path, expected = tab.rel_path, tab.loaded_hash
 
-        def work(vcs: Any) -> ReviewResult:
+        def work(vcs: Any, kb: KnowledgeBase) -> ReviewResult:
             return step(vcs, kb, path, expected_hash=expected)
 
         return self._run(label, work)
@@ -215,9 +216,9 @@ class ReviewActions(QObject):
         """
         if not self._identity_ready():
             return False
-        kb, reviewer = self.context.kb, self.reviewer_identity()
+        reviewer = self.reviewer_identity()
 
-        def check(vcs: Any) -> ApprovalPlan:
+        def check(vcs: Any, kb: KnowledgeBase) -> ApprovalPlan:
             from kbstudio.review import plan_approval
 
             return plan_approval(vcs, kb, path, reviewer, expected_hash=expected_hash)
@@ -233,9 +234,9 @@ class ReviewActions(QObject):
         if answer != QMessageBox.StandardButton.Yes:
             self._say(f"{plan.label}: not approved")
             return
-        kb, path, reviewer = self.context.kb, plan.path, plan.reviewer
+        path, reviewer = plan.path, plan.reviewer
 
-        def work(vcs: Any) -> ReviewResult:
+        def work(vcs: Any, kb: KnowledgeBase) -> ReviewResult:
             from kbstudio.review import approve
 
             return approve(vcs, kb, path, reviewer, comment=comment, expected_hash=expected_hash)
@@ -246,9 +247,9 @@ class ReviewActions(QObject):
         """Send ``path`` back to draft with the reviewer's comment in the commit message."""
         if not self._identity_ready():
             return False
-        kb, reviewer = self.context.kb, self.reviewer_identity()
+        reviewer = self.reviewer_identity()
 
-        def work(vcs: Any) -> ReviewResult:
+        def work(vcs: Any, kb: KnowledgeBase) -> ReviewResult:
             from kbstudio.review import request_changes
 
             return request_changes(vcs, kb, path, reviewer, comment)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 from kbstudio.changes import KBChange
-from kbstudio.model import Document, DocumentFields
+from kbstudio.model import Document
 from kbstudio.ui.context import WindowContext
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.tasks import TaskFailure, TaskRunner
@@ -46,18 +46,18 @@ class SopActions(QObject):
         context.tabs.documentOpened.connect(self._document_opened)
         context.hub.kbChanged.connect(self.kb_changed)
 
-    def documents(self) -> list[DocumentFields]:
-        """Return the open KB's documents (their fields)."""
-        return list(self.context.documents.values())
+    def documents(self) -> list[Document]:
+        """Return the open KB's documents: their fields (DocumentInfo), all the SOP lookups read."""
+        return cast(list[Document], list(self.context.documents.values()))
 
-    def escalation_for(self, document: DocumentFields) -> DocumentFields | None:
+    def escalation_for(self, document: Document) -> Document | None:
         """Return the SOP to follow when ``document`` (an article) does not solve the problem."""
         documents = self.documents()
         if document.kind != "article" or not documents:
             return None
         from kbstudio.sop import sop_for_article
 
-        return sop_for_article(document, documents)
+        return cast("Document | None", sop_for_article(document, documents))
 
     def _document_opened(self, tab: DocumentTab) -> None:
         tab.startSopRequested.connect(self.start)
