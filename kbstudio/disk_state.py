@@ -1,11 +1,16 @@
 """Changes made to a KB's documents by other programs, found by comparing what is on disk.
 
-A ``Stamp`` is a file's modification time (nanoseconds) and size: a program that writes a file
-changes at least one of them (POSIX ``st_mtime_ns``, NTFS last-write time), and reading it costs one
-``stat``, not the file. ``snapshot`` stamps every document of a KB (a 25,000-document KB in about
-0.1 s; measured with ``bench/make_big.py``'s KB on this machine); ``compare`` turns two snapshots
-into the ``KBChange`` a program outside the app made: an editor's save, a ``git checkout``, a file
-manager's copy, move or delete. A move found this way is a removal and an addition.
+A ``Stamp`` is a file's modification time (nanoseconds) and size in one int: a program that writes
+a file changes at least one of them (POSIX ``st_mtime_ns``, NTFS last-write time), and reading it
+costs one ``stat``, not the file. ``snapshot`` stamps every document of a KB; ``compare`` turns two
+snapshots into the ``KBChange`` a program outside the app made: an editor's save, a ``git
+checkout``, a file manager's copy, move or delete. A move found this way is a removal and an
+addition.
+
+Measured on this 2-core machine (shared, under load): the corpus (2,459 documents, 307 folders)
+is stamped and its folders listed in 0.05-0.09 s; the 25,000-document KB of ``bench/make_big.py``
+(3,166 folders) in 0.5-1.1 s, its stamps holding 5.7 MB (7.8 MB as (mtime, size) tuples); comparing
+two snapshots of it takes 14 ms.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from pathlib import Path
 from kbstudio.changes import KBChange
 from kbstudio.kb import KnowledgeBase, is_document_path
 
-Stamp = tuple[int, int]   # (st_mtime_ns, st_size)
+Stamp = int   # st_mtime_ns << SIZE_BITS | st_size: one int, not a tuple of two (a third of the memory)
+SIZE_BITS = 48   # files up to 256 TiB keep their size apart from the time
 
 
 def stamp(path: Path | str) -> Stamp | None:
@@ -27,7 +33,7 @@ def stamp(path: Path | str) -> Stamp | None:
         info = os.stat(path)
     except OSError:   # gone, or a folder in its way: no file to compare
         return None
-    return None if stat_mode.S_ISDIR(info.st_mode) else (info.st_mtime_ns, info.st_size)
+    return None if stat_mode.S_ISDIR(info.st_mode) else info.st_mtime_ns << SIZE_BITS | info.st_size
 
 
 def snapshot(kb: KnowledgeBase) -> dict[str, Stamp]:

@@ -58,7 +58,8 @@ class DiskWatcher(QObject):
             app.applicationStateChanged.connect(self._application_state)
 
     def open_kb(self, kb: KnowledgeBase) -> None:
-        """Follow ``kb``: stamp its documents (the baseline) and watch its folders."""
+        """Follow ``kb``: its documents are stamped (the baseline) and its folders watched once the
+        app has read them (the ``reloaded`` record), so opening a big KB does not wait for it."""
         self.kb = kb
         self.stamps = None
         self._touched.clear()
@@ -66,7 +67,6 @@ class DiskWatcher(QObject):
         if paths:
             self.watcher.removePaths(paths)
         self._files.clear()
-        self.scan()
 
     def watch(self, path: Path) -> None:
         """Watch a file opened in a tab (one that does not exist yet is watched after its first save)."""
@@ -173,6 +173,8 @@ class DiskWatcher(QObject):
 
     def kb_changed(self, change: KBChange) -> None:
         """Stamp the documents a record names again, so the next look takes none of them for new."""
+        if change.reloaded and self.kb is not None:
+            self.scan()   # the baseline: the documents as the app has just read them
         if self.kb is None or self.stamps is None or not change.documents:
             return
         restamp(self.kb, self.stamps, change.documents)
