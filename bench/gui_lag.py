@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +35,9 @@ from bench.search_quality import DEFAULT_CORPUS, DEFAULT_QUERIES, load_queries  
 from bench.search_speed import percentile  # noqa: E402
 from kbstudio.index.service import SearchService  # noqa: E402
 from kbstudio.kb import KnowledgeBase  # noqa: E402
+from kbstudio.ui.document_tab import DocumentTab  # noqa: E402
 from kbstudio.ui.main_window import MainWindow  # noqa: E402
+from kbstudio.ui.process_tuning import tune_process  # noqa: E402
 from kbstudio.ui.settings import AppSettings  # noqa: E402
 
 PROBE_MS = 5
@@ -132,6 +135,7 @@ def bench_typing(app: QApplication, scratch: Path, corpus: Path) -> None:
     window.open_kb(KnowledgeBase(kb_root))
     wait_until(app, lambda: window.index_label.text().startswith("index ready"))
     tab = window.open_document("articles/long.md", edit=True)
+    assert isinstance(tab, DocumentTab), "the article did not open"
     pump(app, 1.0)
     cursor = tab.editor.textCursor()
     cursor.movePosition(cursor.MoveOperation.Middle if hasattr(cursor.MoveOperation, "Middle")
@@ -152,9 +156,15 @@ def new_window(scratch: Path, name: str) -> MainWindow:
     settings = AppSettings(QSettings(str(scratch / f"{name}.ini"), QSettings.Format.IniFormat))
     settings.set("role", "L2")
     window = MainWindow(settings, index_dir=str(scratch / "indexes"), state_dir=str(scratch / "state"))
+    tune_process(window)   # as kbstudio.ui.app.run_app does: the GIL interval and gc.freeze after each load
     window.resize(1280, 820)
     window.show()
     return window
+
+
+def shown_last(answered: list[str], typed: str) -> bool:
+    """Return True when the results on screen are those of ``typed``."""
+    return bool(answered) and answered[-1].strip() == typed.strip()
 
 
 def bench_search(app: QApplication, scratch: Path, big: Path, queries: list[str]) -> None:
@@ -162,14 +172,8 @@ def bench_search(app: QApplication, scratch: Path, big: Path, queries: list[str]
     window.open_kb(KnowledgeBase(big))
     wait_until(app, lambda: window.index_label.text().startswith("index ready"))
     wait_until(app, lambda: not window.count_label.text().startswith("loading"))
-    answered: list[str] = []
-    show_response = window.search.show_response
-
-    def record(response) -> None:  # noqa: ANN001
-        answered.append(response.query)
-        show_response(response)
-
-    window.search.show_response = record   # the window calls it through the attribute
+    answered: list[str] = []   # the queries whose results were put on screen, in order
+    window.search.responseShown.connect(lambda response, _options: answered.append(response.query))
     probe = LagProbe()
     probe.start()
     shown = 0
@@ -177,10 +181,12 @@ def bench_search(app: QApplication, scratch: Path, big: Path, queries: list[str]
         window.search.query.clear()
         typed = query[:60]
         type_slowly(app, window.search.query, typed, 60)
-        wait_until(app, lambda t=typed: bool(answered) and answered[-1].strip() == t.strip(), timeout=10)
+        wait_until(app, partial(shown_last, answered, typed), timeout=10)
         shown += window.search.results.count() > 0
     ours = probe.stop()
-    report(f"typing {len(queries)} queries, {window.index.service.doc_count} docs (worst / p99)", ours, None)
+    service = window.index.service
+    documents = service.doc_count if service is not None else 0
+    report(f"typing {len(queries)} queries, {documents} docs (worst / p99)", ours, None)
     print(f"{'':<48}queries with results shown: {shown}/{len(queries)}")
     window.close()
 
