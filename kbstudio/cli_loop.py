@@ -50,6 +50,10 @@ _guard = guarded(((AlreadyResolvedError, EXIT_REFUSED),
                   ((RecordError, _Usage, KeyError, PolicyError), EXIT_USAGE)))
 
 
+def _count(number: int, one: str, many: str | None = None) -> str:
+    return f"{number} {one if number == 1 else many or one + 's'}"
+
+
 def _warn(problems: Sequence[Problem]) -> None:
     for problem in problems:
         print(f"kbstudio: {problem}", file=sys.stderr)
@@ -85,7 +89,7 @@ def cmd_use(args: argparse.Namespace, kb: KnowledgeBase) -> int:
             extra = f" via {entry.sop}" if entry.sop else ""
             print(f"{format_time(entry.time)}  {entry.outcome:<12} {what}{extra}  {entry.ticket or '-'}  "
                   f"{entry.agent} ({entry.tier or 'tier?'})")
-        _say(f"{len(read.records)} uses recorded")
+        _say(_count(len(read.records), "use") + " recorded")
         return EXIT_OK
     document = _document(kb.load_all(), args.document, kb)
     request = UseRequest(args.outcome, ticket=args.ticket or "", sop=args.sop,
@@ -264,7 +268,8 @@ def cmd_gaps(args: argparse.Namespace, kb: KnowledgeBase) -> int:
         return EXIT_OK
     for number, group in enumerate(shown, 1):
         state = "open" if group.is_open else f"closed by {group.closed_by}"
-        print(f"{number:>3}. {group.query}  ({group.count} searches, {group.people} people, {state})")
+        print(f"{number:>3}. {group.query}  ({_count(group.count, 'search', 'searches')}, "
+              f"{_count(group.people, 'person', 'people')}, {state})")
         print(f"     key: {group.key}")
         for text, times in group.examples[1:]:
             print(f"     also: {text}" + (f" (x{times})" if times > 1 else ""))
