@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -20,6 +24,16 @@ from kbstudio.names import shown_name
 
 SEVERITY_COLOURS = {ERROR: "#c62828", "warning": "#ef6c00", "info": "#757575"}
 LOCATION_ROLE = Qt.ItemDataRole.UserRole
+PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass(frozen=True)
+class FindingAction:
+    """An action other parts of the app offer on some findings (the loop's "Resolve flag...")."""
+
+    label: str
+    applies: Callable[[Problem], bool]
+    run: Callable[[Problem], object]
 
 
 class HealthPanel(QWidget):
@@ -44,6 +58,9 @@ class HealthPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.tree, 1)
         self._problems: list[Problem] = []
+        self.finding_action_list: list[FindingAction] = []
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         self.errors_only.toggled.connect(lambda _: self.refresh())
         # itemClicked passes the column too: it must not land in ``toggle`` (column 0 would be False)
         self.tree.itemClicked.connect(lambda item, _column: self._activated(item))
@@ -81,10 +98,32 @@ class HealthPanel(QWidget):
                 child = QTreeWidgetItem([problem.message, where])
                 child.setToolTip(0, problem.message)
                 child.setData(0, LOCATION_ROLE, (problem.path, problem.line or 1))
+                child.setData(0, PROBLEM_ROLE, problem)
                 group.addChild(child)
             group.setExpanded(rule in expanded)
         self.tree.setUpdatesEnabled(True)
         self.summary.setText(summary(self._problems))
+
+    def add_finding_action(self, action: FindingAction) -> None:
+        """Offer ``action`` in the context menu of the findings it applies to."""
+        self.finding_action_list.append(action)
+
+    def finding_actions(self, problem: Problem) -> list[FindingAction]:
+        """Return the actions offered on ``problem``."""
+        return [action for action in self.finding_action_list if action.applies(problem)]
+
+    def _context_menu(self, point: QPoint) -> None:
+        item = self.tree.itemAt(point)
+        problem = item.data(0, PROBLEM_ROLE) if item is not None else None
+        if not isinstance(problem, Problem):
+            return
+        offered = self.finding_actions(problem)
+        if not offered:
+            return
+        menu = QMenu(self.tree)
+        for action in offered:
+            menu.addAction(action.label).triggered.connect(lambda _=False, a=action, p=problem: a.run(p))
+        menu.exec(self.tree.viewport().mapToGlobal(point))
 
     def _activated(self, item: QTreeWidgetItem, toggle: bool = True) -> None:
         location = item.data(0, LOCATION_ROLE)

@@ -38,6 +38,8 @@ from kbstudio.ui.index_controller import IndexController
 from kbstudio.ui.kb_files import KbFileWatcher
 from kbstudio.ui.library import LibraryPanel
 from kbstudio.ui.link_picker import LinkPicker
+from kbstudio.ui.loop.controller import LoopController
+from kbstudio.ui.loop.gap_tracker import SearchGapTracker
 from kbstudio.ui.menus import MainMenus
 from kbstudio.ui.recovery_keeper import RecoveryKeeper
 from kbstudio.ui.review_actions import ReviewActions
@@ -113,6 +115,11 @@ class MainWindow(QMainWindow):
         self.sops = SopActions(self.context, self.git.git_work, side_panel=self.left)  # the one git worker
         self.review = ReviewActions(self.context, self.git)
         self.documents_actions = DocumentActions(self.context)
+        # The knowledge loop: uses, flags, search gaps (on the git worker: versions ask git).
+        self.loop = LoopController(settings, self.git.git_work, lambda: self.hub.kb,
+                                   lambda: list(self.documents.values()), self.pages.open_document,
+                                   self.pages.add_page, self, escalation_for=self.sops.escalation_for,
+                                   tracker=SearchGapTracker(self.search), publish=self.hub.publish)
         self.status.add(self.index.label, self.index.progress, self.index.cancel_button, self.git.label)
         self.menus = MainMenus(self)
         # Ctrl+E switches Edit/Read from the search box and the library filter too (X11 line edits
@@ -130,8 +137,15 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         """Connect the parts: the views to the change records, requests to those who serve them."""
-        for view in (self.library.kb_changed, self.search.kb_changed, self.status.kb_changed):
+        for view in (self.library.kb_changed, self.search.kb_changed, self.status.kb_changed,
+                     self.loop.kb_changed):
             self.hub.kbChanged.connect(view)
+        self.pages.documentOpened.connect(self.loop.attach)            # Used on ticket, Flag, the flag bar
+        self.loop.messageRequested.connect(self.status.show)
+        self.loop.documentCreated.connect(lambda rel_path: self.pages.open_document(rel_path, edit=True))
+        self.sops.runFinished.connect(self.loop.run_finished)          # the hand-off note records its use
+        self.review.dashboardOpened.connect(self.loop.pages.attach_dashboard)
+        self.health.add_finding_action(self.loop.health_action())      # Resolve this flag...
         self.search.searchRequested.connect(self.run_search)
         self.search.openRequested.connect(self.pages.open_document)
         self.library.openRequested.connect(self.pages.open_document)
@@ -194,6 +208,7 @@ class MainWindow(QMainWindow):
         self.status.set_role(role)
         self.search.set_role_tiers(self.settings.visible_tiers())
         self.search.rerun()
+        self.loop.update_bars()   # who may fix changes with the role
 
     def focus_search(self) -> None:
         """Show the search panel and put the cursor in the search box."""
@@ -379,6 +394,8 @@ class MainWindow(QMainWindow):
         if self.hub.kb is not None:
             self.pages.save_session(self.hub.kb, session)
         self._save_layout()
+        if self.loop.tracker is not None:
+            self.loop.tracker.finish()   # the search on screen ends: a gap is logged before git stops
         self.pages.shutdown()
         self.disk.shutdown()
         self.git.shutdown()

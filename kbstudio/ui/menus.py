@@ -102,6 +102,9 @@ class MainMenus(QObject):
         menu.addAction(self._action("&Escalation map", window.sops.show_map, QKeySequence("Ctrl+Shift+M")))
         self.theme_actions = self._choices(menu.addMenu("T&heme"), THEMES, window.apply_theme, _theme_label)
         self.role_actions = self._choices(menu.addMenu("I work at &tier"), ROLES, window.apply_role, str)
+        menu.addSeparator()
+        menu.addAction(window.loop.gaps_action)         # the team's failed searches, grouped
+        menu.addAction(window.loop.log_gaps_action)     # opt out of logging failed searches
 
     def _choices(self, menu: QMenu, keys: tuple[str, ...], handler: Callable[[str], object],
                  label: Callable[[str], str]) -> dict[str, QAction]:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox
 
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 class ReviewActions(QObject):
     """Runs the KCS review steps on the git worker; the queue and the dashboard follow change records."""
+
+    dashboardOpened = Signal(object)   # the DashboardPage just added (the knowledge loop adds its part)
 
     def __init__(self, context: WindowContext, git: GitActions) -> None:
         super().__init__(context.parent)
@@ -313,6 +315,7 @@ class ReviewActions(QObject):
         page.reviewQueueRequested.connect(self.show_queue)
         self.dashboard_page = page
         self.context.tabs.add_page(page, "Dashboard")
+        self.dashboardOpened.emit(page)
         self.load_dashboard()
         return page
 

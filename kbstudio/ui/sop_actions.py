@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from kbstudio.changes import KBChange
@@ -32,6 +32,9 @@ class SopActions(QObject):
     ``runner`` is the git worker (an SOP's version asks git); ``side_panel`` is the window's search
     and library, folded away while a run needs the room.
     """
+
+    # A run finished: the SOP, the run and its hand-off note (the knowledge loop records its use).
+    runFinished = Signal(object, object, object)
 
     def __init__(self, context: WindowContext, runner: TaskRunner, side_panel: QWidget | None = None) -> None:
         super().__init__(context.parent)
@@ -124,6 +127,7 @@ class SopActions(QObject):
 
         panel = SopRunPanel(sop, version, self.documents, article=article, config=config)
         panel.finished.connect(self.show_handoff)
+        panel.finished.connect(lambda note, p=panel: self.runFinished.emit(p.sop, p.run(), note))
         panel.closeRequested.connect(tab.close_run_panel)
         panel.openDocumentRequested.connect(self.context.tabs.open_document)
         panel.messageRequested.connect(self.context.status.show)

@@ -37,7 +37,7 @@ def with_a_true_default(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_there_are_boolean_settings() -> None:
-    assert BOOLEANS == ["auto_commit"]   # a new one is tested below by this list
+    assert BOOLEANS == ["auto_commit", "log_search_gaps"]   # a new one is tested below by this list
 
 
 @pytest.mark.parametrize("key", BOOLEANS)
@@ -67,6 +67,12 @@ def test_the_auto_commit_menu_item_comes_back_unticked(window, settings: AppSett
     assert reopened(settings, tmp_path).get("auto_commit") is False
     window.menus.auto_commit.setChecked(True)
     assert reopened(settings, tmp_path).get("auto_commit") is True
+
+
+def test_the_search_gaps_opt_out_comes_back_unticked(window, settings: AppSettings, tmp_path: Path) -> None:
+    assert window.loop.log_gaps_action.isChecked()                     # logged unless opted out
+    window.loop.log_gaps_action.setChecked(False)
+    assert reopened(settings, tmp_path).get("log_search_gaps") is False
 
 
 def test_every_other_kind_of_setting_reads_back(settings: AppSettings, tmp_path: Path) -> None:

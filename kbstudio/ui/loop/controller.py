@@ -10,6 +10,7 @@ a sync or pull brought teammates' records, a review step, a save).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,13 +20,16 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QPushButton, QWidget
 
+from kbstudio.changes import KBChange
 from kbstudio.kb import KnowledgeBase
 from kbstudio.loop.anchors import anchor_line
 from kbstudio.loop.flags import Flag, flags_of, may_fix
 from kbstudio.loop.ledger import OUTCOME_LABELS, UseEntry, UseRequest, doc_key, document_version
+from kbstudio.loop.logfiles import FOLDERS, folder_rel
 from kbstudio.loop.service import KnowledgeLoop, Recorded
-from kbstudio.model import Document, DocumentFields
+from kbstudio.model import Document, DocumentFields, Problem
 from kbstudio.ui.document_tab import DocumentTab
+from kbstudio.ui.health_panel import FindingAction
 from kbstudio.ui.loop.flag_bar import FlagBar
 from kbstudio.ui.loop.flag_dialog import FlagDialog, ResolveDialog
 from kbstudio.ui.loop.gap_tracker import EndedSearch, SearchGapTracker
@@ -39,6 +43,11 @@ if TYPE_CHECKING:
     from kbstudio.sop import Sop
 
 LOG_GAPS = "log_search_gaps"     # the setting (kbstudio.ui.settings.DEFAULTS)
+# The loop's record folders (kbstudio.loop.logfiles): a change there is a teammate's record pulled.
+LOOP_FOLDERS = tuple(f"{folder_rel(folder)}/" for folder in FOLDERS)
+FLAG_RULE = "flag-open"          # Health's rule for open flags (kbstudio.lint.rules_loop)
+# How that rule names the flag in its message: "... (flag 1a2b3c4d; resolve with ...)".
+FLAG_IN_FINDING = re.compile(r"\(flag ([0-9a-f]{4,})\b")
 
 
 @dataclass
@@ -54,7 +63,6 @@ class LoopController(QObject):
 
     messageRequested = Signal(str)
     documentCreated = Signal(str)          # KB path of a draft created from searches: open it to edit
-    openDocumentRequested = Signal(str)    # id or KB path
     flagsChanged = Signal()
     recorded = Signal(object)              # the core's Recorded, once written
 
@@ -63,7 +71,8 @@ class LoopController(QObject):
                  open_document: Callable[..., object],
                  add_page: Callable[[QWidget, str], None], dialog_parent: QWidget,
                  escalation_for: Callable[[Document], DocumentFields | None] | None = None,
-                 tracker: SearchGapTracker | None = None) -> None:
+                 tracker: SearchGapTracker | None = None,
+                 publish: Callable[[KBChange], None] | None = None) -> None:
         super().__init__(dialog_parent)
         self.settings = settings
         self.runner = runner
@@ -73,6 +82,9 @@ class LoopController(QObject):
         self.dialog_parent = dialog_parent
         self.escalation_for = escalation_for
         self.tracker = tracker
+        # The window's change hub (KBChanges.publish): records written here reach every view, and
+        # come back through ``kb_changed``. Without one (a test), the loop's views refresh at once.
+        self.publish = publish
         self.flags: list[Flag] = []
         self._loop: KnowledgeLoop | None = None          # used on the worker only
         self._attached: list[_Attached] = []
@@ -134,6 +146,13 @@ class LoopController(QObject):
         self.flags = []
         self._loop = None
         self.refresh()
+
+    def kb_changed(self, change: KBChange) -> None:
+        """Follow a change record: a KB opened, records pulled or written, documents or HEAD changed."""
+        if change.reloaded:
+            self.open_kb()
+        elif change.head or change.documents or any(path.startswith(LOOP_FOLDERS) for path in change.files):
+            self.refresh()
 
     def refresh(self) -> None:
         """Read the flags again and refresh every view of the loop (after a sync, pull or save)."""
@@ -240,7 +259,7 @@ class LoopController(QObject):
         self.messageRequested.emit(f"Use recorded: {name} {outcome.lower()}{ticket} "
                                    "(shared with the team at the next sync)")
         self.recorded.emit(recorded)
-        self._records_changed()
+        self._records_changed(recorded)
 
     def run_finished(self, sop: Sop, run: SopRun, note: HandoffNote) -> bool:
         """Record the use a finished SOP run's hand-off note stands for (``kbstudio.loop.handoff``)."""
@@ -283,7 +302,7 @@ class LoopController(QObject):
         self.messageRequested.emit(f"{what}: {document_label(document)} "
                                    "(shared with the team at the next sync)")
         self.recorded.emit(recorded)
-        self._records_changed()
+        self._records_changed(recorded)
 
     def fix(self, flag_id: str) -> DocumentTab | None:
         """Open the flagged document in the editor at the flag's place (its heading or line)."""
@@ -348,7 +367,25 @@ class LoopController(QObject):
         fixed = f" (fixed in {commit[:8]})" if commit else ""
         self.messageRequested.emit(f"Flag resolved: {title}{fixed}")
         self.recorded.emit(recorded)
-        self._records_changed()
+        self._records_changed(recorded)
+
+    def flag_of_finding(self, problem: Problem) -> Flag | None:
+        """Return the open flag a Health finding of rule ``flag-open`` names (by its id's start)."""
+        match = FLAG_IN_FINDING.search(problem.message) if problem.rule == FLAG_RULE else None
+        if match is None:
+            return None
+        wanted = match.group(1)
+        return next((flag for flag in self.flags if flag.is_open and flag.id.startswith(wanted)), None)
+
+    def health_action(self) -> FindingAction:
+        """Return Health's "Resolve this flag..." on the findings of open flags."""
+        def run(problem: Problem) -> None:
+            flag = self.flag_of_finding(problem)
+            if flag is not None:
+                self.resolve(flag.id)
+
+        return FindingAction("Resolve this flag...",
+                             lambda problem: self.flag_of_finding(problem) is not None, run)
 
     def _show_anchor(self, tab: DocumentTab, flag_id: str) -> None:
         flag = self.flag_by_id(flag_id)
@@ -370,13 +407,27 @@ class LoopController(QObject):
                           lambda loop: loop.record_gap(ended.query, ended.kind, tier=tier,
                                                        results=ended.results, other_tiers=ended.other_tiers,
                                                        tiers=ended.tiers),
-                          lambda recorded: self._records_changed() if recorded is not None else None)
+                          lambda recorded: self._records_changed(recorded) if recorded is not None else None)
 
     # Helpers ----------------------------------------------------------------------------------
 
-    def _records_changed(self) -> None:
-        """A record was written here: re-read what shows records."""
-        self.refresh()
+    def _records_changed(self, recorded: Recorded) -> None:
+        """A record was written here: tell every view (through the hub), or re-read the loop's own."""
+        if self.publish is not None:
+            self.publish(KBChange.of(changed=[recorded.file]))
+        else:
+            self.refresh()
+
+    def open_named(self, name: str) -> object:
+        """Open a document named by id (``KB-0061``) or KB path (the gaps page, the dashboard)."""
+        key = doc_key(name, None)
+        found = next((document for document in self.documents()
+                      if document.rel_path == name or (document.id and doc_key(document.id, None) == key)),
+                     None)
+        if found is None:
+            self.messageRequested.emit(f"{name} is not in this knowledge base (any more)")
+            return None
+        return self.open_document(found.rel_path)
 
     def show_dialog(self, dialog: QDialog) -> None:
         self.last_dialog = dialog

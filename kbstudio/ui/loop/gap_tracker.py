@@ -34,6 +34,9 @@ from kbstudio.loop.gaps import classify_search
 
 SETTLE_MS = 1500
 LEFT_MS = 30_000
+# Searches older than this no longer "led" to the document opened next: about one call's handling
+# time (the usual help-desk average is 6 to 10 minutes).
+SESSION_S = 600
 RECENT = 10          # searches remembered for the "Used on ticket" dialog
 LED_TO = 5           # searches kept per opened document
 
@@ -87,7 +90,10 @@ class SearchGapTracker(QObject):
         self.panel = panel
         self.settle_ms = settle_ms
         self._current: _Search | None = None
-        self._session: list[str] = []          # settled searches since the last result opened
+        self._on_screen = ""    # the query whose results are on screen, as typed
+        self._ended = ""        # the last search that ended (its key), and whether the box was
+        self._typed = False     # typed in since: an unchanged query shown again is only a rerun
+        self._session: list[tuple[float, str]] = []   # (when, query) settled since the last result opened
         self._recent: deque[str] = deque(maxlen=RECENT)
         self._led_to: dict[str, list[str]] = {}
         self._left = QTimer(self)
@@ -104,6 +110,9 @@ class SearchGapTracker(QObject):
             signal = getattr(panel, name, None)
             if signal is not None:
                 signal.connect(slot)
+        query = getattr(panel, "query", None)
+        if query is not None:
+            query.textEdited.connect(self._edited)
 
     # What the panel tells ---------------------------------------------------------------------
 
@@ -113,12 +122,16 @@ class SearchGapTracker(QObject):
         if not query.strip():
             self.cleared()
             return
+        self._on_screen = query
         current = self._current
         if current is not None and _key(current.query) == _key(query):
             current.results, current.other_tiers = response.total, response.hidden_by_tier
             current.query = query
             return
+        if current is None and _key(query) == self._ended and not self._typed:
+            return                      # the same words searched again (the role or index changed)
         self._end(next_query=query)
+        self._typed = False
         self._current = _Search(query, response.total, response.hidden_by_tier, searched_tiers(options),
                                 time.monotonic())
         if not self._inside(QApplication.focusWidget()) or not self.panel.isVisible():
@@ -127,24 +140,34 @@ class SearchGapTracker(QObject):
     def opened(self, rel_path: str) -> None:
         """A result was opened: the search did its job; remember the searches that led there."""
         current = self._current
-        if current is None:
+        if current is None and not self._on_screen:
             return
-        current.opened = True
-        queries = [*self._session, current.query]
+        shown = current.query if current is not None else self._on_screen   # a rerun of an ended one
+        if current is not None:
+            current.opened = True
+        since = time.monotonic() - SESSION_S
+        queries = [query for when, query in self._session if when >= since] + [shown]
         self._led_to[rel_path] = _dedupe(queries)[-LED_TO:]
-        self._remember(current.query)
+        self._remember(shown)
         self._session = []
 
     def cleared(self) -> None:
         """The search box was emptied: the search on screen ended."""
         self._end()
         self._current = None
+        self._on_screen = ""
 
-    def finish(self) -> None:
-        """End the search on screen now (the panel was left, the window closes)."""
+    def finish(self, new_session: bool = False) -> None:
+        """End the search on screen now (the panel was left, the window closes).
+
+        ``new_session``: the searches so far led somewhere else (an article was started from
+        them), so they are not counted as leading to the next document opened.
+        """
         self._left.stop()
         self._end()
         self._current = None
+        if new_session:
+            self._session = []
 
     # What the app asks ------------------------------------------------------------------------
 
@@ -170,6 +193,7 @@ class SearchGapTracker(QObject):
         if current is None:
             return
         self._current = None
+        self._ended = _key(current.query)
         if current.opened:
             return
         if next_query is not None and _extends(_key(next_query), _key(current.query)):
@@ -177,7 +201,7 @@ class SearchGapTracker(QObject):
         if not self._settled(current):
             return                      # typed through
         self._remember(current.query)
-        self._session.append(current.query)
+        self._session.append((time.monotonic(), current.query))
         kind = classify_search(current.results, current.other_tiers, opened=False)
         if kind is not None:
             self.gapFound.emit(EndedSearch(current.query, kind, current.results, current.other_tiers,
@@ -187,6 +211,9 @@ class SearchGapTracker(QObject):
         if query in self._recent:
             self._recent.remove(query)
         self._recent.append(query)
+
+    def _edited(self, _text: str) -> None:
+        self._typed = True
 
     # Leaving the panel ------------------------------------------------------------------------
 

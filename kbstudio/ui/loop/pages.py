@@ -15,6 +15,7 @@ import shiboken6
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
+from kbstudio.changes import KBChange
 from kbstudio.loop.flags import open_flags_by_owner
 from kbstudio.loop.gap_groups import GapGroup
 from kbstudio.loop.ledger import doc_key
@@ -55,7 +56,7 @@ class LoopPages(QObject):
         if self.loop.kb() is None or not wanted:
             return None
         if self.loop.tracker is not None:
-            self.loop.tracker.finish()
+            self.loop.tracker.finish(new_session=True)
         folders = sorted({posixpath.dirname(document.rel_path) for document in self.loop.documents()})
         dialog = NewDocumentDialog(self.loop.dialog_parent, folders, None)
         dialog.setWindowTitle("Create an article from this search")
@@ -86,6 +87,8 @@ class LoopPages(QObject):
         def created(result: Any) -> None:
             self.loop.messageRequested.emit(f"Draft {result.doc_id} created from the search: "
                                             f"{result.rel_path}")
+            if self.loop.publish is not None:   # the library and search know it before it opens
+                self.loop.publish(KBChange.of(added=[result.rel_path]))
             self.loop.documentCreated.emit(result.rel_path)
 
         return self.loop.work("creating the article", work, created)
@@ -103,7 +106,7 @@ class LoopPages(QObject):
         if self.gaps_page is None or not shiboken6.isValid(self.gaps_page):
             page = SearchGapsPage()
             page.createRequested.connect(self.create_from_group)
-            page.openDocumentRequested.connect(self.loop.openDocumentRequested)
+            page.openDocumentRequested.connect(self.loop.open_named)
             page.refreshRequested.connect(self.load_gaps)
             self.gaps_page = page
             self.add_page(page, "Search gaps")
@@ -136,7 +139,7 @@ class LoopPages(QObject):
         from kbstudio.ui.loop.health_view import KnowledgeHealthView  # pyqtgraph loads here
 
         view = KnowledgeHealthView()
-        view.openDocumentRequested.connect(self.loop.openDocumentRequested)
+        view.openDocumentRequested.connect(self.loop.open_named)
         view.gapsRequested.connect(self.show_gaps)
         view.resolveRequested.connect(self.loop.resolve)
         add = getattr(page, "add_section", None)

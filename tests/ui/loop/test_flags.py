@@ -102,3 +102,31 @@ def test_a_reader_below_the_documents_tier_may_flag_but_not_fix(harness: Harness
     harness.settings.set("role", "L2")
     harness.controller.update_bars()
     assert "Fix it" in bar.label.text()
+
+
+def test_health_lists_the_open_flag_and_resolves_it(harness: Harness, qtbot) -> None:  # noqa: ANN001
+    from kbstudio.lint import Linter
+    from kbstudio.ui.health_panel import PROBLEM_ROLE, HealthPanel
+
+    event = _flag(harness, qtbot, OUTLOOK, "wrong", "cause", "The cause is the token broker, not the cache.")
+    findings = [problem for problem in Linter(harness.kb.root, list(harness.documents.values())).problems()
+                if problem.rule == "flag-open"]
+    assert [(problem.path, problem.line) for problem in findings] == [(OUTLOOK, 78)]   # "## Cause"
+    panel = HealthPanel()
+    qtbot.addWidget(panel)
+    panel.add_finding_action(harness.controller.health_action())
+    panel.set_problems(findings)
+    child = panel.tree.topLevelItem(0).child(0)
+    problem = child.data(0, PROBLEM_ROLE)
+    [action] = panel.finding_actions(problem)
+    assert action.label == "Resolve this flag..."
+    assert harness.controller.flag_of_finding(problem).id == event["flag"]
+    action.run(problem)
+    qtbot.waitUntil(lambda: isinstance(harness.controller.last_dialog, ResolveDialog), timeout=10_000)
+    harness.controller.last_dialog.resolve_button.click()
+    qtbot.waitUntil(lambda: len(records(harness.kb.root, "flags")) == 2, timeout=10_000)
+    harness.idle()
+    resolved = records(harness.kb.root, "flags")[-1]
+    assert resolved["event"] == "resolve" and resolved["flag"] == event["flag"]
+    assert resolved["commit"] == git(harness.kb.root, "log", "-1", "--format=%H", "--", OUTLOOK).strip()
+    assert harness.controller.flag_of_finding(problem) is None        # resolved: no action any more

@@ -58,6 +58,23 @@ def test_not_opened_other_tiers_and_opened(qtbot) -> None:  # noqa: ANN001
     assert tracker.recent()[0] == "mapped drive missing"
 
 
+def test_the_same_words_shown_again_are_no_new_search_unless_typed(qtbot) -> None:  # noqa: ANN001
+    tracker, found = _tracker(qtbot, settle_ms=0)
+    tracker.shown(_response("badge reader beeps red"), L1_VIEW)
+    tracker.cleared()
+    assert len(found) == 1
+    tracker.shown(_response("badge reader beeps red", total=1), L1_VIEW)   # rerun: the role changed
+    tracker.cleared()
+    assert len(found) == 1                                                  # not logged twice
+    tracker.shown(_response("badge reader beeps red", total=1), L1_VIEW)
+    tracker.opened("articles/badge.md")                                     # opened from the rerun
+    assert tracker.led_to("articles/badge.md") == ["badge reader beeps red"]
+    tracker.panel.query.textEdited.emit("badge reader beeps red")           # typed again by a person
+    tracker.shown(_response("badge reader beeps red"), L1_VIEW)
+    tracker.cleared()
+    assert len(found) == 2
+
+
 def test_leaving_the_panel_ends_the_search_after_a_while(qtbot) -> None:  # noqa: ANN001
     tracker, found = _tracker(qtbot, settle_ms=0, left_ms=300)
     elsewhere = QLineEdit()
