@@ -49,6 +49,11 @@ class KBChanges(QObject):
         self._reading = False     # a big record's files are read on the worker: the rest waits
         self._early: list[KBChange] = []   # records published while the documents were being read
 
+    @property
+    def reading(self) -> bool:
+        """Return True while a big record's files are read (and records wait)."""
+        return self._reading
+
     def open_kb(self, kb: KnowledgeBase) -> None:
         """Follow ``kb`` from now on: no documents until ``load`` brings them."""
         self.kb = kb

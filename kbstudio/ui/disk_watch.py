@@ -7,7 +7,9 @@ another program meanwhile; Qt's folder watch does not see a file written in plac
 compares the documents' stamps on disk with those it holds (``kbstudio.disk_state``) on its own
 worker, so a scan never waits behind a content check, and publishes what differs through the hub.
 The app's own changes reach it as records too, and are stamped again, so they are never taken for
-another program's.
+another program's; while the app itself writes on a worker (a pull, a review step, a restore: see
+``wait_for``) or reads a big record's files, it waits, and looks once that work has published its
+record.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ class DiskWatcher(QObject):
         self._scanning = False
         self._again = False               # something happened while a scan ran: look once more
         self._touched: set[str] = set()   # documents the app changed while a scan ran
+        self._writing: set[int] = set()   # ids of the app's own writers busy right now
+        self._waiting: set[str] = set()   # files that changed while the app wrote; looked at after
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(SETTLE_MS)
@@ -56,6 +60,31 @@ class DiskWatcher(QObject):
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
             app.applicationStateChanged.connect(self._application_state)
+
+    def wait_for(self, writer: TaskRunner) -> None:
+        """Look at nothing while ``writer`` (the git worker) runs: what it writes comes as its own record."""
+        key = id(writer)
+        writer.busyChanged.connect(lambda busy: self._writer_busy(key, busy))
+
+    def _writer_busy(self, key: int, busy: bool) -> None:
+        if busy:
+            self._writing.add(key)
+        else:
+            self._writing.discard(key)
+            self._resume()
+
+    def _paused(self) -> bool:
+        return bool(self._writing) or self.hub.reading
+
+    def _resume(self) -> None:
+        """Look at what changed while the app wrote (its record is published by now)."""
+        if self._paused():
+            return
+        waiting, self._waiting = sorted(self._waiting), set()
+        for path in waiting:
+            self.file_changed(path)
+        if self._again:
+            self.timer.start()
 
     def open_kb(self, kb: KnowledgeBase) -> None:
         """Follow ``kb``: its documents are stamped (the baseline) and its folders watched once the
@@ -86,6 +115,9 @@ class DiskWatcher(QObject):
         """A watched file changed: publish it at once when its stamp differs from the one held."""
         kb = self.kb
         if kb is None or not Path(path).is_relative_to(kb.root):
+            return
+        if self._paused():
+            self._waiting.add(path)
             return
         if not Path(path).exists():
             # Replaced by delete-then-write (git checkout): the new file is not there yet and the
@@ -125,7 +157,7 @@ class DiskWatcher(QObject):
         kb = self.kb
         if kb is None:
             return
-        if self._scanning:
+        if self._scanning or self._paused():
             self._again = True
             return
         self._scanning, self._again = True, False
@@ -137,6 +169,9 @@ class DiskWatcher(QObject):
     def _scanned(self, kb: KnowledgeBase, stamps: dict[str, Stamp], folders: list[Path]) -> None:
         self._scanning = False
         if kb is not self.kb:
+            return
+        if self.stamps is not None and self._paused():   # the app began writing meanwhile: look after
+            self._again = True
             return
         restamp(kb, stamps, self._touched)   # the app changed these after the worker stamped them
         self._touched.clear()
@@ -175,6 +210,8 @@ class DiskWatcher(QObject):
         """Stamp the documents a record names again, so the next look takes none of them for new."""
         if change.reloaded and self.kb is not None:
             self.scan()   # the baseline: the documents as the app has just read them
+        if not self.hub.reading:
+            self._resume()
         if self.kb is None or self.stamps is None or not change.documents:
             return
         restamp(self.kb, self.stamps, change.documents)

@@ -194,9 +194,9 @@ class GitActions(QObject):
     def _auto_committed(self, rel_path: str, result: CommitResult | None) -> None:
         if result is not None and result.sha:
             # the KB's review policy may have sent an edited published document back to review
+            self.context.hub.publish(result.change)   # first: the line below is the one left on screen
             notes = "".join(f"; {note}" for note in result.notes)
             self._say(f"Committed {rel_path} ({result.sha[:7]}){notes}")
-            self.context.hub.publish(result.change)
 
     # Dialogs ---------------------------------------------------------------------------------
 

@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         self.index_label = self.index.label
         self.checks = HealthChecks(self.context, self.health)
         self.git = GitActions(self.context)
+        self.disk.wait_for(self.git.git_work)   # what git writes comes as git's own record
         self.sops = SopActions(self.context, self.git.git_work, side_panel=self.left)  # the one git worker
         self.review = ReviewActions(self.context, self.git)
         self.documents_actions = DocumentActions(self.context)

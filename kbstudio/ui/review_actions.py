@@ -89,6 +89,9 @@ class ReviewActions(QObject):
             self.review_page.show_error(message)
 
     def _done(self, result: ReviewResult) -> None:
+        # The queue, the dashboard and the tab follow the record; the step's line is said after it,
+        # so it is the one left on screen (not the tab's "Reloaded").
+        self.context.hub.publish(result.change)
         name = " ".join(part for part in (result.doc_id, result.title) if part)
         commit = f" (commit {result.sha[:7]})" if result.sha else ""
         if result.action == "approve" and result.new_status == "review":
@@ -99,7 +102,6 @@ class ReviewActions(QObject):
             self._say(f"{name}: {result.old_status} -> {result.new_status}{commit}")
         if self.review_page is not None and shiboken6.isValid(self.review_page):
             self.review_page.comment.clear()
-        self.context.hub.publish(result.change)   # the queue, the dashboard and the tab follow it
 
     def kb_changed(self, change: KBChange) -> None:
         """Read the queue and the dashboard again (those open) when the review state may differ."""

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 
 from kbstudio.changes import KBChange
 from kbstudio.kb import KnowledgeBase
+from kbstudio.ui.disk_watch import SETTLE_MS
 from kbstudio.ui.main_window import MainWindow
 from tests.ui.vcs.conftest import Side
 from tests.vcs.conftest import document
@@ -69,8 +70,8 @@ def search_titles(window: MainWindow, qtbot, query: str) -> list[str]:  # noqa: 
 
 def test_a_save_reaches_library_search_health_and_status_bar(window: MainWindow, qtbot) -> None:  # noqa: ANN001
     tab = window.open_document("articles/doc-2.md", edit=True)
-    tab.replace_text(tab.text.replace("title: Clear a printer queue", "title: Clear a zebracorn printer queue")
-                     + BROKEN)
+    retitled = tab.text.replace("title: Clear a printer queue", "title: Clear a zebracorn printer queue")
+    tab.replace_text(retitled + BROKEN)
     window.records.clear()
     window.menus.save.trigger()
     assert window.records[0] == KBChange(changed={"articles/doc-2.md"})
@@ -84,7 +85,8 @@ def test_a_save_reaches_library_search_health_and_status_bar(window: MainWindow,
 
 
 def test_a_pulled_teammates_change_reaches_them_all(window: MainWindow, qtbot, bob: Side) -> None:  # noqa: ANN001
-    bob.write("articles/quokka.md", document("KB-0300", "Reset the quokka badge reader", body=f"# Quokka\n\n{BROKEN}"))
+    bob.write("articles/quokka.md",
+              document("KB-0300", "Reset the quokka badge reader", body=f"# Quokka\n\n{BROKEN}"))
     bob.edit("articles/doc-3.md", "title: Reset a password", "title: Reset a forgotten password")
     bob.commit("Bob adds the quokka article and renames another")
     assert bob.sync().pushed
@@ -131,16 +133,32 @@ def test_rename_and_delete_in_the_app(window: MainWindow, qtbot, alice: Side) ->
     tab = window.open_document("articles/doc-6.md", edit=True)
     window.records.clear()
     assert window.documents_actions.rename_current("articles/drives/map-a-shared-drive")
-    assert window.records[0] == KBChange(renamed={("articles/doc-6.md", "articles/drives/map-a-shared-drive.md")})
-    assert tab.rel_path == "articles/drives/map-a-shared-drive.md" and window.current_tab() is tab
+    new = "articles/drives/map-a-shared-drive.md"
+    assert window.records[0] == KBChange(renamed={("articles/doc-6.md", new)})
+    assert tab.rel_path == new and window.current_tab() is tab
     assert "drives  (1)" in library_titles(window)
     assert "articles/doc-6.md" not in window.documents
     tab.replace_text(tab.text + "\nMap it again after a reboot.\n")
-    assert tab.save() and "reboot" in (alice.root / "articles/drives/map-a-shared-drive.md").read_text("utf-8")
+    assert tab.save() and "reboot" in (alice.root / new).read_text("utf-8")
     assert window.documents_actions.delete_current(confirmed=True)
-    assert not (alice.root / "articles/drives/map-a-shared-drive.md").exists() and window.tabs.count() == 0
+    assert not (alice.root / new).exists() and window.tabs.count() == 0
     assert window.count_label.text() == "7 documents"
     assert "Map a shared drive" not in library_titles(window)
-    assert window.statusBar().currentMessage() == "Deleted articles/drives/map-a-shared-drive.md"
+    assert window.statusBar().currentMessage() == f"Deleted {new}"
     assert KnowledgeBase(alice.root).retired_ids() == {"KB-0006"}
     qtbot.waitUntil(lambda: "2 uncommitted" in window.git.label.text(), timeout=10_000)   # gone, retired ids
+
+
+def test_the_dashboard_follows_a_review_step(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+    page = window.review.show_dashboard()
+    qtbot.waitUntil(lambda: "0 documents wait for review" in page.queue_label.text(), timeout=10_000)
+    window.open_document("articles/doc-7.md", edit=True)
+    window.records.clear()
+    assert window.review.submit_current(reviewers="Rita Reviewer <rita@example.com>")
+    qtbot.waitUntil(lambda: any(change.review for change in window.records), timeout=15_000)
+    assert window.records[0] == KBChange(changed={"articles/doc-7.md"}, head=True, review=True)
+    qtbot.waitUntil(lambda: "1 documents wait for review" in page.queue_label.text(), timeout=10_000)
+    assert window.documents["articles/doc-7.md"].status == "review"
+    qtbot.wait(2 * SETTLE_MS)   # the file and folder watches saw git write: never taken for another program
+    assert [change for change in window.records if change.documents] == [window.records[0]]
+    assert "outside" not in window.statusBar().currentMessage()
