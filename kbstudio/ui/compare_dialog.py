@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.tasks import TaskRunner
+from kbstudio.ui.text_file_tab import TextFileTab
 from kbstudio.ui.vcs.merge_view import MergeView
 from kbstudio.vcs.fmmerge import MergeChoiceError, MergeRecord, merge_record
 
@@ -23,7 +24,7 @@ LABELS = ("As you last saved it", "Your unsaved text", "On disk now")
 class CompareDialog(QDialog):
     """Your last save, your unsaved text and the file on disk, aligned; combine them or keep one."""
 
-    def __init__(self, tab: DocumentTab, theirs: str, runner: TaskRunner,
+    def __init__(self, tab: DocumentTab | TextFileTab, theirs: str, runner: TaskRunner,
                  parent: QWidget | None = None, disk_hash: str | None = None) -> None:
         super().__init__(parent)
         self.tab = tab

@@ -144,8 +144,9 @@ class IndexController(QObject):
 
     def open(self, kb: KnowledgeBase) -> None:
         """Use ``kb``'s index: open what exists at once, then sync or build it with progress."""
-        if self.service is not None:
-            self.kb_work.run("close index", lambda p, c, s=self.service: s.close())
+        old = self.service
+        if old is not None:
+            self.kb_work.run("close index", lambda p, c: old.close())
         # One process: forking worker processes from a Qt worker thread corrupts PySide6's
         # reference counts (seen as crashes after a full build), so the app builds serially.
         service = SearchService(kb, self.index_dir, procs=1)

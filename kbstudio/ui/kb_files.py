@@ -96,9 +96,9 @@ class KbFileWatcher(QObject):
         for stale in current - (wanted - set(self.watcher.files())):
             self.watcher.removePath(stale)
         current = set(self.watcher.files()) | set(self.watcher.directories())
-        for path in sorted(wanted - current):
+        for watched in sorted(wanted - current):
             with contextlib.suppress(RuntimeError):
-                self.watcher.addPath(path)
+                self.watcher.addPath(watched)
 
     def stop(self) -> None:
         """Stop following (no KB)."""

@@ -111,7 +111,7 @@ Work = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
 @dataclass
 class _Callbacks:
     handle: TaskHandle
-    on_success: Callable[[Any], None] | None
+    on_success: Callable[[Any], object] | None   # what it returns is not used
     on_error: Callable[[TaskFailure], None] | None
     on_progress: Callable[[int, int], None] | None
 
@@ -135,7 +135,7 @@ class TaskRunner(QObject):
         self._taskEnded.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._taskProgressed.connect(self._progress, Qt.ConnectionType.QueuedConnection)
 
-    def run(self, label: str, work: Work, on_success: Callable[[Any], None] | None = None,
+    def run(self, label: str, work: Work, on_success: Callable[[Any], object] | None = None,
             on_error: Callable[[TaskFailure], None] | None = None,
             on_progress: Callable[[int, int], None] | None = None) -> TaskHandle:
         """Start ``work(progress, cancelled)`` in the background and return its handle.
