@@ -71,7 +71,8 @@ def test_two_records_combine_into_what_both_did(first: KBChange, then: KBChange,
 
 
 def test_reversed_undoes_on_disk() -> None:
-    change = KBChange(added={"a.md"}, changed={"c.md"}, removed={"r.md"}, renamed={("o.md", "n.md")}, head=True)
+    change = KBChange(added={"a.md"}, changed={"c.md"}, removed={"r.md"}, renamed={("o.md", "n.md")},
+                      head=True)
     assert change.reversed() == KBChange(added={"r.md"}, changed={"c.md"}, removed={"a.md"},
                                          renamed={("n.md", "o.md")}, head=True)
 
@@ -139,7 +140,8 @@ def test_rename_moves_the_document_into_a_new_folder(kb_root: Path) -> None:
     ("../outside.md", "not a document path"),
     ("articles/reset.md", "already its name"),
 ])
-def test_rename_never_replaces_a_file_or_leaves_the_documents(kb_root: Path, target: str, message: str) -> None:
+def test_rename_never_replaces_a_file_or_leaves_the_documents(kb_root: Path, target: str,
+                                                              message: str) -> None:
     write(kb_root, "articles/other.md", "other\n")
     with pytest.raises(ValueError, match=message):
         KnowledgeBase(kb_root).rename("articles/reset.md", target)

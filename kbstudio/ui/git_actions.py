@@ -291,7 +291,7 @@ class GitActions(QObject):
 
         def done(_: object) -> None:
             self._say("This repository's git programs are allowed" if allowed else
-                                       "This repository's git programs no longer run")
+                      "This repository's git programs no longer run")
             if kb is self.kb:
                 self.open_kb(kb)   # new git services: the policy is read again
 

@@ -97,7 +97,7 @@ class ReviewActions(QObject):
         if result.action == "approve" and result.new_status == "review":
             count, needed = len(result.approvals), result.approvals_needed
             self._say(f"{name}: approval {count} of {needed} recorded; it stays in review "
-                                       f"until {needed - count} more reviewer(s) approve{commit}")
+                      f"until {needed - count} more reviewer(s) approve{commit}")
         else:
             self._say(f"{name}: {result.old_status} -> {result.new_status}{commit}")
         if self.review_page is not None and shiboken6.isValid(self.review_page):
