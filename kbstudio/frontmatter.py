@@ -20,7 +20,7 @@ from kbstudio.simple_yaml import read_simple
 try:  # libyaml makes reading a large KB several times faster
     from yaml import CBaseLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import BaseLoader as _BaseLoader  # type: ignore[assignment]
+    from yaml import BaseLoader as _BaseLoader  # type: ignore[assignment]  # pure-Python stand-in, same interface
 
 NULL_TAG = "tag:yaml.org,2002:null"
 

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 try:  # libyaml composes a large file several times faster
     from yaml import CBaseLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import BaseLoader as _Loader  # type: ignore[assignment]
+    from yaml import BaseLoader as _Loader  # type: ignore[assignment]  # pure-Python stand-in, same interface
 
 SYNONYMS_FILE = "synonyms.yaml"
 SYNONYMS_PATH = f"{STATE_FOLDER}/{SYNONYMS_FILE}"

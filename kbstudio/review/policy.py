@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 from kbstudio.frontmatter import FrontMatterError, parse_front_matter, split_front_matter
 from kbstudio.kb import STATE_FOLDER
@@ -108,8 +108,8 @@ def parse_policy(text: str | None) -> ReviewPolicy:
     if unknown:
         raise PolicyError(f"{POLICY_FILE}: unknown setting {', '.join(unknown)}; the settings are "
                           f"{', '.join(known)}")
-    approvers = _choice(data, "approvers", ("others", "named"), "others")
-    edits = _choice(data, "published_edits", ("direct", "review"), "direct")
+    approvers = cast(Approvers, _choice(data, "approvers", ("others", "named"), "others"))   # one of those
+    edits = cast(PublishedEdits, _choice(data, "published_edits", ("direct", "review"), "direct"))
     own = _choice(data, "self_approval", (*_TRUE, *_FALSE), "false") in _TRUE
     raw = data.get("min_reviewers")
     count = 1
@@ -120,7 +120,7 @@ def parse_policy(text: str | None) -> ReviewPolicy:
                               f"{MAX_REVIEWERS}, not {raw!r}")
         count = int(text_value)
     reuse = _choice(data, "reuse_counts_as_review", (*_TRUE, *_FALSE), "false") in _TRUE
-    return ReviewPolicy(approvers, own, count, edits, POLICY_FILE,  # type: ignore[arg-type]
+    return ReviewPolicy(approvers, own, count, edits, POLICY_FILE,
                         _intervals(data.get("review_interval_days")), reuse)
 
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from kbstudio.vcs.commit import CommitResult
     from kbstudio.vcs.programs import Programs
     from kbstudio.vcs.service import VersionControl
-    from kbstudio.vcs.sync import SyncResult
+    from kbstudio.vcs.sync import RepoState, SyncResult
 
 # The git modules load on first use, on the git worker where possible: they
 # cost a tenth of a second that launching the app should not pay.
@@ -147,10 +147,10 @@ class GitActions(QObject):
         self._enable()
         self.versioningChanged.emit(vcs is not None)
 
-    def _state_changed(self, state: object) -> None:
+    def _state_changed(self, state: RepoState) -> None:
         from kbstudio.ui.vcs.sync_controller import describe_state
 
-        self.label.setText(describe_state(state))  # type: ignore[arg-type]
+        self.label.setText(describe_state(state))
 
     def refresh_state(self) -> None:
         """Read branch and ahead/behind again (after a save or commit)."""
