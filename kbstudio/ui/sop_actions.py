@@ -105,7 +105,7 @@ class SopActions(QObject):
         # The version asks git, so it runs on the git worker (``runner``), through the GitRunner like
         # every git command; the panel opens when it is known. The KB's web address comes with it.
         self.runner.run("SOP version", lambda p, c: (sop_version(sop), load_kb_config(root)),
-                        on_success=lambda found: self._show_panel(tab, sop, *found, article),
+                        on_success=lambda found: self._show_panel(tab, sop, found[0], found[1], article),
                         on_error=lambda failure: self._version_unknown(failure, tab, sop, article))
 
     def _version_unknown(self, failure: TaskFailure, tab: DocumentTab, sop: Sop, article: Document | None
@@ -162,7 +162,8 @@ class SopActions(QObject):
     def _fold_for(self, panel: QObject) -> None:
         key, side = id(panel), self.side_panel
         tab = self._run_tabs.get(key)
-        if side is None or tab is None or not shiboken6.isValid(side) or not panel.isVisible():
+        if side is None or tab is None or not shiboken6.isValid(side) or not isinstance(panel, QWidget) \
+                or not panel.isVisible():
             return
         # The room the tab has beside search and library (its own width may be stale while it was hidden).
         holder = side.parentWidget()
