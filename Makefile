@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine:
 #   make run    create the virtual environment, install, start the app on content/
-#   make test   create or refresh the environment, then run ruff, the import contract and pytest
+#   make test   create or refresh the environment, then run ruff, the import contract, mypy and pytest
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -27,6 +27,7 @@ run: $(VENV)/.installed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check kbstudio tests bench docs
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
@@ -36,6 +37,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/search_speed.py
 	$(BIN)/python bench/lint_speed.py
+	$(BIN)/python bench/redact_speed.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_lag.py
 	$(BIN)/python bench/render_fidelity.py
 	$(BIN)/python bench/render_worst.py
@@ -44,4 +46,4 @@ screenshots: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/make_screenshots.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache
