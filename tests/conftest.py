@@ -53,6 +53,7 @@ def isolated_user(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
                         ("KBSTUDIO_INDEX_DIR", folders.index), ("KBSTUDIO_DOCUMENTS_DIR", folders.documents),
                         ("GIT_CONFIG_GLOBAL", home / ".gitconfig")):
         monkeypatch.setenv(name, str(value))
+    folders.state.mkdir(parents=True)   # as a used home has it (tests write next to the log)
     (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n",
                                      "utf-8")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")

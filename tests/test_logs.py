@@ -34,9 +34,12 @@ def test_the_log_file_is_in_the_state_dir_override(tmp_path: Path, monkeypatch: 
     assert log_file_path() == Path(user_log_dir("kbstudio", appauthor=False)) / "kbstudio.log"
 
 
+USERS_HOME = Path.home()   # read when pytest imports this file, before a fixture moves HOME
+
+
 def test_the_autouse_fixture_keeps_the_log_out_of_the_users_folders(isolated_log: Path) -> None:
     assert log_file_path().is_relative_to(isolated_log)
-    assert not log_file_path().is_relative_to(Path.home())
+    assert not log_file_path().is_relative_to(USERS_HOME)
 
 
 def test_rotation_is_configured_and_happens(isolated_log: Path) -> None:
