@@ -18,7 +18,9 @@ The table (``kbstudio.index.scan_table``) takes about 7 KB a document: 87 MB for
 whose table would pass the memory budget first loses the stored texts (snippets, phrases and
 proximity then read their documents again), then the table itself: each search then streams
 through the documents, keeping only the postings of its own words (and offers no typo fixes).
-The ranking is in ``kbstudio.index.scan_rank``.
+Queries are evaluated, ranked and answered by the index's own code (``kbstudio.index.evaluate``,
+``kbstudio.index.ranker``, ``kbstudio.index.results``), reading the table through
+``kbstudio.index.scan_view.View`` as the index's searcher reads Whoosh through its ``IndexView``.
 
 Threads: ``load`` reads the documents into the table; a search made while another thread is
 loading answers at once from the documents read so far (``loaded`` says how many), and a search
@@ -36,12 +38,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kbstudio.index.analysis import SupportAnalyzer
+from kbstudio.index.evaluate import Evaluator, query_words
 from kbstudio.index.indexer import Cancelled, Progress, document_fields, never, skipped_name
 from kbstudio.index.query import ParsedQuery, parse_query
 from kbstudio.index.ranker import RankWeights
-from kbstudio.index.scan_rank import Scorer, count, hit, rank, suggestion, tag_facets
-from kbstudio.index.scan_table import Table, View
-from kbstudio.index.search import FACET_FIELDS, SearchOptions, SearchResponse, query_words
+from kbstudio.index.results import SearchOptions, SearchResponse, answer, empty_response
+from kbstudio.index.scan_table import Table
+from kbstudio.index.scan_view import View
 from kbstudio.index.synonyms import SynonymFile, SynonymTable
 from kbstudio.kb import KnowledgeBase
 from kbstudio.names import fold_accents, nfc
@@ -77,6 +80,7 @@ class ScanSearcher:
         self._total = 0                      # documents to read (known once listing is done)
         self._streaming = False              # the table did not fit the budget
         self._closed = False
+        self._last: tuple[View, Evaluator] | None = None   # the latest view searched and its evaluator
 
     # State ----------------------------------------------------------------------------------
 
@@ -112,6 +116,7 @@ class ScanSearcher:
             self._loader = None
             self._generation += 1
             self._streaming = False
+            self._last = None
 
     def close(self) -> None:
         """Release what was read (a running load stops); searches still running find nothing."""
@@ -189,8 +194,9 @@ class ScanSearcher:
         log.info("scan of %s: %d documents read in %.1f s (about %.0f MB)", self.kb.root,
                  len(table.docs), time.perf_counter() - started, table.estimate / 2**20)
 
-    def _view(self) -> View | None:
-        """Return the view to search: the complete table, or what another thread has read so far.
+    def _evaluator(self) -> Evaluator | None:
+        """Return the evaluator of what to search: the complete table, or what another thread has
+        read so far.
 
         Loads on this thread when nobody else is loading; None when searches must stream, or
         when the scan was closed meanwhile.
@@ -198,11 +204,24 @@ class ScanSearcher:
         with self._lock:
             table, loader = self._table, self._loader
         if table is not None and (table.complete or (loader is not None and loader != threading.get_ident())):
-            return table.view()
+            return self._evaluator_of(table)
         self.load()
         with self._lock:
             table = self._table
-        return table.view() if table is not None else None
+        return self._evaluator_of(table) if table is not None else None
+
+    def _evaluator_of(self, table: Table) -> Evaluator:
+        """Return the evaluator of a view of the documents of ``table`` published so far: the same
+        one while nothing changes, so that searches share its statistics and caches."""
+        last = self._last
+        count = len(table.docs)
+        if last is not None and last[0].table is table and last[0].count == count \
+                and last[0].complete == table.complete:
+            return last[1]
+        view = View(table, count, table.complete)
+        evaluator = Evaluator(view, self.weights, self.analyzer)
+        self._last = (view, evaluator)
+        return evaluator
 
     # Searching ------------------------------------------------------------------------------
 
@@ -213,55 +232,15 @@ class ScanSearcher:
         search made while another thread reads them).
         """
         started = time.perf_counter()
-        options = options or SearchOptions()
-        typed, text = text, nfc(text or "")
+        typed, text = text, nfc(text or "")   # words are indexed in NFC (see analysis.py)
         parsed = parse_query(text)
-        view = self._view()
-        if parsed.is_empty or (view is None and not self._streaming):
-            return _empty(typed, started)
+        evaluator = self._evaluator()
+        if parsed.is_empty or (evaluator is None and not self._streaming):
+            return empty_response(typed, started)
         synonyms = self.synonyms()
-        if view is None:
-            view = self._streamed(parsed, synonyms)
-        scorer = Scorer(view, self.weights, self.analyzer, synonyms)
-        replaced: dict[str, str] = {}
-        found = scorer.evaluate(parsed, replaced)
-        if not found.matched and any(item.phrase for item in parsed.items):
-            found = scorer.evaluate(parsed.softened(), replaced)   # pasted quotes are rarely phrases
-        scorer.pin(text, found)
-        matched = found.matched
-        fields = {name: list(values) for name, values in parsed.filters.items()}
-        if options.kinds:
-            fields.setdefault("kind", []).extend(options.kinds)
-        if options.statuses:
-            fields.setdefault("status", []).extend(options.statuses)
-        for name, values in fields.items():
-            matched &= set().union(*(view.docset(name, value) for value in values))
-        for name, values in parsed.excluded.items():
-            for value in values:
-                matched -= view.docset(name, value)
-        columns = view.table.columns
-        hidden: set[int] = set()
-        if options.tiers:
-            allowed = set(options.tiers)
-            tiers = columns["tier"]
-            hidden = {d for d in matched if tiers[d] not in allowed} - set(found.pinned)
-        facets = {name: count(map(columns[name].__getitem__, matched)) for name in FACET_FIELDS}
-        visible = matched - hidden
-        limit = max(1, min(options.limit, 1000))
-        ranked = rank(scorer, found, visible, limit, options.sort)
-        words = [w for item in parsed.items if not item.negated for w in query_words(item.text)]
-        words += list(replaced.values()) + [w for w in found.synonyms if " " not in w]
-        is_hit = scorer.highlight(words, {w for w in found.synonyms if " " in w})
-        return SearchResponse(
-            query=typed,
-            total=len(visible),
-            took_ms=(time.perf_counter() - started) * 1000,
-            suggestion=suggestion(text, replaced),
-            facets=facets,
-            results=[hit(view, doc, score, is_hit) for doc, score in ranked],
-            hidden_by_tier=len(hidden),
-            tag_facets=tag_facets(view, visible),
-        )
+        if evaluator is None:
+            evaluator = Evaluator(self._streamed(parsed, synonyms), self.weights, self.analyzer)
+        return answer(evaluator, typed, text, parsed, options or SearchOptions(), synonyms, started)
 
     def _streamed(self, parsed: ParsedQuery, synonyms: SynonymTable) -> View:
         """Return a view of every document holding only the postings this query can use."""
@@ -280,9 +259,4 @@ class ScanSearcher:
             if found is not None:
                 table.add(rel, found[0])
         table.complete = True
-        return table.view()
-
-
-def _empty(query: str, started: float) -> SearchResponse:
-    return SearchResponse(query, 0, (time.perf_counter() - started) * 1000, None,
-                          {name: {} for name in FACET_FIELDS}, [])
+        return View(table, len(table.docs), True)

@@ -13,29 +13,28 @@ the 2,459-document support corpus, 87 MB for 25,000 documents (the process grows
 times the estimate). ``Table.estimate`` is what the scan checks against its memory budget.
 
 Documents are appended in order and published last, so a reader that takes ``len(docs)`` once
-(a ``View``) sees only complete documents while another thread goes on loading.
+(a ``kbstudio.index.scan_view.View``, what a search reads) sees only complete documents while
+another thread goes on loading.
 """
 
 from __future__ import annotations
 
-import math
 import zlib
 from array import array
-from bisect import bisect_left
-from collections import Counter, OrderedDict
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kbstudio.index.analysis import SupportAnalyzer
-from kbstudio.index.indexer import document_fields
-from kbstudio.index.search import FACET_FIELDS
+from kbstudio.index.results import FACET_FIELDS
 from kbstudio.names import fold_accents
 
 TEXT_FIELDS = ("title", "issue", "body", "code")
 VALUE_FIELDS = ("tier", "kind", "status", "tags", "products", "id_key", "title_key")
 SEQUENCE_FIELDS = ("title", "body", "code")   # kept as word numbers, for phrases and proximity
+COLUMNS = (*FACET_FIELDS, "mtime")   # each document's value, by number
 TF_BITS = 8
 TF_MAX = (1 << TF_BITS) - 1
 # Estimated bytes, for the budget: one posting in an array, a stem's entry (dict slot, key,
@@ -44,10 +43,8 @@ _POSTING_BYTES = 4
 _STEM_BYTES = 150
 _DOCUMENT_BYTES = 600
 _COMPRESSION = 1
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 Postings = Sequence[int]   # packed: document number << TF_BITS | term count
-SlotScores = tuple[dict[int, float], dict[int, float]]   # a word's scores, all fields and the title's
 
 
 @dataclass(slots=True)
@@ -84,14 +81,13 @@ class Table:
         self.postings: dict[str, dict[str, Any]] = {name: {} for name in TEXT_FIELDS}
         self.lengths: dict[str, array[int]] = {name: array("I") for name in TEXT_FIELDS}
         self.values: dict[str, dict[str, array[int]]] = {name: {} for name in VALUE_FIELDS}
-        self.columns: dict[str, list[str]] = {name: [] for name in FACET_FIELDS}
+        self.columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
         self.complete = False
         self.estimate = 0                # bytes, see _add
         self.spelling: set[str] = set()        # words of titles, headings and tags, for typos
         self.speller = SupportAnalyzer(stem=False, minsize=3)   # the index's "spell" field analyzer
         self.vocabulary: dict[str, int] = {}   # stem -> its number in word sequences
         self.within: dict[int, set[int]] = {}  # a stem's number -> numbers of dotted words with it as a part
-        self._view: View | None = None
 
     def add(self, rel: str, fields: dict[str, Any]) -> None:
         """Add one document's index fields (``document_fields``) as the next document."""
@@ -141,7 +137,7 @@ class Table:
                    fields["kind"] or "article", fields["status"] or "draft",
                    float(fields["mtime"] or 0), tuple(values_of("tags", fields)), text, code,
                    tuple(words))
-        for name in FACET_FIELDS:
+        for name in COLUMNS:
             self.columns[name].append(getattr(doc, name))
         self.docs.append(doc)
 
@@ -174,15 +170,6 @@ class Table:
             doc.text = doc.code = None
             doc.words = ()
 
-    def view(self) -> View:
-        """Return a view of the documents published so far (the same one while nothing changes)."""
-        count = len(self.docs)
-        view = self._view
-        if view is None or view.count != count or view.complete != self.complete:
-            view = View(self, count, self.complete)
-            self._view = view
-        return view
-
 
 def _compress(text: str) -> bytes | None:
     return zlib.compress(text.encode("utf-8"), _COMPRESSION) if text else None
@@ -202,181 +189,3 @@ def values_of(name: str, fields: dict[str, Any]) -> list[str]:
     return [value] if value else []
 
 
-class Finder:
-    """Finds where some stems stand in documents, by index position (as the index's postings
-    record them: stop words do not count, a dotted word's parts share its position)."""
-
-    def __init__(self, table: Table, stems: Iterable[str]) -> None:
-        self.stems = frozenset(stems)
-        # word number -> the stems it stands for: its own, and the parts of a dotted word
-        self.numbers: dict[int, tuple[str, ...]] = {}
-        for stem in self.stems:
-            number = table.vocabulary.get(stem)
-            if number is None:
-                continue
-            for holder in (number, *table.within.get(number, ())):
-                self.numbers[holder] = (*self.numbers.get(holder, ()), stem)
-        self.cache: dict[tuple[int, str], dict[str, list[int]]] = {}
-
-    def in_sequence(self, numbers: array[int]) -> dict[str, list[int]]:
-        """Return the positions of the stems in a word sequence (``Table.sequence``)."""
-        found: dict[str, list[int]] = {}
-        wanted = self.numbers
-        for position, number in [(i, n) for i, n in enumerate(numbers) if n in wanted]:
-            for stem in wanted[number]:
-                found.setdefault(stem, []).append(position)
-        return found
-
-    def in_tokens(self, placed: list[tuple[int, str]]) -> dict[str, list[int]]:
-        """Return the positions of the stems in ``positioned_tokens`` of a text."""
-        found: dict[str, list[int]] = {}
-        stems = self.stems
-        for position, stem in placed:
-            if stem in stems:
-                at = found.setdefault(stem, [])
-                if not at or at[-1] != position:
-                    at.append(position)
-        return found
-
-
-class View:
-    """The table as of ``count`` documents: what one search reads, with its statistics cached."""
-
-    def __init__(self, table: Table, count: int, complete: bool) -> None:
-        self.table = table
-        self.count = count
-        self.complete = complete
-        self.doc_count = max(count, 1)
-        self._cut = count << TF_BITS
-        self._norms: dict[tuple[str, float], array[float]] = {}
-        self._folded: dict[str, set[str]] | None = None
-        self._by_prefix: dict[str, list[str]] | None = None
-        self.corrected: dict[str, str | None] = {}
-        self.slot_cache: OrderedDict[tuple[tuple[str, ...], str], SlotScores] = OrderedDict()
-
-    def postings(self, name: str, stem: str) -> Postings:
-        """Return the packed postings of ``stem`` in field ``name`` among the view's documents."""
-        found = self.table.postings[name].get(stem)
-        if found is None:
-            return ()
-        if type(found) is int:
-            return (found,) if found < self._cut else ()
-        if self.complete:
-            return found
-        return found[:bisect_left(found, self._cut)]   # a copy: the loader appends to ``found``
-
-    def docset(self, name: str, value: str) -> set[int]:
-        """Return the documents whose field ``name`` has ``value`` (tier, tags, id_key, ...)."""
-        found = self.table.values[name].get(value)
-        if not found:
-            return set()
-        return {d for d in found if d < self.count}
-
-    def df(self, name: str, stem: str) -> int:
-        """Return how many of the view's documents have ``stem`` in field ``name``."""
-        return len(self.postings(name, stem))
-
-    def idf(self, df: int) -> float:
-        """Return BM25's inverse document frequency, as the index computes it."""
-        n = self.doc_count
-        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-
-    def norms(self, name: str, b: float) -> array[float]:
-        """Return 1 / (1 - b + b * length / average length) of every document for field ``name``."""
-        key = (name, b)
-        found = self._norms.get(key)
-        if found is None:
-            lengths = self.table.lengths[name][:self.count]
-            average = (sum(lengths) / len(lengths) if lengths else 1.0) or 1.0
-            base, slope = 1.0 - b, b / average
-            found = array("d", (1.0 / (base + slope * length) for length in lengths))
-            self._norms[key] = found
-        return found
-
-    def accent_variants(self, stem: str) -> set[str]:
-        """Return the table's stems equal to ``stem`` once accents are folded (``cafe`` -> ``café``)."""
-        if self._folded is None:
-            folded: dict[str, set[str]] = {}
-            for name in ("title", "issue", "body"):
-                for term in list(self.table.postings[name]):
-                    if not term.isascii():
-                        folded.setdefault(fold_accents(term), set()).add(term)
-            self._folded = folded
-        key = fold_accents(stem)
-        found = set(self._folded.get(key, ()))
-        if key != stem:
-            found.add(key)
-        found.discard(stem)
-        return found
-
-    def one_edit_words(self, word: str) -> set[str]:
-        """Return the spelling words one edit (delete, swap, change, insert) from ``word``."""
-        splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-        edits = {a + b[1:] for a, b in splits if b}
-        edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-        edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-        edits |= {a + c + b for a, b in splits for c in _LETTERS}
-        return edits & self.table.spelling
-
-    def two_edit_words(self, word: str) -> list[str]:
-        """Return the spelling words within two edits of ``word`` that share its first two letters."""
-        if self._by_prefix is None:
-            by_prefix: dict[str, list[str]] = {}
-            for known in list(self.table.spelling):
-                by_prefix.setdefault(known[:2], []).append(known)
-            self._by_prefix = by_prefix
-        return [known for known in self._by_prefix.get(word[:2], ())
-                if abs(len(known) - len(word)) <= 2 and distance(word, known, 2) <= 2]
-
-    def text(self, number: int, name: str) -> str:
-        """Return a document's title, body reading text or code: stored, else read from its file."""
-        doc = self.table.docs[number]
-        if name == "title":
-            return doc.title
-        stored = doc.text if name == "body" else doc.code
-        if stored is not None:
-            return zlib.decompress(stored).decode("utf-8")
-        if not self.table.keep_texts:
-            found = document_fields(self.table.root, self.table.root / doc.rel)
-            return found[0][name] if found is not None else ""
-        return ""
-
-    def positions(self, number: int, name: str, finder: Finder) -> dict[str, list[int]]:
-        """Return where ``finder``'s stems stand in a document's field (title, body or code).
-
-        From the stored word sequence; without one (texts dropped, streaming), from the text.
-        """
-        key = (number, name)
-        found = finder.cache.get(key)
-        if found is None:
-            words = self.table.docs[number].words
-            stored = words[SEQUENCE_FIELDS.index(name)] if words else None
-            if stored is not None:
-                numbers = array("I")
-                numbers.frombytes(zlib.decompress(stored))
-                found = finder.in_sequence(numbers)
-            elif words:   # an empty field
-                found = {}
-            else:
-                found = finder.in_tokens(self.table.analyzer.positioned_tokens(self.text(number, name)))
-            finder.cache[key] = found
-        return found
-
-
-def distance(first: str, second: str, limit: int) -> int:
-    """Return the edit distance of two words (a swap of neighbours is one edit), or ``limit + 1``
-    once it is sure to pass ``limit``."""
-    previous2: list[int] = []
-    previous = list(range(len(second) + 1))
-    for i, a in enumerate(first, 1):
-        current = [i]
-        for j, b in enumerate(second, 1):
-            cost = current[j - 1] + 1
-            cost = min(cost, previous[j] + 1, previous[j - 1] + (a != b))
-            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
-                cost = min(cost, previous2[j - 2] + 1)
-            current.append(cost)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
