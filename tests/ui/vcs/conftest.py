@@ -31,9 +31,23 @@ def silent_port() -> Iterator[int]:
     server.close()
 
 
+def library_titles(window) -> list[str]:  # noqa: ANN001 - a MainWindow
+    """Return every row title the window's library shows (groups with their counts, then documents)."""
+    model, found = window.library.model, []
+
+    def walk(parent) -> None:  # noqa: ANN001
+        for row in range(model.rowCount(parent)):
+            index = model.index(row, 0, parent)
+            found.append(index.data())
+            walk(index)
+
+    walk(model.index(-1, -1))
+    return found
+
+
 def wait_idle(qtbot, runner: TaskRunner, timeout: int = 20_000) -> None:  # noqa: ANN001
     """Wait until the git worker has delivered every result."""
     qtbot.waitUntil(lambda: not runner._tasks, timeout=timeout)
 
 
-__all__ = ["Side", "git", "wait_idle"]
+__all__ = ["Side", "git", "library_titles", "wait_idle"]

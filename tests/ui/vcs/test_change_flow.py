@@ -18,7 +18,7 @@ from kbstudio.changes import KBChange
 from kbstudio.kb import KnowledgeBase
 from kbstudio.ui.disk_watch import SETTLE_MS
 from kbstudio.ui.main_window import MainWindow
-from tests.ui.vcs.conftest import Side
+from tests.ui.vcs.conftest import Side, library_titles
 from tests.vcs.conftest import document
 
 pytestmark = pytest.mark.timeout(120)
@@ -44,20 +44,6 @@ def window(qtbot, settings, alice: Side, tmp_path: Path):  # noqa: ANN001, ANN20
     for tab in win.open_tabs():
         tab._saved_text = tab.text
     win.close()
-
-
-def library_titles(window: MainWindow) -> list[str]:
-    """Return every row title the library shows (groups with their counts, then documents)."""
-    model, found = window.library.model, []
-
-    def walk(parent) -> None:  # noqa: ANN001
-        for row in range(model.rowCount(parent)):
-            index = model.index(row, 0, parent)
-            found.append(index.data())
-            walk(index)
-
-    walk(model.index(-1, -1))
-    return found
 
 
 def search_titles(window: MainWindow, qtbot, query: str) -> list[str]:  # noqa: ANN001

@@ -8,7 +8,7 @@ import pytest
 
 from kbstudio.kb import KnowledgeBase
 from kbstudio.ui.main_window import MainWindow
-from tests.ui.vcs.conftest import Side
+from tests.ui.vcs.conftest import Side, library_titles
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -38,7 +38,8 @@ def test_sync_brings_a_teammates_change_into_library_search_and_open_tab(
     git_window.git.actions["sync"].trigger()
     qtbot.waitUntil(lambda: "GlobalProtect" in tab.document.title, timeout=30_000)
     assert "Zanzibar" in tab.text
-    qtbot.waitUntil(lambda: any("GlobalProtect" in title for title in _titles(git_window)), timeout=10_000)
+    qtbot.waitUntil(lambda: any("GlobalProtect" in title for title in library_titles(git_window)),
+                    timeout=10_000)
     git_window.search.query.setText("zanzibar")
     qtbot.waitUntil(lambda: git_window.search.results.count() == 1, timeout=10_000)
 
@@ -55,17 +56,3 @@ def test_auto_commit_after_save_and_history(git_window, qtbot, alice: Side) -> N
     dialog = git_window.git.show_history("articles/doc-2.md")
     qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 2, timeout=10_000)
     dialog.close()
-
-
-def _titles(window) -> list[str]:  # noqa: ANN001
-    model = window.library.model
-    found: list[str] = []
-
-    def walk(parent) -> None:  # noqa: ANN001
-        for row in range(model.rowCount(parent)):
-            index = model.index(row, 0, parent)
-            found.append(index.data())
-            walk(index)
-
-    walk(model.index(-1, -1))
-    return found
