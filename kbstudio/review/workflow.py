@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from kbstudio.changes import KBChange
 from kbstudio.docedit import DocumentEditError, update_document
@@ -346,7 +346,7 @@ def plan_approval(vcs: VersionControl, kb: KnowledgeBase, rel_path: str, reviewe
 
 
 def approve(vcs: VersionControl, kb: KnowledgeBase, rel_path: str, reviewer: str, comment: str = "",
-            today: date | None = None, review_days: int | None = REVIEW_AFTER_DAYS,
+            today: date | None = None, review_days: int | None | Literal["policy"] = "policy",
             expected_hash: str | None = None) -> ReviewResult:
     """Approve a document in review; the commit message ends with ``Reviewed-by: Name <email>``.
 
@@ -355,7 +355,10 @@ def approve(vcs: VersionControl, kb: KnowledgeBase, rel_path: str, reviewer: str
     reviewers than have approved, the approval is recorded in a commit of its own that changes no file
     (its trailers name the reviewer and, in ``Review-of``, the document) and the document stays in
     review. The approval that makes the count publishes: ``status: published``, and when ``review_by`` is
-    missing or already past it is set to ``today + review_days`` (``review_days`` None leaves it alone).
+    missing or already past it is set to ``today + review_days``: by default (``"policy"``) the review
+    interval the policy gives the document's tier (``review_interval_days``; 180 days when the document
+    has no tier, ``REVIEW_AFTER_DAYS``), so an L4 vendor SOP comes back after 90 days by default;
+    ``review_days`` None leaves it alone.
     """
     person = check_person(reviewer)
     note = clean_comment(comment)
@@ -379,8 +382,10 @@ def approve(vcs: VersionControl, kb: KnowledgeBase, rel_path: str, reviewer: str
     today = today or date.today()
     edits: list[tuple[str, Any]] = []
     review_by = loaded.document.review_by
-    if review_days is not None and (review_by is None or review_by < today):
-        edits.append(("review_by", today + timedelta(days=review_days)))
+    days = (plan.policy.interval(loaded.document.tier) or REVIEW_AFTER_DAYS) if review_days == "policy" \
+        else review_days
+    if days is not None and (review_by is None or review_by < today):
+        edits.append(("review_by", today + timedelta(days=days)))
     message = build_message(f"Approve {loaded.ident}: {loaded.title}", body, [(REVIEWED_BY, person)])
     result = _commit(vcs, loaded, APPROVE, edits, message)
     result.approvals, result.approvals_needed = approvals, plan.policy.min_reviewers

@@ -97,6 +97,20 @@ def test_approve_keeps_a_future_review_by_and_renews_a_past_one(review_kb: Revie
     assert alone.review_by == date(2025, 9, 29)
 
 
+def test_approve_renews_review_by_by_the_policy_interval_of_the_tier(review_kb: ReviewKB) -> None:
+    # The default interval (L1: 180 days), then the KB's own (L1: 30 days) once it is committed.
+    submit(review_kb.vcs, review_kb.kb, VPN, [RITA])
+    first = review_kb.approve(VPN, RITA, today=date(2026, 1, 1))
+    assert first.review_by == date(2026, 6, 30) and "review_by: 2026-06-30\n" in review_kb.read(VPN)
+    review_kb.write(".kbstudio/review.yaml", "review_interval_days: {L1: 30}\n")
+    review_kb.commit("Review L1 documents monthly")
+    review_kb.edit(PASSWORD, "tags: [demo]\n", "tags: [demo, monthly]\n")
+    review_kb.commit("Tag")
+    submit(review_kb.vcs, review_kb.kb, PASSWORD, [RITA])
+    renewed = review_kb.approve(PASSWORD, RITA, today=date(2026, 1, 1))
+    assert renewed.review_by == date(2026, 1, 31)
+
+
 def test_request_changes_returns_to_draft_with_the_comment(review_kb: ReviewKB) -> None:
     submit(review_kb.vcs, review_kb.kb, VPN, [RITA])
     comment = "Step 2 is vague: say which client to restart.\n\nAlso add the error text."
