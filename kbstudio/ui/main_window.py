@@ -143,7 +143,6 @@ class MainWindow(QMainWindow):
             self.hub.kbChanged.connect(view)
         self.pages.documentOpened.connect(self.loop.attach)            # Used on ticket, Flag, the flag bar
         self.loop.messageRequested.connect(self.status.show)
-        self.loop.documentCreated.connect(lambda rel_path: self.pages.open_document(rel_path, edit=True))
         self.sops.runFinished.connect(self.loop.run_finished)          # the hand-off note records its use
         self.review.dashboardOpened.connect(self.loop.pages.attach_dashboard)
         self.health.add_finding_action(self.loop.health_action())      # Resolve this flag...

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 USES_COLOUR, SOLVED_COLOUR = "#1565c0", "#2e7d32"
 OPENED_COLOUR, OPEN_COLOUR = "#ef6c00", "#c62828"
 TIER_ORDER = ("L0", "L1", "L2", "L3", "L4", "untiered")
+HEADROOM = 1.3        # the y range over the tallest bar: room for the legend's row
+MAX_WEEK_LABELS = 6   # week labels under the bars ("Mar 2"): more overlap at the chart's usual width
 
 
 def week_label(week: str) -> str:
@@ -44,7 +46,8 @@ class LoopChart(QWidget):
             plot.hideButtons()
             plot.setTitle(title)
             plot.setLabel("left", left)
-            plot.addLegend(offset=(-6, 6))
+            # One row at the top left, over the head room the y range keeps free (HEADROOM).
+            plot.addLegend(offset=(8, 4), colCount=2)
             plot.setMinimumHeight(200)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -60,6 +63,11 @@ class LoopChart(QWidget):
         for plot in (self.uses_plot, self.flags_plot):
             plot.setBackground(background)
             item = plot.getPlotItem()
+            if item.legend is not None:
+                item.legend.setLabelTextColor(text)
+                veil = QColor(background)
+                veil.setAlpha(220)
+                item.legend.setBrush(pg.mkBrush(veil))
             item.titleLabel.setText(item.titleLabel.text, color=text)
             for name in ("left", "bottom"):
                 axis = item.getAxis(name)
@@ -69,11 +77,12 @@ class LoopChart(QWidget):
     def set_series(self, weeks: Sequence[Mapping[str, Any]], tiers: Mapping[str, Mapping[str, int]]) -> None:
         """Show ``weeks`` ({week, uses, solved}, oldest first) and ``tiers`` ({tier: {opened, open}})."""
         self.weeks = [dict(week) for week in weeks]
-        self.tiers = {tier: dict(tiers[tier]) for tier in TIER_ORDER if tier in tiers}
+        self.tiers = {tier: dict(tiers[tier]) for tier in TIER_ORDER if tier in tiers
+                      and (tier != "untiered" or any(tiers[tier].values()))}   # most KBs tier everything
         self._bars(self.uses_plot, [week_label(week["week"]) for week in self.weeks],
                    (("Uses", [int(week.get("uses", 0)) for week in self.weeks], USES_COLOUR),
                     ("Solved", [int(week.get("solved", 0)) for week in self.weeks], SOLVED_COLOUR)),
-                   every=2)
+                   every=max(1, -(-len(self.weeks) // MAX_WEEK_LABELS)))
         self._bars(self.flags_plot, list(self.tiers),
                    (("Opened", [values.get("opened", 0) for values in self.tiers.values()], OPENED_COLOUR),
                     ("Open now", [values.get("open", 0) for values in self.tiers.values()], OPEN_COLOUR)))
@@ -92,7 +101,7 @@ class LoopChart(QWidget):
         plot.getPlotItem().getAxis("bottom").setTicks([ticks])
         top = max((max(heights, default=0) for _, heights, _ in series), default=0)
         plot.setXRange(-0.6, max(len(labels) - 0.4, 0.4), padding=0)
-        plot.setYRange(0, max(top, 1) * 1.15, padding=0)
+        plot.setYRange(0, max(top, 1) * HEADROOM, padding=0)
         step = max(1, -(-top // 5))        # whole counts: ticks at 0, 1, 2 ... (at most about 6)
         plot.getPlotItem().getAxis("left").setTicks([[(value, str(value))
                                                       for value in range(0, max(top, 1) + step, step)]])

@@ -28,6 +28,7 @@ from kbstudio.loop.gaps import GAP_LABELS
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 COLUMNS = ("Searched for (as typed)", "Times", "People", "Why it failed", "Last", "")
+KINDS_WIDTH = 150   # pixels; the whole text is in the cell's tooltip
 
 
 class SearchGapsPage(QWidget):
@@ -50,9 +51,13 @@ class SearchGapsPage(QWidget):
         self.tree.setHeaderLabels(list(COLUMNS))
         self.tree.setRootIsDecorated(True)
         header = self.tree.header()
+        header.setStretchLastSection(False)     # the searches take the room, not the buttons
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # The reasons can be long ("Nothing found 3, No result opened 1"): the searches come first.
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(3, KINDS_WIDTH)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.show_closed)
@@ -94,6 +99,7 @@ class SearchGapsPage(QWidget):
                                 group.last.date().isoformat(), ""])
         item.setData(0, KEY_ROLE, group.key)
         item.setToolTip(0, f"Search words: {group.key}")
+        item.setToolTip(3, kinds)
         for column in (1, 2):
             item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.tree.addTopLevelItem(item)

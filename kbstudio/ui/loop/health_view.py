@@ -74,7 +74,14 @@ class KnowledgeHealthView(QWidget):
         self.figures_label.setTextFormat(Qt.TextFormat.RichText)
         self.figures_label.linkActivated.connect(lambda _: self.gapsRequested.emit())
         self.reuse = QTableWidget(0, 4)
-        self.reuse.setHorizontalHeaderLabels(["Document", "Reused 30 d", "Reused 90 d", "Uses 90 d"])
+        self.reuse.setHorizontalHeaderLabels(["Document", "30 d", "90 d", "All 90 d"])
+        for column, tip in ((1, "Uses solved or partly solved in the last 30 days"),
+                            (2, "Uses solved or partly solved in the last 90 days"),
+                            (3, "Every use in the last 90 days, whatever its outcome")):
+            header_item = self.reuse.horizontalHeaderItem(column)
+            if header_item is not None:
+                header_item.setToolTip(tip)
+        self.reuse.setWordWrap(False)
         self.reuse.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.reuse.verticalHeader().setVisible(False)
         self.reuse.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -82,8 +89,10 @@ class KnowledgeHealthView(QWidget):
             self.reuse.horizontalHeader().setSectionResizeMode(column,
                                                                QHeaderView.ResizeMode.ResizeToContents)
         self.due = QTreeWidget()
-        self.due.setHeaderLabels(["Owner / document", "Due", "Why"])
+        self.due.setHeaderLabels(["Owner / document", "Due"])   # the date and why: the row's tooltip
+        self.due.header().setStretchLastSection(False)
         self.due.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.due.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.flags = QTreeWidget()
         self.flags.setHeaderLabels(["Owner / flag", "Document"])
         self.flags.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -92,6 +101,7 @@ class KnowledgeHealthView(QWidget):
         self.resolve_button.setToolTip("Record that the selected flag was dealt with (who, which commit)")
         self.chart = LoopChart()
 
+        self.figures_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         figures_box = QGroupBox(f"Knowledge health (last {RATE_DAYS} days)")
         QVBoxLayout(figures_box).addWidget(self.figures_label)
         reuse_box = QGroupBox("Most reused (solved or partly solved)")
@@ -107,15 +117,19 @@ class KnowledgeHealthView(QWidget):
         flags_layout.addLayout(row)
         chart_box = QGroupBox("Over time")
         QVBoxLayout(chart_box).addWidget(self.chart)
+        # The chart across the page (twelve weeks need the width), the figures beside the most reused,
+        # then the owners' queues: open flags and reviews due.
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(figures_box, 0, 0)
-        grid.addWidget(chart_box, 0, 1)
-        grid.addWidget(reuse_box, 1, 0)
-        grid.addWidget(flags_box, 1, 1)
-        grid.addWidget(due_box, 2, 0, 1, 2)
+        grid.addWidget(chart_box, 0, 0, 1, 2)
+        grid.addWidget(figures_box, 1, 0)
+        grid.addWidget(reuse_box, 1, 1)
+        grid.addWidget(flags_box, 2, 0)
+        grid.addWidget(due_box, 2, 1)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
+        for number, stretch in ((0, 4), (1, 3), (2, 3)):
+            grid.setRowStretch(number, stretch)
         for widget in (self.due, self.flags):
             widget.itemActivated.connect(self._open)
             widget.itemDoubleClicked.connect(self._open)
@@ -135,6 +149,7 @@ class KnowledgeHealthView(QWidget):
         self.reuse.setRowCount(len(rows))
         for number_, row in enumerate(rows):
             name = QTableWidgetItem(" ".join(part for part in (row.id, row.title) if part))
+            name.setToolTip(f"{name.text()}\n{row.path}")
             name.setData(PATH_ROLE, row.path)
             self.reuse.setItem(number_, 0, name)
             for column, value in ((1, row.reuse_30), (2, row.reuse_90), (3, row.uses_90)):
@@ -155,13 +170,14 @@ class KnowledgeHealthView(QWidget):
                 when = f"{-item.days_left} days over" if item.days_left < 0 else f"in {item.days_left} days"
                 why = {"review_by": "review by date", "interval": f"{item.tier or ''} review interval",
                        "reuse": "interval after last solved use"}.get(item.reason, item.reason)
-                child = QTreeWidgetItem([" ".join(part for part in (item.id, item.title) if part),
-                                         f"{item.due.isoformat()} ({when})", why])
+                child = QTreeWidgetItem([" ".join(part for part in (item.id, item.title) if part), when])
                 child.setData(0, PATH_ROLE, item.path)
+                for column in (0, 1):
+                    child.setToolTip(column, f"{child.text(0)}\ndue {item.due.isoformat()} ({when}): {why}")
                 top.addChild(child)
             top.setExpanded(True)
         if not board.due:
-            self.due.addTopLevelItem(QTreeWidgetItem(["Nothing is due for review."]))
+            self._note(self.due, "Nothing is due for review.")
 
     def _fill_flags(self, grouped: Mapping[str, Sequence[Flag]], paths: Mapping[str, str],
                     titles: Mapping[str, str]) -> None:
@@ -173,13 +189,21 @@ class KnowledgeHealthView(QWidget):
                 comment = f": {flag.comment}" if flag.comment else ""
                 child = QTreeWidgetItem([f"{REASON_LABELS.get(flag.reason, flag.reason)}{comment}",
                                          titles.get(flag.key) or flag.document or flag.path or ""])
-                child.setToolTip(0, f"flagged by {flag.opened_by} on {flag.opened_at:%Y-%m-%d}")
+                child.setToolTip(0, f"{child.text(0)}\nflagged by {flag.opened_by} on "
+                                    f"{flag.opened_at:%Y-%m-%d}")
+                child.setToolTip(1, child.text(1))
                 child.setData(0, PATH_ROLE, paths.get(flag.key) or flag.path)
                 child.setData(0, FLAG_ROLE, flag.id)
                 top.addChild(child)
             top.setExpanded(True)
         if not grouped:
-            self.flags.addTopLevelItem(QTreeWidgetItem(["No open flags."]))
+            self._note(self.flags, "No open flags.")
+
+    @staticmethod
+    def _note(tree: QTreeWidget, text: str) -> None:
+        item = QTreeWidgetItem([text])
+        tree.addTopLevelItem(item)
+        item.setFirstColumnSpanned(True)
 
     def _open(self, item: QTreeWidgetItem) -> None:
         path = item.data(0, PATH_ROLE)
@@ -208,14 +232,15 @@ def figures_text(board: KnowledgeBoard) -> str:
                           for name, count in data.reviewers[:4]) or "-"
     closed = data.gap_groups - data.open_gaps
     lines = [
-        f"<b>{data.runs_and_uses}</b> uses and SOP runs recorded ({data.uses_total} in all); "
+        f"<b>{data.runs_and_uses}</b> uses and SOP runs in {RATE_DAYS} days ({data.uses_total} in all); "
         f"link rate <b>{percent(data.link_rate)}</b>",
         f"Flags: <b>{data.flags_opened}</b> opened, <b>{data.flags_open}</b> open now; flag rate "
         f"{percent(data.flag_rate)} of uses; median time to resolve "
         f"{number(data.median_hours_to_resolve, 'hours')}",
         f"Resolved at tier (solved): {tiers}",
-        f"Draft to published: median {number(data.median_days_draft_to_published, 'days')} "
-        f"({data.published_from_draft} documents)",
+        (f"Draft to published: median {number(data.median_days_draft_to_published, 'days')} "
+         f"({data.published_from_draft} document{'s' if data.published_from_draft != 1 else ''})"
+         if data.published_from_draft else "Draft to published: no document went that way yet"),
         f"Writing: {authors}; reviewing: {reviewers}",
         f"<a href='gaps'>Search gaps</a>: <b>{data.open_gaps}</b> open of {data.gap_groups} "
         f"({closed} closed by a published article)",

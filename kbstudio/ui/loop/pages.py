@@ -20,12 +20,41 @@ from kbstudio.loop.flags import open_flags_by_owner
 from kbstudio.loop.gap_groups import GapGroup
 from kbstudio.loop.ledger import doc_key
 from kbstudio.loop.service import KnowledgeLoop
+from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.loop.use_dialog import document_label
+from kbstudio.ui.new_dialog import NewDocumentDialog
 
 if TYPE_CHECKING:
     from kbstudio.ui.loop.controller import LoopController
     from kbstudio.ui.loop.gaps_page import SearchGapsPage
     from kbstudio.ui.loop.health_view import KnowledgeHealthView, LoopDashboard
+
+
+class FromSearchDialog(NewDocumentDialog):
+    """The new-document dialog for "Create an article from this search": an article, the searches shown.
+
+    Title (the first search, as typed, to be made a title), tier (the role's) and folder as for any
+    new document; the draft is written at once, with the searches in its Issue section.
+    """
+
+    def __init__(self, parent: QWidget, folders: list[str], queries: Sequence[str], tier: str) -> None:
+        self.queries = list(queries)        # read by _check, which the parent's __init__ calls
+        super().__init__(parent, folders, None)
+        self.setWindowTitle("Create an article from this search")
+        self.kind_box.setEnabled(False)     # an article: KCS captures the issue as the caller said it
+        self.title_edit.setText(" ".join(self.queries[0].split()))
+        index = self.tier_box.findData(tier)
+        if index >= 0:
+            self.tier_box.setCurrentIndex(index)
+
+    def _check(self, loud: bool = False) -> None:
+        super()._check(loud)
+        if self.problem() is None:
+            searches = "<br>".join(f"&bull; {html.escape(query)}" for query in self.queries[:5])
+            more = f"<br>and {len(self.queries) - 5} more" if len(self.queries) > 5 else ""
+            folder = html.escape(self.folder() or "the top folder")
+            self.message.setText(f"Writes a draft (work in progress) in {folder}, with in its Issue section "
+                                 f"the searches as typed:<br>{searches}{more}")
 
 
 class LoopPages(QObject):
@@ -50,23 +79,13 @@ class LoopPages(QObject):
 
         The search on screen ends first (it found nothing to open: a gap, logged as such).
         """
-        from kbstudio.ui.new_dialog import NewDocumentDialog
-
         wanted = [query for query in queries if query.strip()]
         if self.loop.kb() is None or not wanted:
             return None
         if self.loop.tracker is not None:
             self.loop.tracker.finish(new_session=True)
         folders = sorted({posixpath.dirname(document.rel_path) for document in self.loop.documents()})
-        dialog = NewDocumentDialog(self.loop.dialog_parent, folders, None)
-        dialog.setWindowTitle("Create an article from this search")
-        dialog.kind_box.setEnabled(False)
-        dialog.title_edit.setText(" ".join(wanted[0].split()))
-        index = dialog.tier_box.findData(self.loop.role)
-        if index >= 0:
-            dialog.tier_box.setCurrentIndex(index)
-        note = "<br>".join(f"&bull; {html.escape(query)}" for query in wanted[:5])
-        dialog.message.setText(f"Starts a draft (work in progress) with, in its Issue section:<br>{note}")
+        dialog = FromSearchDialog(self.loop.dialog_parent, folders, wanted, self.loop.role)
         dialog.accepted.connect(
             lambda: self._create(wanted, key, dialog.title(), dialog.tier(), dialog.folder()))
         self.loop.show_dialog(dialog)
@@ -89,6 +108,9 @@ class LoopPages(QObject):
                                             f"{result.rel_path}")
             if self.loop.publish is not None:   # the library and search know it before it opens
                 self.loop.publish(KBChange.of(added=[result.rel_path]))
+            tab = self.loop.open_document(result.rel_path, edit=True)
+            if isinstance(tab, DocumentTab):
+                tab.focus_body()                 # the cursor where the author writes
             self.loop.documentCreated.emit(result.rel_path)
 
         return self.loop.work("creating the article", work, created)

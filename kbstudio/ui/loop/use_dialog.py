@@ -53,7 +53,7 @@ class UseDialog(QDialog):
         self.setWindowTitle("Used on ticket")
         what = html.escape(document_label(document)) if document is not None else \
             html.escape(document_label(sop)) if sop is not None else ""
-        heading = QLabel(f"<b>{what}</b><br><span style='color:gray'>Recorded as a {html.escape(tier)} "
+        heading = QLabel(f"<b>{what}</b><br><span style='color:gray'>Recorded as an {html.escape(tier)} "
                          "agent; shared with the team at the next sync.</span>")
         heading.setWordWrap(True)
         self.ticket = QLineEdit()

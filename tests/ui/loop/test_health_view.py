@@ -32,7 +32,7 @@ def test_dashboard_shows_reuse_flags_by_owner_reviews_due_and_the_chart(harness:
     figures = view.data.board.figures
     assert figures.uses_total == 4 and figures.flags_open == 1
     text = view.figures_label.text()
-    assert "<b>4</b> uses and SOP runs recorded (4 in all); link rate <b>100%</b>" in text
+    assert "<b>4</b> uses and SOP runs in 90 days (4 in all); link rate <b>100%</b>" in text
     assert "<b>1</b> opened, <b>1</b> open now; flag rate 25% of uses" in text
     assert "Resolved at tier (solved): L1 50% of 4" in text
     assert view.reuse.item(0, 0).text() == "KB-0019 Outlook keeps asking for a password"
@@ -44,8 +44,10 @@ def test_dashboard_shows_reuse_flags_by_owner_reviews_due_and_the_chart(harness:
     due = [view.due.topLevelItem(row) for row in range(view.due.topLevelItemCount())]
     rows = {due_item.child(row).text(0): due_item.child(row).text(1) for due_item in due
             for row in range(due_item.childCount())}
+    tips = [due_item.child(row).toolTip(1) for due_item in due for row in range(due_item.childCount())]
+    assert any(f"due {overdue} (3 days over): review by date" in tip for tip in tips)
     vpn_title = harness.documents[VPN].title
-    assert rows[f"{harness.documents[VPN].id} {vpn_title}"] == f"{overdue} (3 days over)"
+    assert rows[f"{harness.documents[VPN].id} {vpn_title}"] == "3 days over"
     assert sum(week["uses"] for week in view.chart.weeks) == 4
     assert view.chart.weeks[-1]["uses"] == 4 and view.chart.weeks[-1]["solved"] == 2
     assert view.chart.tiers["L1"] == {"opened": 1, "open": 1}

@@ -144,9 +144,9 @@ def test_a_failed_search_becomes_a_published_article_reused_on_a_ticket(
     assert [view.reuse.item(0, column).text() for column in (1, 2, 3)] == ["1", "1", "1"]
     text = view.figures_label.text()
     assert "Search gaps</a>: <b>0</b> open of 1 (1 closed by a published article)" in text
-    assert "<b>1</b> uses and SOP runs recorded (1 in all); link rate <b>100%</b>" in text
+    assert "<b>1</b> uses and SOP runs in 90 days (1 in all); link rate <b>100%</b>" in text
     assert "Resolved at tier (solved): L1 100% of 1" in text
-    assert "(1 documents)" in text                                     # draft to published, once
+    assert "Draft to published: median 0 days (1 document)" in text   # minutes from draft to published
     assert view.chart.weeks[-1] == {**view.chart.weeks[-1], "uses": 1, "solved": 1}
 
 
