@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         self.loop.messageRequested.connect(self.status.show)
         self.sops.runFinished.connect(self.loop.run_finished)          # the hand-off note records its use
         self.review.dashboardOpened.connect(self.loop.pages.attach_dashboard)
-        self.health.add_finding_action(self.loop.health_action())      # Resolve this flag...
+        self.health.add_finding_action(self.loop.fixes.health_action())   # Resolve this flag...
         self.search.searchRequested.connect(self.run_search)
         self.search.openRequested.connect(self.pages.open_document)
         self.library.openRequested.connect(self.pages.open_document)

@@ -10,7 +10,6 @@ a sync or pull brought teammates' records, a review step, a save).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,16 +21,15 @@ from PySide6.QtWidgets import QDialog, QPushButton, QWidget
 
 from kbstudio.changes import KBChange
 from kbstudio.kb import KnowledgeBase
-from kbstudio.loop.anchors import anchor_line
 from kbstudio.loop.flags import Flag, flags_of, may_fix
-from kbstudio.loop.ledger import OUTCOME_LABELS, UseEntry, UseRequest, doc_key, document_version
+from kbstudio.loop.ledger import OUTCOME_LABELS, UseEntry, UseRequest, doc_key
 from kbstudio.loop.logfiles import FOLDERS, folder_rel
 from kbstudio.loop.service import KnowledgeLoop, Recorded
-from kbstudio.model import Document, DocumentFields, Problem
+from kbstudio.model import Document, DocumentFields
 from kbstudio.ui.document_tab import DocumentTab
-from kbstudio.ui.health_panel import FindingAction
+from kbstudio.ui.loop.flag_actions import FlagActions
 from kbstudio.ui.loop.flag_bar import FlagBar
-from kbstudio.ui.loop.flag_dialog import FlagDialog, ResolveDialog
+from kbstudio.ui.loop.flag_dialog import FlagDialog
 from kbstudio.ui.loop.gap_tracker import EndedSearch, SearchGapTracker
 from kbstudio.ui.loop.pages import LoopPages
 from kbstudio.ui.loop.use_dialog import UseDialog, document_label
@@ -45,9 +43,6 @@ if TYPE_CHECKING:
 LOG_GAPS = "log_search_gaps"     # the setting (kbstudio.ui.settings.DEFAULTS)
 # The loop's record folders (kbstudio.loop.logfiles): a change there is a teammate's record pulled.
 LOOP_FOLDERS = tuple(f"{folder_rel(folder)}/" for folder in FOLDERS)
-FLAG_RULE = "flag-open"          # Health's rule for open flags (kbstudio.lint.rules_loop)
-# How that rule names the flag in its message: "... (flag 1a2b3c4d; resolve with ...)".
-FLAG_IN_FINDING = re.compile(r"\(flag ([0-9a-f]{4,})\b")
 
 
 @dataclass
@@ -89,6 +84,7 @@ class LoopController(QObject):
         self._loop: KnowledgeLoop | None = None          # used on the worker only
         self._attached: list[_Attached] = []
         self.pages = LoopPages(self, add_page)
+        self.fixes = FlagActions(self)
         self.last_dialog: QWidget | None = None          # the dialog on screen (tests answer it)
         if tracker is not None:
             tracker.gapFound.connect(self.gap_found)
@@ -174,7 +170,7 @@ class LoopController(QObject):
         """Return the flag with id ``flag_id`` as last read."""
         return next((flag for flag in self.flags if flag.id == flag_id), None)
 
-    def _document_of(self, flag: Flag) -> DocumentFields | None:
+    def document_of(self, flag: Flag) -> DocumentFields | None:
         documents = self.documents()
         key = flag.key
         return next((document for document in documents
@@ -195,9 +191,9 @@ class LoopController(QObject):
         self._attached.append(attached)
         use_button.clicked.connect(lambda: self.use_dialog(tab))
         flag_button.clicked.connect(lambda: self.flag_dialog(tab))
-        bar.fixRequested.connect(self.fix)
-        bar.resolveRequested.connect(self.resolve)
-        bar.showRequested.connect(lambda flag_id: self._show_anchor(tab, flag_id))
+        bar.fixRequested.connect(self.fixes.fix)
+        bar.resolveRequested.connect(self.fixes.resolve)
+        bar.showRequested.connect(lambda flag_id: self.fixes.show_anchor(tab, flag_id))
         tab.destroyed.connect(lambda *_: self._detach(attached))
         self._update_bar(attached)
 
@@ -259,7 +255,7 @@ class LoopController(QObject):
         self.messageRequested.emit(f"Use recorded: {name} {outcome.lower()}{ticket} "
                                    "(shared with the team at the next sync)")
         self.recorded.emit(recorded)
-        self._records_changed(recorded)
+        self.records_changed(recorded)
 
     def run_finished(self, sop: Sop, run: SopRun, note: HandoffNote) -> bool:
         """Record the use a finished SOP run's hand-off note stands for (``kbstudio.loop.handoff``)."""
@@ -302,99 +298,7 @@ class LoopController(QObject):
         self.messageRequested.emit(f"{what}: {document_label(document)} "
                                    "(shared with the team at the next sync)")
         self.recorded.emit(recorded)
-        self._records_changed(recorded)
-
-    def fix(self, flag_id: str) -> DocumentTab | None:
-        """Open the flagged document in the editor at the flag's place (its heading or line)."""
-        flag = self.flag_by_id(flag_id)
-        if flag is None:
-            return None
-        document = self._document_of(flag)
-        if document is None:
-            self.messageRequested.emit(f"The flagged document {flag.document or flag.path} is no longer here")
-            return None
-        if not may_fix(self.role, document.tier):
-            self.messageRequested.emit(f"Fixing a {document.tier} document needs a {document.tier} role or "
-                                       "higher: flag it for its owner instead")
-            return None
-        tab = self.open_document(document.rel_path, edit=True)
-        if not isinstance(tab, DocumentTab):
-            return None
-        line = anchor_line(tab.document, flag.anchor) if flag.anchor else None
-        tab.go_to_line(line or tab.document.body_line)
-        where = f" at {flag.anchor}" if flag.anchor else ""
-        self.messageRequested.emit(f"Fix it{where}: save, commit, then Resolve on the flag bar")
-        return tab
-
-    def resolve(self, flag_id: str) -> bool:
-        """Ask to resolve a flag (showing the commit it will name); record who and which commit."""
-        flag = self.flag_by_id(flag_id)
-        kb = self.kb()
-        if flag is None or kb is None:
-            return False
-        document = self._document_of(flag)
-        tier = document.tier if document is not None else None
-        if not may_fix(self.role, tier):
-            self.messageRequested.emit(f"Resolving a flag on a {tier} document needs a {tier} role or higher")
-            return False
-        title = document_label(document) if document is not None else (flag.document or flag.path or "")
-
-        def version(loop: KnowledgeLoop) -> tuple[str | None, bool, bool]:
-            found = document_version(kb.root, kb.disk_rel(flag.path), loop.repo) if flag.path else None
-            versioned = loop.repo is not None
-            return (found if found and not found.startswith("blob:") else None,
-                    bool(found and found.startswith("blob:") and versioned), versioned)
-
-        return self.work("resolving the flag", version,
-                          lambda found: self._ask_resolve(flag, document, title, *found))
-
-    def _ask_resolve(self, flag: Flag, document: DocumentFields | None, title: str, commit: str | None,
-                     uncommitted: bool, versioned: bool) -> None:
-        dialog = ResolveDialog(flag, title, commit, uncommitted, self.dialog_parent)
-        tier = self.role
-
-        def accepted() -> None:
-            note = dialog.note_text()
-            self.work("resolving the flag",
-                       lambda loop: loop.resolve_flag(flag.id[:12], note=note, tier=tier),
-                       lambda recorded: self._resolved(flag, title, recorded))
-
-        dialog.accepted.connect(accepted)
-        self.show_dialog(dialog)
-
-    def _resolved(self, flag: Flag, title: str, recorded: Recorded) -> None:
-        commit = getattr(recorded.record, "commit", None)
-        fixed = f" (fixed in {commit[:8]})" if commit else ""
-        self.messageRequested.emit(f"Flag resolved: {title}{fixed}")
-        self.recorded.emit(recorded)
-        self._records_changed(recorded)
-
-    def flag_of_finding(self, problem: Problem) -> Flag | None:
-        """Return the open flag a Health finding of rule ``flag-open`` names (by its id's start)."""
-        match = FLAG_IN_FINDING.search(problem.message) if problem.rule == FLAG_RULE else None
-        if match is None:
-            return None
-        wanted = match.group(1)
-        return next((flag for flag in self.flags if flag.is_open and flag.id.startswith(wanted)), None)
-
-    def health_action(self) -> FindingAction:
-        """Return Health's "Resolve this flag..." on the findings of open flags."""
-        def run(problem: Problem) -> None:
-            flag = self.flag_of_finding(problem)
-            if flag is not None:
-                self.resolve(flag.id)
-
-        return FindingAction("Resolve this flag...",
-                             lambda problem: self.flag_of_finding(problem) is not None, run)
-
-    def _show_anchor(self, tab: DocumentTab, flag_id: str) -> None:
-        flag = self.flag_by_id(flag_id)
-        if flag is None or not flag.anchor:
-            return
-        if flag.anchor.isdigit():
-            tab.go_to_line(int(flag.anchor))
-        else:
-            tab.preview.scrollToAnchor(flag.anchor)
+        self.records_changed(recorded)
 
     # Search gaps ------------------------------------------------------------------------------
 
@@ -407,11 +311,11 @@ class LoopController(QObject):
                           lambda loop: loop.record_gap(ended.query, ended.kind, tier=tier,
                                                        results=ended.results, other_tiers=ended.other_tiers,
                                                        tiers=ended.tiers),
-                          lambda recorded: self._records_changed(recorded) if recorded is not None else None)
+                          lambda recorded: self.records_changed(recorded) if recorded is not None else None)
 
     # Helpers ----------------------------------------------------------------------------------
 
-    def _records_changed(self, recorded: Recorded) -> None:
+    def records_changed(self, recorded: Recorded) -> None:
         """A record was written here: tell every view (through the hub), or re-read the loop's own."""
         if self.publish is not None:
             self.publish(KBChange.of(changed=[recorded.file]))

@@ -163,7 +163,7 @@ class LoopPages(QObject):
         view = KnowledgeHealthView()
         view.openDocumentRequested.connect(self.loop.open_named)
         view.gapsRequested.connect(self.show_gaps)
-        view.resolveRequested.connect(self.loop.resolve)
+        view.resolveRequested.connect(self.loop.fixes.resolve)
         add = getattr(page, "add_section", None)
         if callable(add):
             add(view)

@@ -52,13 +52,13 @@ def test_a_flag_at_a_heading_shows_on_the_document_and_fix_it_opens_the_editor_t
 def test_resolve_records_who_and_the_commit_that_fixed_it(harness: Harness, qtbot) -> None:  # noqa: ANN001
     event = _flag(harness, qtbot, OUTLOOK, "missing-step", None, "")
     assert event["anchor"] is None and event["comment"] is None
-    tab = harness.controller.fix(event["flag"])
+    tab = harness.controller.fixes.fix(event["flag"])
     assert tab is not None and tab.editing
     tab.editor.appendPlainText("\n6. Sign out of every Office app, then sign in again.")
     assert tab.save()
     git(harness.kb.root, "commit", "-q", "-am", "Add the sign-out step")
     fixed = git(harness.kb.root, "rev-parse", "HEAD").strip()
-    assert harness.controller.resolve(event["flag"])
+    assert harness.controller.fixes.resolve(event["flag"])
     qtbot.waitUntil(lambda: isinstance(harness.controller.last_dialog, ResolveDialog), timeout=10_000)
     dialog = harness.controller.last_dialog
     assert f"fixed in commit <b>{fixed[:8]}</b>" in dialog.summary.text()
@@ -78,11 +78,11 @@ def test_uncommitted_fix_is_said_and_resolves_without_a_commit(harness: Harness,
     harness.open(OUTLOOK, edit=True).go_to_line(20)          # in the editor: the cursor's line is offered
     event = _flag(harness, qtbot, OUTLOOK, "unclear", "20", "")
     assert event["anchor"] == "20"
-    tab = harness.controller.fix(event["flag"])
+    tab = harness.controller.fixes.fix(event["flag"])
     assert tab.editor.textCursor().blockNumber() + 1 == 20
     tab.editor.appendPlainText("\nClearer now.")
     assert tab.save()
-    harness.controller.resolve(event["flag"])
+    harness.controller.fixes.resolve(event["flag"])
     qtbot.waitUntil(lambda: isinstance(harness.controller.last_dialog, ResolveDialog), timeout=10_000)
     dialog = harness.controller.last_dialog
     assert "not committed yet" in dialog.summary.text()
@@ -96,9 +96,9 @@ def test_a_reader_below_the_documents_tier_may_flag_but_not_fix(harness: Harness
     bar = harness.controller.bar_of(harness.open(LOCKOUTS))
     qtbot.waitUntil(lambda: bar.isVisible(), timeout=5_000)
     assert "Fix it" not in bar.label.text() and "its owner or a higher tier" in bar.label.text()
-    assert harness.controller.fix(event["flag"]) is None
+    assert harness.controller.fixes.fix(event["flag"]) is None
     assert "needs a L2 role or higher" in harness.messages[-1]
-    assert not harness.controller.resolve(event["flag"])
+    assert not harness.controller.fixes.resolve(event["flag"])
     harness.settings.set("role", "L2")
     harness.controller.update_bars()
     assert "Fix it" in bar.label.text()
@@ -114,13 +114,13 @@ def test_health_lists_the_open_flag_and_resolves_it(harness: Harness, qtbot) -> 
     assert [(problem.path, problem.line) for problem in findings] == [(OUTLOOK, 78)]   # "## Cause"
     panel = HealthPanel()
     qtbot.addWidget(panel)
-    panel.add_finding_action(harness.controller.health_action())
+    panel.add_finding_action(harness.controller.fixes.health_action())
     panel.set_problems(findings)
     child = panel.tree.topLevelItem(0).child(0)
     problem = child.data(0, PROBLEM_ROLE)
     [action] = panel.finding_actions(problem)
     assert action.label == "Resolve this flag..."
-    assert harness.controller.flag_of_finding(problem).id == event["flag"]
+    assert harness.controller.fixes.flag_of_finding(problem).id == event["flag"]
     action.run(problem)
     qtbot.waitUntil(lambda: isinstance(harness.controller.last_dialog, ResolveDialog), timeout=10_000)
     harness.controller.last_dialog.resolve_button.click()
@@ -129,4 +129,4 @@ def test_health_lists_the_open_flag_and_resolves_it(harness: Harness, qtbot) -> 
     resolved = records(harness.kb.root, "flags")[-1]
     assert resolved["event"] == "resolve" and resolved["flag"] == event["flag"]
     assert resolved["commit"] == git(harness.kb.root, "log", "-1", "--format=%H", "--", OUTLOOK).strip()
-    assert harness.controller.flag_of_finding(problem) is None        # resolved: no action any more
+    assert harness.controller.fixes.flag_of_finding(problem) is None        # resolved: no action any more
