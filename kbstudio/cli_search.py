@@ -18,6 +18,7 @@ from kbstudio.index.store import IndexLockedError, IndexUnwritableError
 from kbstudio.kb import KnowledgeBase
 from kbstudio.model import KINDS, STATUSES, TIERS
 from kbstudio.names import shown_name
+from kbstudio.sop.escalation_map import counted
 
 
 class TerminalProgress:
@@ -81,10 +82,10 @@ def cmd_index(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     if changes.rebuilt:
         rate = changes.documents / elapsed if elapsed else 0.0
         reason = changes.reason + ("; rebuilt" if changes.damage else "")
-        print(f"indexed {changes.documents} documents in {elapsed:.2f} s ({rate:.0f}/s)"
+        print(f"indexed {counted(changes.documents, 'document')} in {elapsed:.2f} s ({rate:.0f}/s)"
               f"{': ' + reason if reason else ''}")
     else:
-        print(f"{changes.documents} documents; {len(changes.added)} added, "
+        print(f"{counted(changes.documents, 'document')}; {len(changes.added)} added, "
               f"{len(changes.updated)} updated, {len(changes.removed)} removed in {elapsed:.2f} s")
     print(f"index: {service.store.home}", file=sys.stderr)
     return 0
@@ -97,15 +98,22 @@ def _options(args: argparse.Namespace) -> SearchOptions:
         statuses=_choices(args.status, STATUSES, "status"),
         limit=args.limit,
         sort=args.sort,
+        correct=not args.as_typed,
     )
 
 
 def _print_text(response: SearchResponse) -> None:
+    """Print the results on stdout; what was corrected, the notes and the count on stderr."""
     bold = sys.stdout.isatty()
-    if response.suggestion:
-        print(f"Did you mean: {response.suggestion}", file=sys.stderr)
+    if response.corrected:
+        print(f'Showing results for "{response.corrected}"; search for "{response.query}" as typed '
+              "with --as-typed", file=sys.stderr)
+    for note in response.notes:
+        print(note, file=sys.stderr)
+    sys.stderr.flush()   # above the results on a terminal
     for number, hit in enumerate(response.results, 1):
-        badge = f"[{hit.tier or 'untiered'} {hit.kind} {hit.status}]"
+        status = f"{hit.status}: kept for history, no longer applies" if hit.archived else hit.status
+        badge = f"[{hit.tier or 'untiered'} {hit.kind} {status}]"
         print(f"{number:>2}. {hit.title}  {badge}  {hit.id}".rstrip())
         print(f"    {shown_name(hit.path)}")
         snippet = re.sub(r"</?b>", lambda m: ("\033[1m" if m.group(0) == "<b>" else "\033[0m")
@@ -115,7 +123,7 @@ def _print_text(response: SearchResponse) -> None:
         if snippet:
             print(f"    {snippet}")
     more = f", {response.hidden_by_tier} more at other tiers" if response.hidden_by_tier else ""
-    print(f"{response.total} matches{more} ({response.took_ms:.1f} ms)", file=sys.stderr)
+    print(f"{counted(response.total, 'match', 'matches')}{more} ({response.took_ms:.1f} ms)", file=sys.stderr)
 
 
 class _Searches:
@@ -267,6 +275,8 @@ def setup_search(search: argparse.ArgumentParser) -> None:
     search.add_argument("--status", help="draft, review, published, archived (comma-separated)")
     search.add_argument("--limit", type=int, default=10, help="how many results (default 10)")
     search.add_argument("--sort", choices=("relevance", "changed"), default="relevance")
+    search.add_argument("--as-typed", action="store_true",
+                        help="search the words as typed: no spelling correction of unknown words")
     search.add_argument("--json", action="store_true", help="print one JSON object")
     search.add_argument("--batch", metavar="FILE",
                         help="one query per line ('-' for stdin); prints one JSON object per line")

@@ -1,10 +1,11 @@
 """Evaluate a parsed query against a postings source: matches, base scores, ids put first.
 
 The one evaluator of KB Studio's searches, over the Whoosh index and over the scan's table alike
-(``kbstudio.index.postings``): each query word's BM25 scores (``kbstudio.index.ranker``) with
-its accent variants and typo correction, the team's synonyms, phrases, ``AND``/``OR``/``NOT``,
-coordination and title coordination, candidates past ``MAX_SCORED`` matches, and the
-document a query names by id or exact title.
+(``kbstudio.index.postings``): typo corrections of a typed query (``kbstudio.index.spelling``),
+each query word's BM25 scores (``kbstudio.index.ranker``) with its accent variants, the team's
+synonyms (weighed below the words typed), phrases, ``AND``/``OR``/``NOT`` (a query of negations
+only is every document but those), coordination and title coordination, candidates past
+``MAX_SCORED`` matches, and the document a query names by id or exact title.
 """
 
 from __future__ import annotations
@@ -18,14 +19,18 @@ from kbstudio.index.analysis import SupportAnalyzer
 from kbstudio.index.postings import PostingsSource
 from kbstudio.index.query import Item, ParsedQuery
 from kbstudio.index.ranker import Ranker, RankWeights
+from kbstudio.index.spelling import Speller
 from kbstudio.index.synonyms import SynonymTable
+from kbstudio.index.title_words import typed_words
 from kbstudio.names import fold_accents, id_search_key, title_key
 
-_SPELLABLE = re.compile(r"^[a-zA-Z]{4,24}$")
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
-MAX_TYPO_LENGTH = 12
-MAX_TYPO_KNOWN = 2  # a "word" found in this few documents may be a typo shared by them
 MAX_TYPED_WORDS = 8
+# A document found only through a team synonym counts this share of the term's weight: the word
+# typed is the better evidence (Voorhees, "Query expansion using lexical-semantic relations",
+# SIGIR 1994, weighs expansion terms below the query's own; 0.5 is the weight
+# docs/performance.md measured).
+SYNONYM_WEIGHT = 0.5
+OUTDATED_STATUSES = frozenset({"archived"})   # "kept for history; no longer applies" (fields.py)
 MAX_ID_LENGTH = 40
 MAX_IDS = 10
 # Negative contractions as typed without the apostrophe (can't -> cant).
@@ -53,6 +58,9 @@ class Evaluation:
     pinned: list[int] = field(default_factory=list)
     synonyms: list[str] = field(default_factory=list)   # words to highlight found for the query
     complete: set[int] = field(default_factory=set)  # documents with every word of a group
+    title_sets: list[Any] = field(default_factory=list)  # each word's documents with it in the title
+    typed: list[str] = field(default_factory=list)   # a typed query's words as titles key them
+    missing_ids: list[str] = field(default_factory=list)   # ids the query names that no document has
 
 
 @dataclass
@@ -78,7 +86,8 @@ class Evaluator:
         self.weights = weights
         self.analyzer = analyzer
         self.ranker = Ranker(source, weights)
-        self._corrected: dict[str, str | None] = {}
+        self.speller = Speller(source, self.stems) if source.offers_corrections else None
+        self._id_prefixes: set[str] | None = None
 
     def stems(self, text: str) -> list[str]:
         """Return the index tokens of ``text``."""
@@ -86,44 +95,32 @@ class Evaluator:
 
     # Typo tolerance -------------------------------------------------------------------------
 
-    def correct(self, word: str) -> str | None:
-        """Return the correction of a misspelled word from the KB's own words, or None.
+    def corrections(self, parsed: ParsedQuery, synonyms: SynonymTable) -> dict[str, str]:
+        """Return the corrections of a typed query's unknown words (typed word -> correction).
 
-        Only a word of 4-24 letters found in at most ``MAX_TYPO_KNOWN`` documents (short ones
-        only) is corrected: to the spelling word one edit away (else two) used in the most
-        documents, the first alphabetically among those used as often (``forets``: ``forest``,
-        not ``forests``, whatever Python's hash seed), and only when it is used far more.
+        Words of phrases, excluded words, words before a ``:`` and words of pasted text (more
+        than ``MAX_TYPED_WORDS``) are never corrected, nor are words the synonyms file names.
         """
-        if not self.source.offers_corrections or not _SPELLABLE.match(word):
-            return None
-        lowered = word.lower()
-        if lowered not in self._corrected:
-            self._corrected[lowered] = self._find_correction(lowered)
-        return self._corrected[lowered]
+        if self.speller is None or is_pasted(parsed):
+            return {}
+        found: dict[str, str] = {}
+        for item in parsed.items:
+            if item.phrase or item.negated or item.literal:
+                continue
+            for word in query_words(item.text):
+                if word in found or synonyms.names(word):
+                    continue
+                fix = self.speller.correct(word)
+                if fix:
+                    found[word] = fix
+        return found
 
-    def _find_correction(self, lowered: str) -> str | None:
-        if not self.stems(lowered):
-            return None   # a stop word
-        known = self._usage(lowered)
-        if known > MAX_TYPO_KNOWN or (known and len(lowered) > MAX_TYPO_LENGTH):
-            return None  # long rare words are product and API names, not typos
-        found = {c: (1, self._usage(c)) for c in one_edit_words(lowered, self.source.spelling_words())
-                 if c != lowered}
-        if not found:  # two edits: slower, and rarely needed
-            for candidate in self.source.two_edit_words(lowered):
-                if candidate != lowered and candidate not in found:
-                    found[candidate] = (2, self._usage(candidate))
-        if not found:
-            return None
-        best = min(found, key=lambda c: (found[c][0], -found[c][1], c))
-        if known and found[best][1] < 20 * known:
-            return None
-        return best
-
-    def _usage(self, word: str) -> int:
-        """Return in how many documents' bodies and titles a word stands (counted in each)."""
+    def word_df(self, word: str) -> int | None:
+        """Return in how many documents' bodies or titles ``word`` stands at most, None for a stop word."""
         stems = self.stems(word)
-        return self.source.df("body", stems[0]) + self.source.df("title", stems[0]) if stems else 0
+        if not stems:
+            return None
+        return max(self.source.df(name, stems[0]) for name in ("title", "body"))
 
     # Words ----------------------------------------------------------------------------------
 
@@ -142,12 +139,10 @@ class Evaluator:
             found.update(self.stems(fold_accents(word)))
         return sorted(found - set(stems))
 
-    def slots(self, item: Item, first: int | None, highlights: list[str], replaced: dict[str, str],
-              pasted: bool) -> list[Slot]:
+    def slots(self, item: Item, first: int | None, highlights: list[str]) -> list[Slot]:
         """Return the slots of an item's words; ``first`` is the position of its first plain word.
 
-        Accent variants found are added to ``highlights``, typo corrections to ``replaced``
-        (not for phrases, excluded words and pasted text).
+        Accent variants found are added to ``highlights``.
         """
         out = []
         for number, word in enumerate(query_words(item.text)):
@@ -157,10 +152,6 @@ class Evaluator:
             variants = self.accent_variants(word, stems)
             stems += variants
             highlights += variants
-            fix = None if item.phrase or item.negated or pasted or variants else self.correct(word)
-            if fix:
-                replaced[word] = fix
-                stems = stems + [s for s in self.stems(fix) if s not in stems]
             found = self.ranker.cached_slot_scores(stems, word)
             out.append(Slot(word, stems, found.all, found.title, -1 if first is None else first + number))
         return out
@@ -169,9 +160,11 @@ class Evaluator:
                       synonyms: SynonymTable) -> list[Slot]:
         """Return ``slots`` where each team synonym term of ``words`` is one slot for the group.
 
-        A document scores for the term by its best form: the words as typed, or any other term
-        of the group (a term of several words only where it stands as a phrase, the sum of its
-        words' scores). The other terms' words are added to ``found`` for highlighting.
+        A document scores for the term by its best form: the words as typed, or ``SYNONYM_WEIGHT``
+        times the score of any other term of the group (a term of several words only where it
+        stands as a phrase, the sum of its words' scores), so that of two documents alike but
+        for the word, the one with the word typed ranks first. The other terms' words are added
+        to ``found`` for highlighting.
         """
         if synonyms.is_empty or not words:
             return slots
@@ -196,6 +189,7 @@ class Evaluator:
                 if len(words_stems) > 1:  # a term of several words is a phrase
                     scores = {d: scores[d] for d in self.ranker.phrase_docs(words_stems, set(scores))}
                 for doc, value in scores.items():
+                    value *= SYNONYM_WEIGHT
                     if value > merged.get(doc, 0.0):
                         merged[doc] = value
             # a term's score may come from any form's fields: it is not split by field
@@ -217,15 +211,17 @@ class Evaluator:
 
     # Queries --------------------------------------------------------------------------------
 
-    def evaluate(self, parsed: ParsedQuery, replaced: dict[str, str], synonyms: SynonymTable) -> Evaluation:
+    def evaluate(self, parsed: ParsedQuery, synonyms: SynonymTable) -> Evaluation:
         """Return every matching document, base scores of the ones that can rank, query stems.
 
-        Corrected words go to ``replaced`` (typed word -> correction).
+        A query that only excludes (``NOT guest``, ``-wifi``, ``-status:archived``) or only
+        filters matches every document but those excluded.
         """
         result = Evaluation()
         excluded: set[int] = set()
-        # copied text has no typos worth the cost of fixing
-        pasted = sum(len(query_words(item.text)) for item in parsed.items) > MAX_TYPED_WORDS
+        if not is_pasted(parsed):
+            result.typed = typed_words(w for item in parsed.items if not item.negated
+                                       for w in query_words(item.text))
         for group, strict in zip(parsed.groups, parsed.strict, strict=False):
             slots: list[Slot] = []
             plain_words: list[str] = []
@@ -235,7 +231,7 @@ class Evaluator:
                 if not item.phrase and not item.negated:
                     first = len(plain_words)
                     plain_words += query_words(item.text)
-                item_slots = self.slots(item, first, result.synonyms, replaced, pasted)
+                item_slots = self.slots(item, first, result.synonyms)
                 if not item_slots:
                     continue
                 if item.negated:
@@ -248,8 +244,9 @@ class Evaluator:
                 slots.extend(item_slots)
             if not slots:
                 continue
-            for slot in slots:  # each typed word's own documents, for proximity
+            for slot in slots:  # each typed word's own documents, for proximity and titles
                 result.present.setdefault(slot.stems[0], slot.scores.keys())
+                result.title_sets.append(slot.titles.keys())
             slots = self.with_synonyms(slots, plain_words, result.synonyms, synonyms)
             if required is not None:
                 matching = required
@@ -262,8 +259,8 @@ class Evaluator:
                 result.scores[doc] = result.scores.get(doc, 0.0) + score
             by_size = sorted((table for table, _ in tables), key=len)
             result.complete |= set(by_size[0]).intersection(*by_size[1:]) & scored
-        if not result.matched and parsed.filters and not any(not i.negated for i in parsed.items):
-            result.matched = set(range(self.source.doc_slots))
+        if not result.matched and not any(not i.negated for i in parsed.items):
+            result.matched = set(range(self.source.doc_slots))   # everything but what is excluded
         result.matched -= excluded | self.source.deleted
         return result
 
@@ -315,17 +312,29 @@ class Evaluator:
         """Put the document a query names first: its id (``kb-0002``, ``SOP-3``) or its exact title.
 
         Typing or pasting an id or a title is asking for that document, whatever its words score.
+        Current documents come before outdated ones (archived: kept for history), and an exact
+        title pins an outdated document only when it is asked for by id too. An id written in the
+        KB's own style (a prefix its ids use: ``KB-9999``) that no document has goes to
+        ``found.missing_ids``.
         """
         wanted = " ".join(_DASHES.sub("-", text).split())
         keys = [("title_key", title_key(wanted))]
         if len(wanted) <= MAX_ID_LENGTH:
             keys.insert(0, ("id_key", id_search_key(wanted.strip(_ID_TRIM))))
         # ids named inside a query ("see KB-0002", "(SOP-3),", "KB-0002 unlock")
-        keys[1:1] = [("id_key", id_search_key(m.group(0))) for m in _ID_IN_TEXT.finditer(wanted)][:MAX_IDS]
+        named = [m.group(0) for m in _ID_IN_TEXT.finditer(wanted)][:MAX_IDS]
+        keys[1:1] = [("id_key", id_search_key(written)) for written in named]
+        statuses = self.source.column("status")
         pinned: list[int] = []
         for name, key in keys:
-            if key:
-                pinned += sorted(self.source.docset(name, key) - self.source.deleted - set(pinned))
+            if not key:
+                continue
+            docs = self.source.docset(name, key) - self.source.deleted - set(pinned)
+            if name == "title_key":
+                docs = {doc for doc in docs if statuses[doc] not in OUTDATED_STATUSES}
+            pinned += sorted(docs)
+        pinned.sort(key=lambda doc: statuses[doc] in OUTDATED_STATUSES)   # stable: current first
+        found.missing_ids = self._missing_ids(named)
         if not pinned:
             return
         top = max(found.scores.values(), default=1.0)
@@ -333,6 +342,31 @@ class Evaluator:
             found.scores[doc] = max(found.scores.get(doc, 0.0), top)
         found.matched.update(pinned)
         found.pinned = pinned
+
+
+    def _missing_ids(self, written: list[str]) -> list[str]:
+        """Return the ids of ``written`` (as typed) in the style of the KB's ids that no document has."""
+        missing: list[str] = []
+        for text in written:
+            key = id_search_key(text)
+            prefix, _, number = key.partition("-")
+            if not number.isdigit() or prefix not in self.id_prefixes():
+                continue
+            if not self.source.docset("id_key", key) - self.source.deleted and text not in missing:
+                missing.append(text)
+        return missing
+
+    def id_prefixes(self) -> set[str]:
+        """Return the prefixes of the KB's numbered ids (``KB``, ``SOP``), read once."""
+        if self._id_prefixes is None:
+            self._id_prefixes = {key.partition("-")[0] for key in self.source.values("id_key")
+                                 if key.partition("-")[2].isdigit()}
+        return self._id_prefixes
+
+
+def is_pasted(parsed: ParsedQuery) -> bool:
+    """Return True for copied text (more than ``MAX_TYPED_WORDS`` words): no typos worth fixing."""
+    return sum(len(query_words(item.text)) for item in parsed.items) > MAX_TYPED_WORDS
 
 
 def query_words(text: str) -> list[str]:
@@ -349,16 +383,6 @@ def query_words(text: str) -> list[str]:
         else:
             words.append(word)
     return words
-
-
-def one_edit_words(word: str, known: set[str]) -> set[str]:
-    """Return the words of ``known`` one edit (delete, swap, change, insert) from ``word``."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    edits = {a + b[1:] for a, b in splits if b}
-    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-    edits |= {a + c + b for a, b in splits for c in _LETTERS}
-    return edits & known
 
 
 def _sum_all(tables: Iterable[dict[int, float]]) -> dict[int, float]:

@@ -82,6 +82,14 @@ class PostingsSource(Protocol):
         """Return the documents having ``value`` in a field (a stem, a tag, a tier, an id key...),
         deleted ones included."""
 
+    def values(self, field: str) -> Iterable[str]:
+        """Return the distinct values of a value field (``id_key``, ``tags``...), deleted documents'
+        included."""
+
+    def title_word_counts(self) -> Mapping[str, int]:
+        """Return in how many documents' titles each word stands, words as ``title_key`` splits
+        them (NFC, case-folded, stop words kept)."""
+
     def positions(self, field: str, wanted: Mapping[str, Collection[int]]
                   ) -> dict[str, dict[int, list[int]]]:
         """Return, for each stem of ``wanted``, its positions in ``field`` of those of its

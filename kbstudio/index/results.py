@@ -1,10 +1,14 @@
 """What a search returns, and how an evaluated query becomes that answer.
 
 ``answer`` is the one search pipeline of KB Studio, used by the index's searcher
-(``kbstudio.index.search``) and by the scan (``kbstudio.index.scan``): evaluate the parsed query
+(``kbstudio.index.search``) and by the scan (``kbstudio.index.scan``): cut a long paste to its
+most distinctive words (``kbstudio.index.long_query``), correct the unknown words of a typed
+query and search the corrected query (saying so: ``SearchResponse.corrected``), evaluate it
 (``kbstudio.index.evaluate``), put a document named by id or title first, apply the filters and
-the tier view, count facets, rank (scores plus the proximity bonus of the best documents),
-highlight the rarest query words in snippets.
+the tier view, count facets, rank (scores plus the proximity and title bonuses of the best
+documents; archived documents after every current one unless the search asks for them),
+highlight the rarest query words in snippets. What the search left out or could not find is
+said in ``SearchResponse.notes``.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from kbstudio.index.evaluate import Evaluation, Evaluator, query_words
+from kbstudio.index.evaluate import OUTDATED_STATUSES, Evaluation, Evaluator, query_words
+from kbstudio.index.long_query import shorten
 from kbstudio.index.postings import Stored
 from kbstudio.index.query import ParsedQuery
 from kbstudio.index.snippets import IsHit, hit_test, make_snippet
 from kbstudio.index.synonyms import SynonymTable
+from kbstudio.index.title_words import title_bonus
 from kbstudio.model import TIERS
 
 FACET_FIELDS = ("tier", "kind", "status")
@@ -44,34 +50,48 @@ class Hit:
     snippet: str
     mtime: float = 0.0
 
+    @property
+    def archived(self) -> bool:
+        """Return True for an outdated document (status archived: kept for history, no longer applies)."""
+        return self.status in OUTDATED_STATUSES
+
     def to_json(self) -> dict[str, Any]:
         """Return the result as a JSON-ready dict."""
         data = asdict(self)
         data.pop("mtime")
         data["score"] = round(self.score, 4)
+        data["archived"] = self.archived
         return data
 
 
 @dataclass
 class SearchResponse:
-    """Everything one search returns."""
+    """Everything one search returns.
+
+    ``query`` is the query as typed. ``corrected`` is the query that was searched when words of it
+    were unknown to the KB and corrected (``wify`` -> ``wifi``), else None: the results are those
+    of ``corrected``, and searching ``query`` again with ``SearchOptions(correct=False)`` gives the
+    words as typed. ``notes`` say what the search left out or could not find, one sentence each.
+    """
 
     query: str
     total: int
     took_ms: float
-    suggestion: str | None
+    corrected: str | None
     facets: dict[str, dict[str, int]]
     results: list[Hit]
     hidden_by_tier: int = 0
     tag_facets: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Return the response in the documented JSON shape."""
         return {
             "query": self.query,
+            "corrected": self.corrected,
+            "notes": list(self.notes),
             "total": self.total,
             "took_ms": round(self.took_ms, 2),
-            "suggestion": self.suggestion,
             "facets": self.facets,
             "results": [hit.to_json() for hit in self.results],
         }
@@ -86,12 +106,13 @@ class SearchOptions:
     statuses: tuple[str, ...] | None = None
     limit: int = 10
     sort: str = "relevance"  # or "changed"
+    correct: bool = True   # False: search the words as typed, unknown ones too
 
 
-def empty_response(typed: str, started: float) -> SearchResponse:
+def empty_response(typed: str, started: float, notes: Sequence[str] = ()) -> SearchResponse:
     """Return the answer to a query with nothing to search for; ``started`` is perf_counter()."""
     return SearchResponse(typed, 0, (time.perf_counter() - started) * 1000, None,
-                          {name: {} for name in FACET_FIELDS}, [])
+                          {name: {} for name in FACET_FIELDS}, [], notes=list(notes))
 
 
 def answer(evaluator: Evaluator, typed: str, text: str, parsed: ParsedQuery, options: SearchOptions,
@@ -101,13 +122,18 @@ def answer(evaluator: Evaluator, typed: str, text: str, parsed: ParsedQuery, opt
     ``started`` is the ``time.perf_counter()`` the search began at, for ``took_ms``.
     """
     source = evaluator.source
-    replaced: dict[str, str] = {}
-    found = evaluator.evaluate(parsed, replaced, synonyms)
+    notes = list(parsed.notes)
+    parsed, cut = shorten(parsed, query_words, evaluator.word_df)
+    replaced = evaluator.corrections(parsed, synonyms) if options.correct else {}
+    if replaced:   # unknown words: the corrected query is searched, and the answer says so
+        parsed = parsed.corrected(replaced)
+    found = evaluator.evaluate(parsed, synonyms)
     if not found.matched and any(item.phrase for item in parsed.items):
         # Pasted messages are full of quotes that are not meant as phrases: rather than
         # show nothing, search the quoted words as ordinary words.
-        found = evaluator.evaluate(parsed.softened(), replaced, synonyms)
+        found = evaluator.evaluate(parsed.softened(), synonyms)
     evaluator.pin(text, found)
+    notes += [f"No document {written}" for written in found.missing_ids] + ([cut] if cut else [])
     matched = found.matched
     fields = {name: list(values) for name, values in parsed.filters.items()}
     if options.kinds:
@@ -128,9 +154,11 @@ def answer(evaluator: Evaluator, typed: str, text: str, parsed: ParsedQuery, opt
     facets = {name: _count(source.column(name), matched) for name in FACET_FIELDS}
     visible = matched - hidden
     limit = max(1, min(options.limit, 1000))
-    ranked = rank(evaluator, found, visible, limit, options.sort)
+    # archived documents go last, unless the search asks for them (status:archived)
+    asked = {*fields.get("status", ())}
+    ranked = rank(evaluator, found, visible, limit, options.sort, demote=not asked & OUTDATED_STATUSES)
     words = [w for item in parsed.items if not item.negated for w in query_words(item.text)]
-    words += list(replaced.values()) + [w for w in found.synonyms if " " not in w]
+    words += [w for w in found.synonyms if " " not in w]
     # a synonym of several words is highlighted where it stands whole, not word by word
     is_hit = highlight(evaluator, words, {w for w in found.synonyms if " " in w})
     tags = source.tag_counts(visible)
@@ -138,41 +166,61 @@ def answer(evaluator: Evaluator, typed: str, text: str, parsed: ParsedQuery, opt
         query=typed,
         total=len(visible),
         took_ms=(time.perf_counter() - started) * 1000,
-        suggestion=suggestion(text, replaced),
+        corrected=corrected_text(text, replaced),
         facets=facets,
         results=[make_hit(source.stored(doc), score, is_hit) for doc, score in ranked],
         hidden_by_tier=len(hidden),
         tag_facets=dict(sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TAG_FACETS]),
+        notes=notes,
     )
 
 
 def rank(evaluator: Evaluator, found: Evaluation, visible: set[int], limit: int,
-         sort: str) -> list[tuple[int, float]]:
-    """Return the first ``limit`` (document, score) of ``visible``: by ``sort`` "changed", the
-    latest changed first; else pinned documents first, then by score plus the proximity bonus,
-    which the best ``proximity_pool`` documents and as many holding every word are looked at for.
+         sort: str, demote: bool = True) -> list[tuple[int, float]]:
+    """Return the first ``limit`` (document, score) of ``visible``.
+
+    By ``sort`` "changed", the latest changed first; else pinned documents first, then by score
+    plus the proximity bonus and the title bonus (``kbstudio.index.title_words``), which the best
+    ``proximity_pool`` documents and as many holding every word are looked at for. Documents
+    nothing scored (a query of filters or exclusions only) follow, latest changed first. With
+    ``demote``, outdated documents (archived) come after every current one, pinned ones too
+    unless pinned by id.
     """
+    source = evaluator.source
     scores = found.scores
+    statuses, mtimes = source.column("status"), source.column("mtime")
+
+    def outdated(doc: int) -> bool:
+        return demote and statuses[doc] in OUTDATED_STATUSES
+
+    def latest(doc: int) -> tuple[bool, float, int]:
+        return outdated(doc), -mtimes[doc], doc
+
     if sort == "changed":
-        mtimes = evaluator.source.column("mtime")
-        best = heapq.nlargest(limit, visible, key=mtimes.__getitem__)
-        return [(d, scores.get(d, 0.0)) for d in best]
+        return [(d, scores.get(d, 0.0)) for d in heapq.nsmallest(limit, visible, key=latest)]
     candidates = [(d, s) for d, s in scores.items() if d in visible]
-    # pinned documents are scored at the top, so the pool below always holds them
     if len(candidates) < limit:  # filters left fewer scored documents than asked for
         seen = {d for d, _ in candidates}
-        candidates += [(d, 0.0) for d in sorted(visible - seen)[: limit - len(candidates)]]
+        candidates += [(d, 0.0) for d in heapq.nsmallest(limit - len(candidates), visible - seen, key=latest)]
     size = max(limit, evaluator.weights.proximity_pool)
-    pool = heapq.nlargest(size, candidates, key=lambda kv: kv[1])
+    first = {d: rank for rank, d in enumerate(found.pinned)}
+    # the pool: pinned documents, the best current ones, then outdated ones if room is left
+    pool = [(d, s) for d, s in candidates if d in first]
+    pool += heapq.nlargest(size, ((d, s) for d, s in candidates if d not in first and not outdated(d)),
+                           key=lambda kv: kv[1])
+    if len(pool) < size:
+        pool += heapq.nlargest(size - len(pool), ((d, s) for d, s in candidates
+                                                  if d not in first and outdated(d)), key=lambda kv: kv[1])
     # Documents with every query word are where a copied sentence can stand whole, however
     # long they are and however common its words: the best of them are looked at too.
     seen = {d for d, _ in pool}
     complete = [(d, s) for d, s in candidates if d in found.complete and d not in seen]
     pool += heapq.nlargest(size, complete, key=lambda kv: kv[1])
-    bonus = evaluator.ranker.proximity(found.order, [d for d, _ in pool], found.present)
-    first = {d: rank for rank, d in enumerate(found.pinned)}
-    reranked = sorted(((d, s + bonus.get(d, 0.0)) for d, s in pool),
-                      key=lambda kv: (first.get(kv[0], len(first)), -kv[1]))
+    docs = [d for d, _ in pool]
+    bonus = evaluator.ranker.proximity(found.order, docs, found.present)
+    titles = title_bonus(source, evaluator.weights.title, found.typed, found.title_sets, docs)
+    reranked = sorted(((d, s + bonus.get(d, 0.0) + titles.get(d, 0.0)) for d, s in pool),
+                      key=lambda kv: (first.get(kv[0], len(first)), outdated(kv[0]), -kv[1]))
     return reranked[:limit]
 
 
@@ -214,8 +262,8 @@ def best_snippet(body: str, code: str, is_hit: IsHit | None) -> str:
     return snippet
 
 
-def suggestion(text: str, replaced: dict[str, str]) -> str | None:
-    """Return the query with its corrected words replaced (*Did you mean*), or None."""
+def corrected_text(text: str, replaced: dict[str, str]) -> str | None:
+    """Return the query with its corrected words replaced (*Showing results for*), or None."""
     if not replaced:
         return None
     return re.sub(r"\w+", lambda m: replaced.get(m.group(0), m.group(0)), text)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kbstudio.index.indexer import document_fields
 from kbstudio.index.postings import Stored, WeightedBlock
 from kbstudio.index.scan_table import SEQUENCE_FIELDS, TEXT_FIELDS, TF_BITS, TF_MAX, Postings
+from kbstudio.index.title_words import title_counts
 from kbstudio.names import fold_accents
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ class View:
         self._norms: dict[tuple[str, float], array[float]] = {}
         self._folded: dict[str, set[str]] | None = None
         self._by_prefix: dict[str, list[str]] | None = None
+        self._title_words: Counter[str] | None = None
 
     def postings(self, name: str, stem: str) -> Postings:
         """Return the packed postings of ``stem`` in field ``name`` among the view's documents."""
@@ -99,6 +101,18 @@ class View:
         if not found:
             return set()
         return {d for d in found if d < self.count}
+
+    def values(self, name: str) -> list[str]:
+        """Return the distinct values of value field ``name`` among the view's documents."""
+        # each value's documents are in the order they were added: the first tells
+        return [value for value, docs in list(self.table.values[name].items())
+                if docs and docs[0] < self.count]
+
+    def title_word_counts(self) -> Counter[str]:
+        """Return in how many of the view's documents' titles each word stands (built on first use)."""
+        if self._title_words is None:
+            self._title_words = title_counts(doc.title for doc in self.table.docs[:self.count])
+        return self._title_words
 
     def df(self, name: str, stem: str) -> int:
         """Return how many of the view's documents have ``stem`` in field ``name``."""

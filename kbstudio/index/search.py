@@ -71,6 +71,6 @@ class KBSearcher:
         typed, text = text, nfc(text or "")   # words are indexed in NFC (see analysis.py)
         parsed = parse_query(text)
         if parsed.is_empty:
-            return empty_response(typed, started)
+            return empty_response(typed, started, parsed.notes)
         return answer(self._evaluator, typed, text, parsed, options or SearchOptions(), self.synonyms(),
                       started)

@@ -122,11 +122,19 @@ class SynonymTable:
         # which for one group of 50,000 terms would be 2.5 billion; ``find`` lists them when matched.
         self._group_of: dict[Words, SynonymGroup] = {}
         self._longest: dict[str, int] = {}   # the most words of a term starting with each word
+        words: set[str] = set()
         for group in self.groups:
             for term in group.terms:
                 self._group_of[term.words] = group
                 first = term.words[0]
                 self._longest[first] = max(self._longest.get(first, 0), len(term.words))
+                words.update(term.words)
+        self._words = frozenset(words)
+
+    def names(self, word: str) -> bool:
+        """Return True when ``word`` (any case, any Unicode form) is a word of a term of the file:
+        the team calls it a word of theirs, so search never corrects its spelling."""
+        return _key(word) in self._words
 
     @property
     def problems(self) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ Whoosh's private members (``_read_ids``, ``_next_block``, ``_maxid``...) is in t
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -104,6 +104,7 @@ class IndexView:
         self.average = {f: (sum(v) / len(v) if v else 1.0) or 1.0 for f, v in self.lengths.items()}
         self._spelling: set[str] | None = None
         self._folded: dict[str, set[str]] | None = None
+        self._title_words: Counter[str] | None = None
         self._segment_cache = cache
 
     def spelling_words(self) -> set[str]:
@@ -138,6 +139,33 @@ class IndexView:
                 for folded, terms in table.items():
                     self._folded[folded].update(terms)
         return self._folded
+
+    def values(self, field: str) -> Iterator[str]:
+        """Return the distinct values of ``field`` in every segment (a value may come twice)."""
+        for leaf, _ in self.leaves:
+            for term in leaf.lexicon(field):
+                yield term.decode("utf-8") if isinstance(term, bytes) else term
+
+    def title_word_counts(self) -> Counter[str]:
+        """Return in how many documents' titles each word stands, from the titles' keys
+        (``title_key``, one term per distinct title: documents with the same title count each).
+
+        Built on first use and kept with each segment's columns (about 50 ms per 25,000 documents).
+        """
+        if self._title_words is None:
+            counts: Counter[str] = Counter()
+            for leaf, _ in self.leaves:
+                key = (leaf.segment().segment_id(), "title_words")
+                table = self._segment_cache.get(key)
+                if table is None:
+                    table = Counter()
+                    for term in leaf.lexicon("title_key"):
+                        title = term.decode("utf-8") if isinstance(term, bytes) else term
+                        table.update(dict.fromkeys(title.split(), leaf.doc_frequency("title_key", term)))
+                    self._segment_cache[key] = table
+                counts.update(table)
+            self._title_words = counts
+        return self._title_words
 
     def df(self, field: str, stem: str) -> int:
         """Return how many documents have ``stem`` in ``field``."""

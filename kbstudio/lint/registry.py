@@ -72,6 +72,8 @@ RULES: tuple[Rule, ...] = (
     Rule("todo", WARNING, "TODO or FIXME left in a review or published document", rules_content.check_todo),
     Rule("synonym-unused", WARNING, "a synonym group of .kbstudio/synonyms.yaml none of whose terms is in "
          "any document", no_page_check, kb_check=rules_synonyms.check_synonym_unused),
+    Rule("synonym-stop-words", WARNING, "a synonym group of .kbstudio/synonyms.yaml made only of words "
+         "search ignores (the, a, is...)", no_page_check, kb_check=rules_synonyms.check_synonym_stop_words),
     Rule("flag-open", WARNING, "a reader flagged the document (wrong, outdated, unclear, missing step, "
          "duplicate) and nobody has resolved it yet", no_page_check, kb_check=rules_loop.check_flag_open),
 )

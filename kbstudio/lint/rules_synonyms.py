@@ -1,10 +1,13 @@
 """Synonym rules: the KB's ``.kbstudio/synonyms.yaml`` as search reads it, checked against the documents.
 
-Both rules check the KB as a whole (``Rule.kb_check``) and report at lines of the synonyms file.
+The rules check the KB as a whole (``Rule.kb_check``) and report at lines of the synonyms file.
 ``synonyms-invalid`` reports what search cannot use (``kbstudio.index.synonyms`` reads the file);
 ``synonym-unused`` reports each group of which no term is in any document: typing any of its words
 expands the query only to words that find nothing, so the group helps no search. A single term that
 is in no document is not reported: that is what the file is for (the caller's word for the article's).
+``synonym-stop-words`` reports each group made only of the stop words search ignores
+(``kbstudio.index.analysis.STOP_WORDS``): such words are dropped from every query before synonyms
+apply, so the group can never change a search.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
+from kbstudio.index.analysis import STOP_WORDS
 from kbstudio.index.synonyms import SYNONYMS_PATH, WORD, SynonymGroup, SynonymTable, Words, load_synonyms
 from kbstudio.lint.page import Outline, Page
 from kbstudio.lint.rule import KbFinding, LintContext
@@ -32,14 +36,38 @@ def check_synonyms_invalid(ctx: LintContext) -> Iterator[KbFinding]:
 
 
 def check_synonym_unused(ctx: LintContext) -> Iterator[KbFinding]:
-    """Report each synonym group of which no term is in a document's title, tags, products or text."""
+    """Report each synonym group of which no term is in a document's title, tags, products or text
+    (groups made only of stop words are ``synonym-stop-words``'s)."""
     table = load_synonyms(ctx.facts.root)
+    ignored = stop_word_groups(table)   # synonym-stop-words says why those cannot help
     for group in unused_groups(table, ctx.facts.pages.values()):
+        if group in ignored:
+            continue
         first = group.terms[0]
         names = ", ".join(f"'{term.text}'" for term in group.terms)
         yield SYNONYMS_PATH, first.line, (f"no document has any of {names}, so this entry cannot help a "
                                           "search: fix the spelling, add the word the articles use, or "
                                           "remove it")
+
+
+def check_synonym_stop_words(ctx: LintContext) -> Iterator[KbFinding]:
+    """Report each synonym group whose terms are all made of stop words, at its first term's line."""
+    for group in stop_word_groups(load_synonyms(ctx.facts.root)):
+        names = ", ".join(f"'{term.text}'" for term in group.terms)
+        yield SYNONYMS_PATH, group.terms[0].line, (
+            f"{names}: search ignores these very common words (stop words such as 'the', 'a', 'is'), "
+            "so this entry never changes a search: remove it, or use words the callers and articles "
+            "share that say more")
+
+
+def stop_word_groups(table: SynonymTable) -> list[SynonymGroup]:
+    """Return the groups of ``table`` every term of which is made only of stop words.
+
+    A query's stop words are dropped before its words are looked up (``SupportAnalyzer``), so no
+    term of such a group is ever matched, nor would its equivalents find anything.
+    """
+    return [group for group in table.groups
+            if all(STOP_WORDS.issuperset(term.words) for term in group.terms)]
 
 
 def page_text(page: Page | Outline) -> str:

@@ -315,15 +315,36 @@ class DocumentTab(QWidget):
         return True
 
     def focus_body(self) -> None:
-        """Show the editor with the cursor at the start of the body's first heading, else the body."""
+        """Show the editor with the cursor where the author writes first: the first section's text.
+
+        That is the first non-blank line under the body's first section heading (``##`` or deeper;
+        the ``#`` title is left alone, so typing never lands on it). A template's hint there
+        (an HTML comment line, ``<!-- ... -->``) is selected, so typing replaces it. A body without
+        such a heading: the cursor goes to the end of its first line.
+        """
         self.set_edit_mode(True)
         cursor = QTextCursor(self.editor.document())
         cursor.setPosition(self.body_position())
         block = cursor.block()
-        while block.isValid() and not block.text().strip():
+        first_text = None
+        while block.isValid():
+            line = block.text().strip()
+            if line and first_text is None:
+                first_text = block
+            if line.startswith("##"):
+                break
             block = block.next()
         if block.isValid():
+            block = block.next()
+            while block.isValid() and not block.text().strip():
+                block = block.next()
+        if block.isValid() and not block.text().lstrip().startswith("#"):
             cursor = QTextCursor(block)
+            line = block.text()
+            if line.strip().startswith("<!--") and line.rstrip().endswith("-->"):
+                cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+        elif first_text is not None:
+            cursor = QTextCursor(first_text)
             cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
         self.editor.setTextCursor(cursor)
         self.editor.ensureCursorVisible()

@@ -160,7 +160,7 @@ class FindBar(QWidget):
             self.count_label.setText("no matches")
         else:
             plus = "+" if len(matches) >= MAX_MARKED else ""
-            self.count_label.setText(f"{len(matches)}{plus} matches")
+            self.count_label.setText(f"{len(matches)}{plus} {'match' if len(matches) == 1 else 'matches'}")
 
     def _selection_matches(self) -> bool:
         assert self.target is not None

@@ -64,9 +64,11 @@ class SearchPanel(QWidget):
         self.query = QueryEdit()
         self.query.setPlaceholderText("Search: what the caller says, or paste the error (Ctrl+K)")
         self.query.setClearButtonEnabled(True)
+        # "Showing results for <corrected> - search for <typed> instead" (the link searches as typed)
         self.suggestion = QLabel()
         self.suggestion.setTextFormat(Qt.TextFormat.RichText)
         self.suggestion.setVisible(False)
+        self._as_typed: str | None = None   # the text to search without spelling correction
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         # The empty result's way forward (KCS: a search that finds nothing starts an article).
@@ -120,7 +122,7 @@ class SearchPanel(QWidget):
         self._timer.timeout.connect(self.request)
         for box in (*self.tier_boxes.values(), *self.kind_boxes.values(), self.published_only):
             box.toggled.connect(self._timer.start)
-        self.suggestion.linkActivated.connect(self._take_suggestion)
+        self.suggestion.linkActivated.connect(self._search_as_typed)
         self.query.moveRequested.connect(self._move)
         self.query.openRequested.connect(self._open_current)
         self.results.itemActivated.connect(self._open_item)
@@ -143,6 +145,7 @@ class SearchPanel(QWidget):
             kinds=None if len(kinds) == len(KINDS) else kinds or ("none",),
             statuses=("published",) if self.published_only.isChecked() else None,
             limit=30,
+            correct=self.query.text() != self._as_typed,
         )
 
     def request(self) -> None:
@@ -214,15 +217,16 @@ class SearchPanel(QWidget):
             item.setData(PATH_ROLE, hit.path)
             item.setData(HTML_ROLE, (
                 f"<b>{html.escape(hit.title)}</b> {tier_badge(hit.tier)} {status_badge(hit.status)}"
+                f"{' <i>kept for history, no longer applies</i>' if hit.archived else ''}"
                 f"{' <i>SOP</i>' if hit.kind == 'sop' else ''}<br>"
                 f"<span style='color:gray'>{html.escape(hit.path)}</span><br>{hit.snippet}"))
             self.results.addItem(item)
         if self.results.count():
             self.results.setCurrentRow(0)
-        if response.suggestion:
-            self.suggestion.setText(f"Did you mean: <a href='fix'>{html.escape(response.suggestion)}</a>")
-            self.suggestion.setProperty("suggestion", response.suggestion)
-        self.suggestion.setVisible(bool(response.suggestion))
+        if response.corrected:   # the corrected query was searched: say so, offer the words as typed
+            self.suggestion.setText(f"Showing results for <b>{html.escape(response.corrected)}</b> - search "
+                                    f"for <a href='typed'>{html.escape(response.query)}</a> instead")
+        self.suggestion.setVisible(bool(response.corrected))
         facets = ", ".join(f"{k} {v}" for k, v in response.facets.get("tier", {}).items())
         more = ""
         if response.hidden_by_tier:
@@ -232,7 +236,8 @@ class SearchPanel(QWidget):
         text = f"{response.total} {matches}{so_far} ({response.took_ms:.0f} ms){more}"
         if self._partial and not response.total:
             text = "No match in the documents read so far: still reading..."
-        self._count = text + (f"<br><span style='color:gray'>{facets}</span>" if facets else "")
+        notes = "".join(f"<i>{html.escape(note)}</i><br>" for note in response.notes)   # No document KB-9999
+        self._count = notes + text + (f"<br><span style='color:gray'>{facets}</span>" if facets else "")
         self._show_summary()
         self.create_button.setVisible(not response.total and not self._partial)
         self.responseShown.emit(response, self._last_sent[1] if self._last_sent else None)
@@ -244,8 +249,10 @@ class SearchPanel(QWidget):
         self.create_button.setVisible(False)
         self.summary.setText(html.escape(message))
 
-    def _take_suggestion(self) -> None:
-        self.query.setText(str(self.suggestion.property("suggestion") or ""))
+    def _search_as_typed(self) -> None:
+        """Search the text in the box again without spelling correction (until it is changed)."""
+        self._as_typed = self.query.text()
+        self.request()
 
     def _move(self, step: int) -> None:
         row = max(0, min(self.results.count() - 1, self.results.currentRow() + step))

@@ -20,11 +20,11 @@ def test_search_builds_the_index_first_and_prints_json(content_copy: Path, index
                  "--limit", "3")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "took_ms", "suggestion", "facets", "results"}
+    assert set(data) == {"query", "corrected", "notes", "total", "took_ms", "facets", "results"}
     assert set(data["facets"]) == {"tier", "kind", "status"}
     assert len(data["results"]) == 3
     first = data["results"][0]
-    assert set(first) == {"id", "path", "title", "tier", "kind", "status", "score", "snippet"}
+    assert set(first) == {"id", "path", "title", "tier", "kind", "status", "archived", "score", "snippet"}
     assert first["id"] == "KB-0019"
     assert first["path"] == "articles/email/outlook-keeps-asking-for-password.md"
 
@@ -57,4 +57,4 @@ def test_batch_keeps_order_one_object_per_line(content_copy: Path, index_dir: Pa
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["query"] for line in lines] == queries
-    assert lines[4]["suggestion"] == "outlook"
+    assert lines[4]["corrected"] == "outlook"

@@ -137,9 +137,9 @@ def test_a_word_found_by_folding_is_highlighted(named_kb):
 @pytest.mark.parametrize("typed", ["teams wont load", "teams cant start", "Teams won't load"])
 def test_a_contraction_typed_without_its_apostrophe_is_no_typo(named_kb, typed):
     response = named_kb.search(typed, SearchOptions())
-    assert response.suggestion is None
+    assert response.corrected is None
     assert response.results[0].path == "a/teams.md"
 
 
 def test_an_accented_word_is_no_typo(named_kb):
-    assert named_kb.search("cafe", SearchOptions()).suggestion is None
+    assert named_kb.search("cafe", SearchOptions()).corrected is None

@@ -138,5 +138,5 @@ def test_a_typo_equally_near_two_words_is_corrected_to_the_first_alphabetically(
     finally:
         searcher.close()
         service.close()
-    assert indexed.suggestion == scanned.suggestion == "forest roads"
+    assert indexed.corrected == scanned.corrected == "forest roads"
     assert [h.path for h in indexed.results] == [h.path for h in scanned.results] == ["b.md", "a.md"]

@@ -38,15 +38,29 @@ def test_never_raises(text: str) -> None:
     parse_query(text)
 
 
-def test_unknown_field_prefix_is_a_word() -> None:
-    parsed = parse_query("word:word")
-    assert [i.text for i in parsed.items] == ["word:word"] and not parsed.filters
+def test_unknown_field_prefix_is_a_word_never_corrected() -> None:
+    parsed = parse_query("word:word title:printer")
+    assert [(i.text, i.literal) for i in parsed.items] == [("word", True), ("word", False),
+                                                           ("title", True), ("printer", False)]
+    assert not parsed.filters and not parsed.notes
+
+
+def test_a_filter_value_the_kb_cannot_have_is_left_out_and_named() -> None:
+    parsed = parse_query("printer tier:L1,L9 Kind:foo -status:retired status:archived")
+    assert parsed.filters == {"tier": ["L1"], "status": ["archived"]} and parsed.excluded == {}
+    assert parsed.notes == [
+        "tier:L9 left out: no tier is called 'L9'; use L0, L1, L2, L3, L4 or untiered",
+        "Kind:foo left out: no kind is called 'foo'; use article or sop",
+        "status:retired left out: no status is called 'retired'; use draft, review, published or archived",
+    ]
 
 
 def test_empty_query_is_empty() -> None:
-    assert parse_query("").is_empty
-    assert parse_query("-vpn").is_empty
+    assert parse_query("").is_empty and parse_query("kind:foo").is_empty
     assert not parse_query("tier:L1").is_empty
+    for text in ("-vpn", "NOT guest", "-status:archived"):   # every document but those
+        assert not parse_query(text).is_empty, text
+    assert parse_query("NOT guest").only_negations and not parse_query("vpn -guest").only_negations
 
 
 def test_pasted_parameters_are_words_not_exclusions() -> None:

@@ -63,7 +63,8 @@ def same_answer(indexed: SearchResponse, scanned: SearchResponse) -> None:
     assert scanned.total == indexed.total
     assert scanned.facets == indexed.facets
     assert scanned.hidden_by_tier == indexed.hidden_by_tier
-    assert scanned.suggestion == indexed.suggestion
+    assert scanned.corrected == indexed.corrected
+    assert scanned.notes == indexed.notes
     assert [h.snippet for h in scanned.results] == [h.snippet for h in indexed.results]
     assert [round(h.score, 6) for h in scanned.results] == [round(h.score, 6) for h in indexed.results]
 
@@ -131,7 +132,10 @@ def test_words_are_stemmed_and_fields_weighted_as_the_index_weighs_them(tmp_path
     idf = __import__("math").log(1 + (3 - 1 + 0.5) / (1 + 0.5))
     lengths = [len("Printing stopped") // 6 + 1, len("Device list") // 6 + 1, len("Toner") // 6 + 1]
     tf = 1 / (0.25 + 0.75 * lengths[0] / (sum(lengths) / 3))
-    assert found.results[0].score == pytest.approx(3.0 * idf * 2.2 * tf / (tf + 1.2) + 1e-6, rel=1e-9)
+    # The title holds the query as typed ("printing", one of 3 titles): the title weight times that
+    # word's idf among titles is added (kbstudio.index.title_words).
+    assert found.results[0].score == pytest.approx(3.0 * idf * 2.2 * tf / (tf + 1.2) + 1e-6 + 3.0 * idf,
+                                                   rel=1e-9)
 
 
 def test_a_search_while_another_thread_loads_answers_from_the_documents_read_so_far(
@@ -213,8 +217,8 @@ def test_past_the_memory_budget_texts_go_then_the_table(content_copy: Path) -> N
             assert [h.path for h in response.results] == [h.path for h in answer.results]
             assert [h.snippet for h in response.results] == [h.snippet for h in answer.results]
             assert response.total == answer.total
-    assert without_texts.search("printr").suggestion == "printer"
-    assert with_stream.search("printr").suggestion is None   # streaming keeps no other words to offer
+    assert without_texts.search("printr").corrected == "printer"
+    assert with_stream.search("printr").corrected is None   # streaming keeps no other words to offer
     assert not without_texts.streaming and without_texts.memory_estimate < size * 0.9
     assert with_stream.streaming and with_stream.memory_estimate == 0
 

@@ -30,14 +30,14 @@ def test_callers_words_find_the_right_article(service: SearchService, query: str
     assert top_ids(service, query)[0] == expected
 
 
-def test_typos_are_corrected_and_suggested(service: SearchService) -> None:
+def test_typos_are_corrected_and_the_corrected_query_searched(service: SearchService) -> None:
     response = service.search("outlok keeps asking for pasword")
     assert response.results[0].id == "KB-0019"
-    assert response.suggestion == "outlook keeps asking for password"
+    assert response.corrected == "outlook keeps asking for password"
 
 
-def test_correct_words_get_no_suggestion(service: SearchService) -> None:
-    assert service.search("printer offline").suggestion is None
+def test_correct_words_are_not_corrected(service: SearchService) -> None:
+    assert service.search("printer offline").corrected is None
 
 
 @pytest.mark.parametrize("text", [
@@ -48,7 +48,7 @@ def test_correct_words_get_no_suggestion(service: SearchService) -> None:
 def test_any_text_gives_an_answer_not_an_error(service: SearchService, text: str) -> None:
     response = service.search(text)
     assert response.total >= 0 and response.took_ms >= 0
-    assert set(response.to_json()) == {"query", "total", "took_ms", "suggestion", "facets", "results"}
+    assert set(response.to_json()) == {"query", "corrected", "notes", "total", "took_ms", "facets", "results"}
 
 
 def test_filters_in_the_query(service: SearchService) -> None:

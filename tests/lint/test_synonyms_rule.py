@@ -187,3 +187,21 @@ def test_the_cli_runs_every_rule_given_repeated_or_comma_separated(tmp_path: Pat
     assert rules("--rule", "synonyms-invalid", "--rule", "todo,synonym-unused") == both
     assert rules("--rule", "synonyms-invalid,synonym-unused", "--ignore", "todo",
                  "--ignore", "synonym-unused") == [("synonyms-invalid", 1)]
+
+
+def test_a_group_made_only_of_stop_words_is_a_warning_at_its_line(tmp_path: Path) -> None:
+    root = _kb(tmp_path, (
+        "VPN: [GlobalProtect]\n"        # 1 used
+        "the: [a, an]\n"                # 2 every term a stop word: never changes a search
+        "IT: [information technology]\n"   # 3 one term is a stop word, the other is not: kept
+        "for the: [to a]\n"             # 4 terms of several words, all stop words
+    ))
+    problems = lint(root, "synonym-stop-words", "synonym-unused", "synonyms-invalid")
+    assert [(p.rule, p.severity, p.path, p.line) for p in problems] == [
+        ("synonym-stop-words", WARNING, SYNONYMS, 2), ("synonym-unused", WARNING, SYNONYMS, 3),
+        ("synonym-stop-words", WARNING, SYNONYMS, 4)]
+    assert problems[0].message == (
+        "'the', 'a', 'an': search ignores these very common words (stop words such as 'the', 'a', 'is'), "
+        "so this entry never changes a search: remove it, or use words the callers and articles share "
+        "that say more")
+    assert lint(CONTENT, "synonym-stop-words") == []   # the demo's own file

@@ -327,7 +327,13 @@ def test_ctrl_n_types_into_the_title_and_says_what_is_missing(active, qtbot, kb_
     assert tab.rel_path == "articles/devices/docking-station-flickers.md" and tab.is_new
     _activate(qtbot, window)
     qtbot.waitUntil(tab.editor.hasFocus, timeout=5_000)
-    assert tab.editing and tab.editor.textCursor().block().text() == "# Docking station flickers"
+    # The cursor is in the Issue section, its hint selected: typing replaces the hint, not the title.
+    hint = "<!-- What the caller says or sees, in their words. Paste exact error messages. -->"
+    assert tab.editing and tab.editor.textCursor().selectedText() == hint
+    qtbot.keyClicks(tab.editor, "The screen goes black when docked")
+    lines = tab.text.split("\n")
+    assert "# Docking station flickers" in lines and hint not in lines
+    assert lines[lines.index("## Issue") + 2] == "The screen goes black when docked"
 
 
 def test_a_new_document_is_written_on_first_save_and_left_out_when_closed_unchanged(
