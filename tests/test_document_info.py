@@ -140,3 +140,5 @@ def test_a_scan_in_worker_processes_gives_the_same_infos(odd_kb: Path) -> None:
     here, forked = kb.scan(), kb.scan(workers=2)
     assert [astuple(info) for info in forked] == [astuple(info) for info in here]
     assert len(here) == len(ODD_FILES) + 1 + SCAN_CHUNK + 10
+    # what the workers sent holds one root Path for all, not one made again per document
+    assert len({id(info.root) for info in forked}) == 1 and forked[0].root == kb.root

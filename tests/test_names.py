@@ -10,9 +10,24 @@ import os
 import unicodedata
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kbstudio.handoff.run import SOLVED, CheckAnswer, SopRun, resolution_article
 from kbstudio.kb import KnowledgeBase
-from kbstudio.names import find_path, form_name, id_key, nfc, same_name, spellings
+from kbstudio.names import (
+    _TEXT_UNSAFE,
+    _escape,
+    _json_escape,
+    find_path,
+    form_name,
+    id_key,
+    json_text,
+    nfc,
+    same_name,
+    shown_text,
+    spellings,
+)
 from kbstudio.sop import parse_sop
 from kbstudio.sop.match import linked_sops
 from kbstudio.sop.parser import find_document
@@ -139,3 +154,13 @@ def test_nfd_words_are_one_word_for_sop_matching() -> None:
     from kbstudio.sop.match import _stems
 
     assert _stems(unicodedata.normalize("NFD", "caf\u00e9 r\u00e9seau")) == _stems("caf\u00e9 r\u00e9seau")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", "\t", "\n", "\r", "\x1b", "[1m", "\x00", "\x7f", "\x85",
+                                          "\xa0", "\u00e9", "\u200d", "\u202e", "\u2067", "\u2028", "\ufeff",
+                                          "\udcff", "\u4e2d", "\U0001f600"]), max_size=40).map("".join))
+def test_output_text_is_escaped_the_same_with_or_without_the_fast_check(text: str) -> None:
+    """``shown_text`` and ``json_text`` skip the regex for text it cannot match: the same answer."""
+    assert shown_text(text) == _TEXT_UNSAFE.sub(_escape, text)
+    assert json_text(text) == _TEXT_UNSAFE.sub(_json_escape, text)

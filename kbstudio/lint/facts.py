@@ -6,43 +6,20 @@ never its text: the facts of a 25,000-document KB take tens of megabytes, not a 
 
 from __future__ import annotations
 
-import posixpath
-import re
 from array import array
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
-from urllib.parse import unquote
 
-from kbstudio.lint.page import ISSUE_HEADINGS, Outline, Page
+from kbstudio.lint.page import ISSUE_HEADINGS, Outline, Page, split_target
 from kbstudio.lint.similar import SimilarityIndex, hashed, numbers, shingles, words
 from kbstudio.model import DocumentFields
 from kbstudio.names import find_path, id_key, nfc
 
 __all__ = ["ISSUE_HEADINGS", "KbFacts", "Tokens", "UnhashedTokens", "hashed_here", "issue_text",
            "split_target", "similarity_tokens"]
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 TITLE_THRESHOLD = 0.8
 ISSUE_THRESHOLD = 0.6
 ISSUE_WORDS = 150
-
-
-def split_target(source_rel: str, target: str) -> tuple[str, str] | None:
-    """Resolve a link target against its source file: (KB-relative path, anchor).
-
-    Returns None for what lint does not check: web and other scheme links, protocol-relative and
-    site-absolute paths. The path is '' for an anchor in the same document.
-    """
-    target = target.strip()
-    if not target:
-        return ("\0", "")
-    if _SCHEME.match(target) or target.startswith(("//", "/", "\\")):
-        return None
-    path, _, anchor = target.partition("#")
-    path = unquote(path.split("?", 1)[0])
-    if not path:
-        return ("", unquote(anchor))
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(source_rel), path))
-    return (joined, unquote(anchor))
 
 
 def issue_text(page: Page) -> str:
@@ -106,10 +83,12 @@ class KbFacts:
     def __init__(self, root: Path, pages: Iterable[Page] = (), similarity: bool = True) -> None:
         self.root = Path(root)
         self.pages: dict[str, Outline] = {}
-        self.by_name: dict[str, set[str]] = {}
-        self.by_id: dict[str, set[str]] = {}
-        self.links_out: dict[str, set[str]] = {}
-        self.links_in: dict[str, set[str]] = {}
+        # Groups are tuples and link sources lists: at 25,000 documents a set per document and per
+        # link target (216 bytes even for one path) was about 16 MB of the Health check's memory.
+        self.by_name: dict[str, tuple[str, ...]] = {}
+        self.by_id: dict[str, tuple[str, ...]] = {}
+        self.links_out: dict[str, tuple[str, ...]] = {}
+        self.links_in: dict[str, list[str]] = {}
         self._exists: dict[str, bool] = {}
         self.similarity = similarity
         self.titles: SimilarityIndex | None = None
@@ -140,18 +119,18 @@ class KbFacts:
     def _add_links_and_id(self, outline: Outline) -> None:
         rel = outline.rel_path
         self.pages[rel] = outline
-        self.by_name.setdefault(nfc(rel), set()).add(rel)
+        _join(self.by_name, nfc(rel), rel)
         if outline.document.id:
-            self.by_id.setdefault(id_key(outline.document.id), set()).add(rel)
+            _join(self.by_id, id_key(outline.document.id), rel)
         targets = set()
         for link in outline.links:
             resolved = split_target(rel, link.target)
             if resolved and resolved[0] not in ("", rel, "\0"):
                 targets.add(nfc(resolved[0]))
         targets.discard(nfc(rel))
-        self.links_out[rel] = targets
+        self.links_out[rel] = tuple(targets)
         for target in targets:
-            self.links_in.setdefault(target, set()).add(rel)
+            self.links_in.setdefault(target, []).append(rel)
 
     def add(self, page: Page) -> None:
         """Add or replace one document's facts."""
@@ -171,10 +150,10 @@ class KbFacts:
         _discard(self.by_name, nfc(rel), rel)
         if outline.document.id:
             _discard(self.by_id, id_key(outline.document.id), rel)
-        for target in self.links_out.pop(rel, set()):
+        for target in self.links_out.pop(rel, ()):
             sources = self.links_in.get(target)
-            if sources is not None:
-                sources.discard(rel)
+            if sources is not None and rel in sources:
+                sources.remove(rel)
                 if not sources:
                     del self.links_in[target]
         self._exists.clear()
@@ -203,20 +182,21 @@ class KbFacts:
 
     def same_name(self, rel: str) -> list[str]:
         """Return the other documents whose paths differ from ``rel`` only in normalisation, sorted."""
-        return sorted(self.by_name.get(nfc(rel), set()) - {rel})
+        return sorted(path for path in self.by_name.get(nfc(rel), ()) if path != rel)
 
-    def links_to(self, rel: str) -> set[str]:
+    def links_to(self, rel: str) -> Collection[str]:
         """Return the documents that link to ``rel`` (in whatever form they spell it)."""
-        return self.links_in.get(nfc(rel), set())
+        return self.links_in.get(nfc(rel), ())
 
     def related(self, rel: str) -> set[str]:
         """Return the documents whose findings may change when ``rel`` changes."""
         outline = self.pages.get(rel)
-        related = set(self.links_to(rel)) | self.by_name.get(nfc(rel), set())
+        related = set(self.links_to(rel))
+        related.update(self.by_name.get(nfc(rel), ()))
         for target in self.links_out.get(rel, ()):
-            related |= self.by_name.get(target, set())
+            related.update(self.by_name.get(target, ()))
         if outline is not None and outline.document.id:
-            related |= self.by_id.get(id_key(outline.document.id), set())
+            related.update(self.by_id.get(id_key(outline.document.id), ()))
         for index in (self.titles, self.issues):
             if index is not None:
                 related.update(other for other, _ in index.matches(rel))
@@ -224,10 +204,17 @@ class KbFacts:
         return {path for path in related if path in self.pages}
 
 
-def _discard(groups: dict[str, set[str]], key: str, rel: str) -> None:
+def _join(groups: dict[str, tuple[str, ...]], key: str, rel: str) -> None:
+    """Put ``rel`` in the group ``key`` (once)."""
+    group = groups.get(key, ())
+    if rel not in group:
+        groups[key] = (*group, rel)
+
+
+def _discard(groups: dict[str, tuple[str, ...]], key: str, rel: str) -> None:
     """Take ``rel`` out of the group ``key``, dropping the group when it is left empty."""
-    group = groups.get(key)
-    if group is not None:
-        group.discard(rel)
-        if not group:
-            del groups[key]
+    group = tuple(path for path in groups.get(key, ()) if path != rel)
+    if group:
+        groups[key] = group
+    else:
+        groups.pop(key, None)

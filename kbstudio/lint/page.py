@@ -11,10 +11,13 @@ holds one text at a time.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from kbstudio.md_structure import parse_structure
 from kbstudio.model import Document, DocumentInfo
@@ -24,6 +27,7 @@ _HTML_ANCHOR = re.compile(r"<[a-z][a-z0-9]*\b[^>]*?\b(?:name|id)\s*=\s*[\"']?([^
 _CUSTOM_ID = re.compile(r"\{#([\w-]+)\}\s*$")
 _SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 ISSUE_HEADINGS = frozenset({"issue", "symptoms", "symptom", "problem", "summary"})
 
 
@@ -116,15 +120,19 @@ class Page:
                 return heading.line
         return self.title_line()
 
-    def outline(self) -> Outline:
-        """Return what other documents' rules need of this one, without its text.
+    def outline(self, root: Path | None = None) -> Outline:
+        """Return what other documents' rules need of this one, without its text (``root``: the KB
+        root's Path, shared by every outline, else worked out for this one).
 
         Its anchors are kept only when its own links point at them: links from other documents
         to a heading are few (16 in the 2,459-article corpus), and for those the target's anchors
         are read again from disk (``Outline.anchors``).
         """
         keep = any(link.target.lstrip().startswith("#") for link in self.links)
-        return Outline(self.document.info(), tuple(self.links), self.title_line(), self.issue_line(),
+        # Only links to files of the KB (or with an empty target): the cross-document rules and the
+        # link graph pass over web and site-absolute links (``split_target``), two thirds of them.
+        checked = tuple(link for link in self.links if split_target(self.rel_path, link.target) is not None)
+        return Outline(self.document.info(root), checked, self.title_line(), self.issue_line(),
                        frozenset(self.anchors) if keep else None, self.cache)
 
 
@@ -134,7 +142,8 @@ class Outline:
     document: its fields (``DocumentInfo``), links, the lines of its title and issue, and anchors.
 
     It offers the part of ``Page``'s interface those rules use: ``document``, ``rel_path``,
-    ``links``, ``anchors``, ``field_line``, ``title_line`` and ``issue_line``.
+    ``links`` (those ``split_target`` resolves: to the KB's files, anchors, empty targets),
+    ``anchors``, ``field_line``, ``title_line`` and ``issue_line``.
     """
 
     document: DocumentInfo
@@ -172,6 +181,25 @@ class Outline:
     def __reduce__(self) -> tuple[type[Outline], tuple[Any, ...]]:
         return (Outline, (self.document, self.links, self.title_at, self.issue_at, self.kept_anchors,
                           self.cache))
+
+
+def split_target(source_rel: str, target: str) -> tuple[str, str] | None:
+    """Resolve a link target against its source file: (KB-relative path, anchor).
+
+    Returns None for what lint does not check: web and other scheme links, protocol-relative and
+    site-absolute paths. The path is '' for an anchor in the same document.
+    """
+    target = target.strip()
+    if not target:
+        return ("\0", "")
+    if _SCHEME.match(target) or target.startswith(("//", "/", "\\")):
+        return None
+    path, _, anchor = target.partition("#")
+    path = unquote(path.split("?", 1)[0])
+    if not path:
+        return ("", unquote(anchor))
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(source_rel), path))
+    return (joined, unquote(anchor))
 
 
 def slugify_heading(text: str) -> str:

@@ -59,7 +59,8 @@ def examine(document: Document, context: LintContext, rules: Sequence[Rule], sim
     """Parse ``document``, run its own ``rules`` (none of them ``cross``) and keep what others need."""
     page = parse_page(document)
     findings = run_rules(page, context, rules)
-    return Examined(page.outline(), findings, similarity_tokens(page, hash_shingles) if similarity else None)
+    outline = page.outline(context.facts.root)
+    return Examined(outline, findings, similarity_tokens(page, hash_shingles) if similarity else None)
 
 
 def _examine_files(root: Path, today: date, rule_ids: tuple[str, ...], similarity: bool, hash_shingles: bool,

@@ -85,6 +85,6 @@ def check_duplicate_id(page: Outline, ctx: LintContext) -> Iterator[Finding]:
     doc_id = page.document.id
     if not doc_id:
         return
-    others = sorted(ctx.facts.by_id.get(id_key(doc_id), set()) - {page.rel_path})
+    others = sorted(path for path in ctx.facts.by_id.get(id_key(doc_id), ()) if path != page.rel_path)
     if others:
         yield page.field_line("id"), f"id {doc_id} is also used by {', '.join(map(shown_name, others))}"

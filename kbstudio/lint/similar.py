@@ -112,7 +112,7 @@ class SimilarityIndex:
         self._postings.clear()
         self._matched.clear()
         total = sum(len(tokens) for _, tokens in items)
-        buckets = 1 << max(10, min(22, (2 * total).bit_length()))
+        buckets = 1 << max(10, min(21, total.bit_length()))   # one to two per token: 4-8 MB at most
         counts, mask = array("I", bytes(4 * buckets)), buckets - 1
         for _, tokens in items:
             for token in tokens:
@@ -147,7 +147,8 @@ class SimilarityIndex:
         return size - math.ceil(self.threshold * size) + 1
 
     def _posting_key(self, group: Hashable, token: Hashable) -> Hashable:
-        return token if self.group is None else (group, token)
+        # sets of no group (a title without numbers) share the plain token: no tuple kept for them
+        return (group, token) if group else token
 
     def _insert(self, key: str, ordered: Packed) -> None:
         """Score ``key``'s set against the indexed sets, keep the matches both ways, index its prefix."""

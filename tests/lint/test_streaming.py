@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
+from kbstudio import workers
 from kbstudio.kb import KnowledgeBase
 from kbstudio.lint import Linter, lint_documents, lint_kb, rules_synonyms, select_rules
 from kbstudio.lint.page import Outline, parse_page
 from kbstudio.lint.reading import CHUNK
 from kbstudio.lint.similar import SimilarityIndex, hashed, jaccard, shingles, words
 from kbstudio.model import Document
-from kbstudio import workers
 from kbstudio.workers import SPAWN_MIN_ITEMS, map_chunks, start_method, worker_count
 from tests.conftest import write
 from tests.lint.helpers import TODAY, article, make, sop
@@ -101,6 +101,24 @@ def test_the_linter_keeps_outlines_and_reads_a_target_s_anchors_when_asked(tmp_p
     assert fresh.kept_anchors is None and fresh.anchors == parse_page(kb.load("net/vpn.md")).anchors
     assert [p.message for p in linter.problems_for("net/links.md") if p.rule == "broken-anchor"] == [
         "no heading '#nope' in net/vpn.md", "no heading '#missing' in this document"]
+
+
+def test_outlines_keep_only_what_the_cross_document_rules_read(tmp_path: Path) -> None:
+    kb = KnowledgeBase(_defects(tmp_path / "kb", copies=3))
+    write(kb.root, "net/web.md", article("KB-20", "Web links", body=(
+        "# Web\n\n[site](https://example.com/a), [root](/docs/x.md), [proto](//cdn/x.png), "
+        "[mail](mailto:a@b.c), [vpn](vpn.md), [here](#web), [empty]()\n")))
+    infos = kb.scan()
+    changed = infos[[info.rel_path for info in infos].index("stale.md")]
+    write(kb.root, "stale.md", article("KB-5", "Stale, renamed since the app listed it"))
+    linter = Linter(kb.root, infos, TODAY)
+    outline = linter.facts.pages["net/web.md"]
+    # web, site-absolute and scheme links: no cross-document rule or the link graph reads them
+    assert [link.target for link in outline.links] == ["vpn.md", "#web", ""]
+    # the app's own DocumentInfo is kept where the file still says the same, not a second copy
+    assert all(linter.facts.pages[info.rel_path].document is info for info in infos if info is not changed)
+    assert linter.facts.pages["stale.md"].document.title == "Stale, renamed since the app listed it"
+    assert _found(linter.problems()) == _found(lint_kb(kb, TODAY))
 
 
 def test_an_update_from_disk_matches_an_update_with_the_document(tmp_path: Path) -> None:
