@@ -2,9 +2,10 @@
 
 ``bench/list_speed.py`` and ``bench/lint_speed.py --scale`` use this: each KB is made once
 (``bench/make_big.py``; kept with ``--keep DIR``), then every command runs ``--runs`` times and
-the median wall time, its CPU time and the peak resident memory of its process tree
+the median wall time, the median CPU time and the peak resident memory of its process tree
 (``bench/rss.py``, worker processes included) are printed beside two baselines measured in the
-same run on the same KB: reading every file's bytes (the floor of any command that looks at
+same run on the same KB (each run of ours followed by one of the older tree, under the same
+load): reading every file's bytes (the floor of any command that looks at
 every document) and, with ``--before SRC``, the same command from an older source tree
 (``git archive <commit> | tar -x -C SRC``).
 """
@@ -20,7 +21,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,11 +77,10 @@ def read_every_file(kb_root: Path) -> float:
     return time.perf_counter() - started
 
 
-def median_of(runs: int, run: Callable[[], Measured]) -> Measured:
-    """Return the median wall time of ``runs`` runs, with the CPU and peak memory of the median run."""
-    results = sorted((run() for _ in range(runs)), key=lambda m: m.seconds)
-    middle = results[len(results) // 2]
-    return Measured(statistics.median(m.seconds for m in results), middle.cpu,
+def median_of(results: list[Measured]) -> Measured:
+    """Return the median wall time of ``results``, the median CPU time and the largest peak memory."""
+    middle = sorted(results, key=lambda m: m.seconds)[len(results) // 2]
+    return Measured(statistics.median(m.seconds for m in results), statistics.median(m.cpu for m in results),
                     max(m.peak_mb for m in results), middle.returncode)
 
 
@@ -95,17 +94,18 @@ def kbstudio_command(source: Path | None, argv: list[str]) -> tuple[list[str], d
 
 
 HEADER = (f"{'command':<24}{'KB':<21}{'median s':>9}{'cpu s':>7}{'peak MB':>8}{'read files s':>13}"
-          f"{'before s':>9}{'cpu s':>7}{'MB':>6}  target")
+          f"{'before s':>9}{'cpu s':>7}{'MB':>6}{'load':>6}  target")
 
 
 def row_text(command: str, kb: str, ours: Measured, floor: float, before: Measured | None,
-             target: str) -> str:
-    """Return one line of the table: ours, the file-reading floor and the older source, same run."""
+             target: str, load: float) -> str:
+    """Return one line of the table: ours, the file-reading floor and the older source, same run,
+    and the machine's mean 1-minute load average while they ran."""
     before_s = f"{before.seconds:.2f}" if before else "-"
     before_cpu = f"{before.cpu:.2f}" if before else "-"
     before_mb = f"{before.peak_mb:.0f}" if before else "-"
     return (f"{command:<24}{kb:<21}{ours.seconds:>9.2f}{ours.cpu:>7.2f}{ours.peak_mb:>8.0f}{floor:>13.2f}"
-            f"{before_s:>9}{before_cpu:>7}{before_mb:>6}  {target}")
+            f"{before_s:>9}{before_cpu:>7}{before_mb:>6}{load:>6.1f}  {target}")
 
 
 def _measure(command: tuple[list[str], dict[str, str]]) -> Measured:
@@ -123,10 +123,15 @@ def run_scale(args: argparse.Namespace, commands: dict[str, list[str]], targets:
             floor = statistics.median(read_every_file(kb_root) for _ in range(args.runs))
             for label, argv in commands.items():
                 argv = [str(kb_root) if part == "{kb}" else part for part in argv]
-                mine = median_of(args.runs, partial(_measure, ours(argv)))
-                before = None
-                if args.before:
-                    old, env = kbstudio_command(args.before, argv)
-                    before = median_of(args.runs, partial(measure, old, env=env))
-                print(row_text(label, name, mine, floor, before, targets.get(name, "")), flush=True)
+                mine: list[Measured] = []
+                older: list[Measured] = []
+                loads = []
+                for _ in range(args.runs):   # ours and the older tree in turn: the same load for both
+                    mine.append(_measure(ours(argv)))
+                    if args.before:
+                        older.append(_measure(kbstudio_command(args.before, argv)))
+                    loads.append(os.getloadavg()[0])
+                before = median_of(older) if older else None
+                print(row_text(label, name, median_of(mine), floor, before, targets.get(name, ""),
+                               statistics.mean(loads)), flush=True)
     print(f"load at the end: {os.getloadavg()[0]:.1f}")
