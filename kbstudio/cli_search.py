@@ -79,6 +79,11 @@ def cmd_index(args: argparse.Namespace, kb: KnowledgeBase) -> int:
         service.close()
     elapsed = time.perf_counter() - started
     _note_skipped(changes)
+    if changes.resumed:
+        _note(f"went on with the build that was interrupted: {changes.resumed} of {changes.documents} "
+              "documents were indexed before")
+    elif changes.not_resumed:
+        _note(f"built from the start: {changes.not_resumed}")
     if changes.rebuilt:
         rate = changes.documents / elapsed if elapsed else 0.0
         reason = changes.reason + ("; rebuilt" if changes.damage else "")

@@ -1,25 +1,27 @@
-"""Full builds on every core: worker processes read, parse and index whole documents.
+"""Fast segment writing for builds, and the Whoosh internals the build's workers need.
 
-Whoosh's own multiprocessing writer still reads and parses every document in the parent; here
-the parent only hands out file paths, so parsing runs in parallel too. The codec skips the
-per-posting length statistics that only Whoosh's own scorer uses (KB Studio ranks with its own
-length columns), which makes writing postings much cheaper.
+The codec skips the per-posting length statistics that only Whoosh's own scorer uses (KB Studio
+ranks with its own length columns), which makes writing postings much cheaper; the segment writer
+groups postings by term in memory. Worker processes (``kbstudio.index.build_pool``) each write
+segments with it, and the parent adds them to the index's table of contents (``add_segments``).
+Whoosh's own multiprocessing writer read and parsed every document in the parent; the build's
+workers get file paths, so parsing runs in parallel too.
 """
 
 from __future__ import annotations
 
-import json
-import pickle
+import shutil
 from array import array
 from pathlib import Path
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
-from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.index import TOC, clean_files
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-MANIFEST_PART = ".manifest-part"
 SPELL_FIELD = "spell"
+SMALL_SEGMENT = 1000   # documents: a segment of fewer is merged by compaction (merge_small)
 
 
 class InliningPostingsWriter(W3PostingsWriter):
@@ -141,83 +143,59 @@ class FastSegmentWriter(SegmentWriter):
         self._terms.clear()
 
 
-class _PathTask(SubWriterTask):
-    """A worker that receives file paths and builds each document's fields itself."""
+class MergingWriter(SegmentWriter):
+    """Whoosh's writer for merging segments (``commit(merge=True)``), reading inlined terms right.
 
-    kb_root: str = ""
-    part_folder: str = ""
+    A term inlined without values (an ID field only records that a document has it) reads back
+    with the value '' (a str: Whoosh's ListMatcher), which Whoosh's own pool refuses with an
+    AssertionError; Whoosh's inlining never ran, so it never met one. Compacting the one-document
+    segments of saves to different documents failed that way. Here such values become b''.
+    """
 
-    def _process_file(self, filename: str, doc_count: int) -> None:
-        from kbstudio.index.indexer import document_fields  # the worker's own import
-
-        writer = self.writer
-        storage = writer.temp_storage()
-        entries: dict[str, list[Any]] = {}
-        with storage.open_file(filename).raw_file() as handle:
-            for _ in range(doc_count):
-                _, args = pickle.load(handle)
-                built = document_fields(Path(self.kb_root), Path(args["path"]))
-                if built is None:
-                    continue
-                fields, entry = built
-                writer.add_document(**fields)
-                entries[fields["path"]] = list(entry)
-        storage.delete_file(filename)
-        part = Path(self.part_folder) / f"{filename}{MANIFEST_PART}"
-        part.write_text(json.dumps(entries), "utf-8")
-
-    def run(self) -> None:
-        # Whoosh's SubWriterTask.run, with the fast writer and always one segment per worker.
-        index = self.storage.open_index(self.indexname)
-        writer = self.writer = FastSegmentWriter(index, _lk=False)
-        while self.running:
-            job = self.jobqueue.get()
-            if job is None:
-                break
-            self._process_file(*job)
-        if not self.running:
-            writer.cancel()
-            return
-        fieldnames = list(self.writer.schema.names())
-        segment = writer._finalize_segment()
-        self.resultqueue.put((None, fieldnames, segment), timeout=5)
+    def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
+        add_post = self.pool.add
+        for item in self._process_posts(reader.iter_postings(), startdoc, docmap):
+            add_post(item if item[4] != "" else (*item[:4], b""))
 
 
-class PathWriter(MpWriter):
-    """A multiprocessing writer fed with file paths instead of finished documents."""
-
-    def __init__(self, index: Any, kb_root: Path, part_folder: Path, procs: int) -> None:
-        super().__init__(index, procs=procs, batchsize=64, multisegment=True, codec=FastCodec(),
-                         subargs={"codec": FastCodec()})
-        self.kb_root = str(kb_root)
-        self.part_folder = str(part_folder)
-
-    def _new_task(self) -> SubWriterTask:
-        task = _PathTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
-                         self.subargs, self.multisegment)
-        task.kb_root = self.kb_root
-        task.part_folder = self.part_folder
-        self.tasks.append(task)
-        task.start()
-        return task
-
-    def add_path(self, path: Path) -> None:
-        """Queue one document file for a worker."""
-        self.add_document(path=str(path))
-
-    def queued(self) -> int:
-        """Return how many paths wait in the buffer (not yet handed out)."""
-        return len(self.docbuffer)
+def small_segments(segments: list[Any]) -> list[Any]:
+    """Return the segments of fewer than ``SMALL_SEGMENT`` documents (saves write one document
+    each; builds write thousands)."""
+    return [segment for segment in segments if segment.doc_count_all() < SMALL_SEGMENT]
 
 
-def collect_manifest(part_folder: Path) -> dict[str, tuple[int, int, str]]:
-    """Merge and delete the manifest parts the workers wrote."""
-    manifest: dict[str, tuple[int, int, str]] = {}
-    for part in part_folder.glob(f"*{MANIFEST_PART}"):
-        for path, (mtime, size, digest) in json.loads(part.read_text("utf-8")).items():
-            manifest[path] = (int(mtime), int(size), str(digest))
-        part.unlink()
-    return manifest
+def merge_small(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
+    """A Whoosh merge policy: merge every small segment (``small_segments``) into the new one.
+
+    Whoosh's MERGE_SMALL merged the five smallest each time: with many saves, compaction ran
+    again after nearly every save.
+    """
+    small = small_segments(segments)
+    if len(small) < 2:
+        return segments
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [segment for segment in segments if segment not in small]
+
+
+def add_segments(index: Any, segments: list[Any]) -> None:
+    """Add segments written by worker processes (``kbstudio.index.build_pool``) to ``index``.
+
+    Writes the next table of contents listing the index's segments and these, without merging
+    and without Whoosh's clean-up, which would delete the files of segments that workers are
+    still writing; ``clean_up`` does that once they have stopped.
+    """
+    toc = TOC(index.schema, index._segments() + list(segments), index.latest_generation() + 1)
+    toc.write(index.storage, index.indexname)
+
+
+def clean_up(index: Any) -> None:
+    """Delete files the latest table of contents does not use (segments of stopped workers, old
+    tables, writers' temporary files); call only when no writer is at work on ``index``."""
+    clean_files(index.storage, index.indexname, index.latest_generation(), index._segments())
+    shutil.rmtree(Path(index.storage.folder) / f"{index.indexname}.tmp", ignore_errors=True)
 
 
 def serial_writer(index: Any) -> SegmentWriter:

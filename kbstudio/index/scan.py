@@ -24,8 +24,12 @@ Queries are evaluated, ranked and answered by the index's own code (``kbstudio.i
 
 Threads: ``load`` reads the documents into the table; a search made while another thread is
 loading answers at once from the documents read so far (``loaded`` says how many), and a search
-made when no one is loading loads first. So an app can load on one thread (``load``, or any
-search there, even an empty one) and search on another while it does.
+made when no one is loading loads first, unless the scan works in the ``background``: then a
+search never waits, and answers from what was read so far. A build can hand over each document it
+parses (``add_document``, the ``DocumentSink`` of ``kbstudio.index.full_build``) once a search has
+been made; ``load`` reads the others, in the background from the last document backwards, so that
+it meets a build going forwards half way and each document is parsed once (otherwise forwards: the
+documents are numbered as the index numbers them, and equal scores come in the same order).
 """
 
 
@@ -36,6 +40,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from kbstudio.index.analysis import SupportAnalyzer
 from kbstudio.index.evaluate import Evaluator, query_words
@@ -65,8 +70,12 @@ class ScanSearcher:
 
     def __init__(self, kb: KnowledgeBase, weights: RankWeights | None = None,
                  synonyms: Callable[[], SynonymTable] | None = None,
-                 memory_budget: int = MEMORY_BUDGET) -> None:
-        """``synonyms`` returns the KB's current synonym table; by default its file is followed."""
+                 memory_budget: int = MEMORY_BUDGET, background: bool = False) -> None:
+        """``synonyms`` returns the KB's current synonym table; by default its file is followed.
+
+        ``background``: searches answer from the documents read so far, never reading them first
+        (see the module doc).
+        """
         self.kb = kb
         self.weights = weights or RankWeights()
         self.synonyms: Callable[[], SynonymTable] = synonyms or SynonymFile(kb.root).table
@@ -81,6 +90,12 @@ class ScanSearcher:
         self._streaming = False              # the table did not fit the budget
         self._closed = False
         self._last: tuple[View, Evaluator] | None = None   # the latest view searched and its evaluator
+        self.background = background
+        self._adding = threading.Lock()     # one document added at a time (the build's, the reader's)
+        self._present: set[str] = set()     # KB-relative paths of the documents in the table
+        self._wanted = False                # a search was made: documents a build parses are wanted
+        self._listed = False                # the documents to read were listed (``_total``)
+        self._stopped = False               # stop_adding(): no document is added until load()
 
     # State ----------------------------------------------------------------------------------
 
@@ -117,6 +132,7 @@ class ScanSearcher:
             self._generation += 1
             self._streaming = False
             self._last = None
+            self._present = set()
 
     def close(self) -> None:
         """Release what was read (a running load stops); searches still running find nothing."""
@@ -125,12 +141,40 @@ class ScanSearcher:
 
     # Loading --------------------------------------------------------------------------------
 
+    def wants_documents(self) -> bool:
+        """Return True once a search was made (and while the table is kept): a build's documents
+        are then handed over (``add_document``)."""
+        return self._wanted and not self._closed and not self._streaming
+
+    def stop_adding(self) -> None:
+        """Add no more documents (Cancel): when this returns, the documents read so far are all
+        there will be until ``load`` or ``allow_adding``."""
+        with self._adding:
+            self._stopped = True
+
+    def allow_adding(self) -> None:
+        """Take documents again after ``stop_adding`` (a build starts again)."""
+        self._stopped = False
+
+    def add_document(self, rel: str, fields: dict[str, Any]) -> None:
+        """Take the index fields of the document at ``rel`` (``document_fields``) from a build;
+        one the table has already is skipped."""
+        with self._lock:
+            if self._closed or self._streaming:
+                return
+            if self._table is None:
+                self._table = Table(self.kb.root, self.analyzer)
+            table, generation = self._table, self._generation
+        self._add(table, generation, rel, fields)
+
     def load(self, progress: Progress | None = None, cancelled: Cancelled = never) -> None:
         """Read every document into the table, unless it is complete or another thread is reading.
 
         ``progress(done, total)`` is called now and then. Cancelling keeps what was read: a later
         load goes on from there.
         """
+        self._wanted = True
+        self._stopped = False
         with self._lock:
             if self._closed or self._streaming or self._loader is not None \
                     or (self._table is not None and self._table.complete):
@@ -159,40 +203,60 @@ class ScanSearcher:
                 skipped.append(problem)
         self.skipped = skipped
         self._total = len(found)
+        self._listed = True
         return found
 
     def _fill(self, table: Table, generation: int, progress: Progress | None, cancelled: Cancelled) -> None:
+        """Read the documents the table lacks (in the background from the last one backwards: see
+        the module doc)."""
         started = time.perf_counter()
         paths = self._paths()
         total = len(paths)
         step = max(1, total // 100)
-        for number, (rel, path) in enumerate(paths[len(table.docs):], len(table.docs)):
+        for number, (rel, path) in enumerate(reversed(paths) if self.background else paths):
             if self._generation != generation or cancelled():
                 return
             if number % step == 0 and progress is not None:
-                progress(number, total)
+                progress(len(table.docs), total)
+            if rel in self._present:   # handed over by a build
+                continue
             found = document_fields(self.kb.root, path)
             if found is None:   # gone since it was listed
                 continue
-            table.add(rel, found[0])
-            if table.estimate > self.memory_budget:
-                if table.keep_texts:
-                    table.drop_texts()
-                    log.info("scan of %s: reading texts dropped to stay within %d MB",
-                             self.kb.root, self.memory_budget >> 20)
-                if table.estimate > self.memory_budget:
-                    with self._lock:
-                        if self._generation == generation:
-                            self._table = None
-                            self._streaming = True
-                    log.info("scan of %s: over %d MB; searches read the documents each time",
-                             self.kb.root, self.memory_budget >> 20)
-                    return
+            if cancelled() or not self._add(table, generation, rel, found[0]):
+                return   # cancelled while it read this one: what was read before stays as it is
         table.complete = True
         if progress is not None:
             progress(total, total)
         log.info("scan of %s: %d documents read in %.1f s (about %.0f MB)", self.kb.root,
                  len(table.docs), time.perf_counter() - started, table.estimate / 2**20)
+
+    def _add(self, table: Table, generation: int, rel: str, fields: dict[str, Any]) -> bool:
+        """Add a document to ``table`` unless it has it; return False once the table passed the
+        memory budget (searches then stream, see the module doc) or adding was stopped."""
+        with self._adding:
+            if self._stopped:
+                return False
+            if rel in self._present or self._generation != generation:
+                return True
+            table.add(rel, fields)
+            self._present.add(rel)
+            if table.estimate <= self.memory_budget:
+                return True
+            if table.keep_texts:
+                table.drop_texts()
+                log.info("scan of %s: reading texts dropped to stay within %d MB",
+                         self.kb.root, self.memory_budget >> 20)
+            if table.estimate <= self.memory_budget:
+                return True
+            with self._lock:
+                if self._generation == generation:
+                    self._table = None
+                    self._streaming = True
+                    self._present = set()
+            log.info("scan of %s: over %d MB; searches read the documents each time",
+                     self.kb.root, self.memory_budget >> 20)
+            return False
 
     def _evaluator(self) -> Evaluator | None:
         """Return the evaluator of what to search: the complete table, or what another thread has
@@ -201,6 +265,15 @@ class ScanSearcher:
         Loads on this thread when nobody else is loading; None when searches must stream, or
         when the scan was closed meanwhile.
         """
+        self._wanted = True
+        if self.background:   # never read here: answer from what was read (or handed over) so far
+            if not self._listed:
+                self._paths()
+            with self._lock:
+                if self._table is None and not self._streaming and not self._closed:
+                    self._table = Table(self.kb.root, self.analyzer)
+                table = self._table
+            return self._evaluator_of(table) if table is not None else None
         with self._lock:
             table, loader = self._table, self._loader
         if table is not None and (table.complete or (loader is not None and loader != threading.get_ident())):

@@ -58,10 +58,20 @@ class SearchService:
     """Keeps a KB's index and a searcher over it (or a scan of the documents while it can't)."""
 
     def __init__(self, kb: KnowledgeBase, index_dir: str | Path | None = None,
-                 lock_timeout: float = 10.0, procs: int | None = None) -> None:
+                 lock_timeout: float = 10.0, procs: int | None = None,
+                 start_method: str | None = None, scan_in_background: bool = False) -> None:
+        """``procs`` and ``start_method``: the build's worker processes (see ``Indexer``).
+
+        ``scan_in_background``: a search the scan answers never waits for the documents to be
+        read; it answers from those read so far, and ``read_documents`` reads the others (the
+        app does it on a worker), while a build hands over each document it parses. Else (the
+        command line) the first such search reads every document first.
+        """
         self.kb = kb
         self.store = IndexStore(kb.root, index_base_dir(index_dir))
-        self.indexer = Indexer(kb, self.store, lock_timeout=lock_timeout, procs=procs)
+        self.indexer = Indexer(kb, self.store, lock_timeout=lock_timeout, procs=procs,
+                               start_method=start_method)
+        self.scan_in_background = scan_in_background
         self.synonyms = SynonymFile(kb.root)   # re-read by each query when the file changed
         self._searcher: Searcher | None = None
         # Why searches are answered by scanning the documents (damaged index, unwritable folder).
@@ -113,16 +123,20 @@ class SearchService:
         IndexDamagedError when even a fresh build cannot be opened.
         """
         damage = self._damage
+        # While the scan answers, the documents a build parses go to it too (see ScanSearcher).
+        sink = self._scanner() if self._searcher is None else None
+        if sink is not None:
+            sink.allow_adding()
         if damage is not None:
-            changes = self.indexer.rebuild(progress, cancelled, damage=damage)
+            changes = self.indexer.rebuild(progress, cancelled, damage=damage, sink=sink)
         elif rebuild:
-            changes = self.indexer.rebuild(progress, cancelled, reason="rebuild requested")
+            changes = self.indexer.rebuild(progress, cancelled, reason="rebuild requested", sink=sink)
         else:
-            changes = self.indexer.sync(progress, cancelled, verify=verify)
+            changes = self.indexer.sync(progress, cancelled, verify=verify, sink=sink)
         try:
             searcher = self._open_searcher()
         except IndexDamagedError as error:
-            changes = self.indexer.rebuild_damaged(error, progress, cancelled)
+            changes = self.indexer.rebuild_damaged(error, progress, cancelled, sink=sink)
             searcher = self._open_searcher()
         with self._lock:
             if self._damage is not None and self._damage is not damage \
@@ -241,8 +255,27 @@ class SearchService:
     def _scanner(self) -> ScanSearcher:
         with self._lock:
             if self._scan is None:
-                self._scan = ScanSearcher(self.kb)
+                self._scan = ScanSearcher(self.kb, background=self.scan_in_background)
             return self._scan
+
+    @property
+    def scan_loaded(self) -> tuple[int, int]:
+        """Return (documents the scan has read, documents to read); (0, 0) when no scan is in use."""
+        scan = self._scan
+        return scan.loaded if scan is not None else (0, 0)
+
+    def stop_reading(self) -> None:
+        """Have the scan take no more documents, read or handed over by a build (Cancel): when this
+        returns, ``scan_loaded`` stays as it is until ``read_documents`` or the next build."""
+        scan = self._scan
+        if scan is not None:
+            scan.stop_adding()
+
+    def read_documents(self, cancelled: Cancelled = never) -> None:
+        """Have the scan read the documents it has not got yet (on the caller's thread), unless the
+        index answers; ``cancelled`` stops it within a document."""
+        if self._searcher is None:
+            self._scanner().load(cancelled=cancelled)
 
     def _open_searcher(self) -> Searcher:
         """Open the live index and a searcher over it; raises IndexMissingError or IndexDamagedError."""

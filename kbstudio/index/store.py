@@ -247,11 +247,29 @@ class IndexStore:
         atomic_write(self.home / POINTER_FILE, folder.name.encode("utf-8"))
         self.remove_stale_folders()
 
-    def remove_stale_folders(self) -> None:
-        """Delete index folders that are not live (old builds, abandoned ones)."""
+    def unfinished_builds(self) -> list[Path]:
+        """Return the folders of full builds that stopped before they were swapped in, newest first.
+
+        Such a folder holds what its build saved at its last checkpoint (``kbstudio.index.full_build``).
+        """
+        live = self.current_folder()
+        folders = [child for child in self.home.glob("ix-*")
+                   if child != live and child.is_dir() and _FOLDER_NAME.match(child.name)]
+        return sorted(folders, key=lambda folder: int(folder.name[3:]), reverse=True)
+
+    def open_folder(self, folder: Path) -> LiveIndex:
+        """Open the index in ``folder``, live or not (an unfinished build), with its manifest.
+
+        Raises IndexMissingError for another schema version and IndexDamagedError for damage
+        (a missing manifest included), as ``open`` does.
+        """
+        return self._open_folder(folder)
+
+    def remove_stale_folders(self, keep: Path | None = None) -> None:
+        """Delete index folders that are not live (old builds, abandoned ones), except ``keep``."""
         live = self.current_folder()
         for child in self.home.glob("ix-*"):
-            if child != live and child.is_dir():
+            if child not in (live, keep) and child.is_dir():
                 shutil.rmtree(child, ignore_errors=True)
 
     @contextlib.contextmanager
