@@ -35,6 +35,7 @@ from kbstudio.ui.loop.pages import LoopPages
 from kbstudio.ui.loop.use_dialog import UseDialog, document_label
 from kbstudio.ui.settings import AppSettings
 from kbstudio.ui.tasks import TaskFailure, TaskRunner
+from kbstudio.vcs.runner import GitError
 
 if TYPE_CHECKING:
     from kbstudio.handoff import HandoffNote, SopRun
@@ -43,6 +44,19 @@ if TYPE_CHECKING:
 LOG_GAPS = "log_search_gaps"     # the setting (kbstudio.ui.settings.DEFAULTS)
 # The loop's record folders (kbstudio.loop.logfiles): a change there is a teammate's record pulled.
 LOOP_FOLDERS = tuple(f"{folder_rel(folder)}/" for folder in FOLDERS)
+
+
+def open_loop(kb: KnowledgeBase) -> KnowledgeLoop:
+    """Return the loop of ``kb`` with its repository; without one when git cannot be used there.
+
+    A repository whose own git config names programs KB Studio will not run (refused until the
+    user allows them, ``kbstudio.vcs.programs``) or a git that fails still lets agents record: the
+    versions are then the files' ``blob:`` ids and the person is git's global identity or the login.
+    """
+    try:
+        return KnowledgeLoop.open(kb)
+    except GitError:
+        return KnowledgeLoop(kb, None)
 
 
 @dataclass
@@ -122,20 +136,23 @@ class LoopController(QObject):
         def run(progress: object, cancelled: object) -> Any:
             loop = self._loop
             if loop is None or loop.kb is not kb:
-                loop = self._loop = KnowledgeLoop.open(kb)
+                loop = self._loop = open_loop(kb)
             return work(loop)
 
         self.runner.run(label, run, on_success=on_success, on_error=self._failed)
         return True
 
     def _failed(self, failure: TaskFailure) -> None:
+        """Say why a record or a read failed: a value, a flag, a file or git in its own words (logged);
+        anything else is a bug (the error dialog, ``as_failure``)."""
         from kbstudio.loop.records import RecordError
+        from kbstudio.ui.vcs.common import EXPECTED_ERRORS, as_failure
 
         if isinstance(failure.error, (RecordError, KeyError)):
             reason = failure.error.args[0] if failure.error.args else ""
             self.messageRequested.emit(f"{failure.label}: {reason}")
         else:
-            self.messageRequested.emit(failure.report())
+            self.messageRequested.emit(f"{failure.label}: {as_failure(failure, EXPECTED_ERRORS).message}")
 
     def open_kb(self) -> None:
         """A KB was opened: forget the last one's loop and read this one's flags."""

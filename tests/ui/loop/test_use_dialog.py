@@ -80,3 +80,22 @@ def test_cancel_records_nothing(harness: Harness) -> None:
     dialog.reject()
     harness.idle()
     assert records(harness.kb.root, "usage") == []
+
+
+def test_a_repository_whose_programs_are_refused_still_records(harness: Harness, qtbot,  # noqa: ANN001
+                                                                tmp_path) -> None:  # noqa: ANN001
+    from tests.vcs.conftest import git
+
+    script = tmp_path / "filter"
+    script.write_text("#!/bin/sh\ncat\n", "utf-8")
+    script.chmod(0o755)
+    git(harness.kb.root, "config", "filter.e.clean", str(script))   # KB Studio refuses to run it
+    harness.controller.open_kb()
+    harness.idle()
+    dialog = harness.controller.use_dialog(harness.open(OUTLOOK))
+    dialog.record_button.click()
+    qtbot.waitUntil(lambda: bool(records(harness.kb.root, "usage")), timeout=10_000)
+    harness.idle()
+    [entry] = records(harness.kb.root, "usage")
+    assert entry["document"] == "KB-0019" and entry["version"].startswith("blob:")   # no git: the bytes read
+    assert "Use recorded: KB-0019 solved" in harness.messages[-1]
