@@ -3,9 +3,12 @@
 A damaged index found on opening, by the background check of every index file, or by a search
 is rebuilt in the background. Whenever the index cannot answer (its first build, that rebuild, a
 build that was cancelled or failed) searches are answered by scanning the documents
-(``kbstudio.index.scan``): from the first such search on, a worker reads every document once
-into the scan's table, and searches meanwhile answer from the documents read so far, rerun every
-``SCAN_RERUN_MS`` and once all are read. ``noteChanged`` tells the search panel which answers.
+(``kbstudio.index.scan``): a build hands the scan each document it parses, and from the first
+such search on, a worker reads the others (once each, from the last backwards, so that it meets
+the build half way). Searches meanwhile answer from the documents read so far and are rerun at
+most every ``SCAN_RERUN_MS``, when the documents read have grown by ``RERUN_GROWTH`` since the
+search on screen, and once all are read. Cancel stops the build and that reading within a second;
+searches then answer from what was read. ``noteChanged`` tells the search panel which answers.
 Change records name the documents to index again; whenever the answers may differ (an update, a
 build, the scan reading on) the controller publishes a record with ``index`` set.
 A cancelled or failed build starts again from a click on the status-bar label, and View > Rebuild
@@ -38,8 +41,10 @@ from kbstudio.ui.tasks import EXPECTED_ERRORS, TaskFailure, TaskHandle, TaskRunn
 # wait for the other writer): logged and shown in the status bar. Anything else is a bug: the
 # error dialog too. Damage never gets here: the service rebuilds a damaged index itself.
 INDEX_EXPECTED: tuple[type[BaseException], ...] = (*EXPECTED_ERRORS, IndexUnwritableError, IndexLockedError)
-SCAN_RERUN_MS = 2000   # while the scan reads the documents, searches shown are rerun this often
-READER_HEAD_START = 1.0   # seconds a search waits for the reader to take the documents first
+SCAN_RERUN_MS = 3000   # while the scan reads the documents, searches shown are rerun at most this often
+# ... and only once the documents read have grown this much since the search on screen ran: on a
+# 25,000-document KB about 15 reruns instead of one every 1-2 s, each of which reordered the list.
+RERUN_GROWTH = 1.25
 # The scan's reader runs at this niceness (Linux): an index build beside it, which parses the same
 # documents under the same interpreter lock, keeps most of the processor (corpus: built in 9.7-10.1 s
 # instead of 8.6 s alone, 14 s beside a reader at the same priority; the reader gets through a fifth
@@ -120,11 +125,14 @@ class IndexController(QObject):
         self._why_scan = ""             # why searches scan the documents (see noteChanged)
         self._reader: TaskHandle | None = None        # the scan's reading of every document
         self._reader_for: SearchService | None = None  # ... for this service
-        self._reader_started: threading.Event | None = None
         self._read_all = False          # the scan has read every document since scanning began
+        self._reading_stopped = False   # Cancel stopped the reading: searches answer from what was read
+        self._why_detail = ""           # the failure behind UNAVAILABLE, said whole in the note
+        self._answered_read = 0         # documents the scan had read when the search on screen ran
+        self._searching = 0             # searches started and not answered yet
         self._rerun = QTimer(self)
         self._rerun.setInterval(SCAN_RERUN_MS)
-        self._rerun.timeout.connect(self.resultsStale.emit)
+        self._rerun.timeout.connect(self._rerun_if_grown)
         self.resultsStale.connect(self._stale)
         self.errorOccurred.connect(hub.status.error)
         hub.kbChanged.connect(self.kb_changed)
@@ -147,9 +155,10 @@ class IndexController(QObject):
         old = self.service
         if old is not None:
             self.kb_work.run("close index", lambda p, c: old.close())
-        # One process: forking worker processes from a Qt worker thread corrupts PySide6's
-        # reference counts (seen as crashes after a full build), so the app builds serially.
-        service = SearchService(kb, self.index_dir, procs=1)
+        # Worker processes are spawned, never forked: forking while Qt's threads run corrupted
+        # PySide6's reference counts (seen as crashes after a full build). Searches during a build
+        # answer from the documents read so far; the scan never makes a search wait for all.
+        service = SearchService(kb, self.index_dir, start_method="spawn", scan_in_background=True)
         self.service = service
         self._rebuild_failed = False
         self._scan_for("")
@@ -166,7 +175,7 @@ class IndexController(QObject):
         service = self.service
         if service is not None and not service.is_open and self._task is None:
             service.use_scan(message)   # searches scan the documents; a click on the label tries again
-            self._scan_for(UNAVAILABLE)
+            self._scan_for(UNAVAILABLE, message)
             self.label.setText("index unavailable (searching the documents) · click to build the index")
             self.label.setToolTip(message)
             self.label.set_actionable(True)
@@ -202,6 +211,7 @@ class IndexController(QObject):
         ``kind`` is "sync" (an open index), "build" (none that can answer: the documents are
         scanned meanwhile) or "rebuild" (asked for). A damaged index is always rebuilt.
         """
+        self._reading_stopped = False
         if service.damage is not None:
             label = "index damaged, rebuilding (searching the documents meanwhile)..."
             self._scan_for(WHILE_REBUILT)
@@ -209,6 +219,7 @@ class IndexController(QObject):
             label = "building the index (searching the documents meanwhile)..."
             service.use_scan("the index is being built")
             self._scan_for(WHILE_BUILT)
+            self._rerun.start()
         else:
             label = "rebuilding the index..." if kind == "rebuild" else "index ready, checking for changes..."
         self.label.setText(label)
@@ -246,6 +257,11 @@ class IndexController(QObject):
         skipped = f"; {len(changes.skipped)} not indexed" if changes.skipped else ""
         self.label.setText(f"index ready ({what}{skipped})")
         notes = ([f"index was damaged: {changes.damage}"] if changes.damage else []) + changes.skipped
+        if changes.resumed:
+            notes.insert(0, f"The build stopped before went on from {changes.resumed:,} of "
+                            f"{changes.documents:,} documents.")
+        elif changes.not_resumed:
+            notes.insert(0, f"Built from the start: {changes.not_resumed}.")
         self.label.setToolTip("\n".join(notes))
         if service.is_open:
             self._scan_for("")
@@ -268,7 +284,7 @@ class IndexController(QObject):
         self._rebuild_failed = service.damage is not None
         if not service.is_open:
             service.use_scan(message)   # searches scan the documents instead of failing
-            self._scan_for(CANCELLED if cancelled else UNAVAILABLE)
+            self._scan_for(CANCELLED, "") if cancelled else self._scan_for(UNAVAILABLE, message)
             state += " (searching the documents) · click to build the index"
             self.resultsStale.emit()
         else:
@@ -280,11 +296,13 @@ class IndexController(QObject):
             self.errorOccurred.emit(message)
 
     def _check_damage(self) -> None:
-        """Start rebuilding in the background when a search found the index damaged."""
+        """Start rebuilding in the background when a search found the index damaged; the search on
+        screen runs again, so that the scan reads the documents (it answered from none)."""
         service = self.service
         if service is not None and service.damage is not None and self._task is None \
                 and not self._rebuild_failed:
             self._start_indexing(service, "build")
+            self.resultsStale.emit()
 
     def _done(self) -> None:
         self.progress.setVisible(False)
@@ -296,10 +314,17 @@ class IndexController(QObject):
         self.rebuild_action.setEnabled(True)
 
     def cancel(self) -> None:
-        """Stop a running build or sync."""
+        """Stop a running build or sync, and the scan's reading of the documents with it."""
         if self._task is not None:
             self._task.cancel()
             self.label.setText("cancelling...")
+        service = self.service
+        if service is not None and not service.is_open:
+            service.stop_reading()   # the documents read so far are all there are from now on
+            self._reading_stopped = True
+        if self._reader is not None:
+            self._reader.cancel()
+            self._documents_read(self._reader_for, stopped=True)
 
     def search(self, text: str, options: SearchOptions, on_result: Callable[[SearchResponse], None],
                on_error: Callable[[str], None]) -> None:
@@ -318,90 +343,121 @@ class IndexController(QObject):
         if not (service.is_open or service.damage is not None or service.scanning):
             on_error("Opening the search index...")   # a moment: then the index, or a scan, answers
             return
-        reader_started = None if service.is_open else self._read_documents(service)
+        if not service.is_open:
+            self._read_documents(service)
 
         def work(progress: Callable[[int, int], None],
-                 cancelled: Callable[[], bool]) -> tuple[SearchResponse, bool]:
-            if reader_started is not None:   # the reader takes the documents first: no wait here
-                reader_started.wait(READER_HEAD_START)
+                 cancelled: Callable[[], bool]) -> tuple[SearchResponse, bool, int]:
+            read = service.scan_loaded[0]
             response = service.search(text, options)
             if service.damage is not None:
                 self._damageFound.emit()   # from the search thread; delivered on the GUI thread
-            return response, not service.is_open
+            return response, not service.is_open, read
 
-        def answered(result: tuple[SearchResponse, bool]) -> None:
-            response, scanned = result
-            self.noteChanged.emit(self.scan_note() if scanned else "", scanned and self._reading(service))
+        def answered(result: tuple[SearchResponse, bool, int]) -> None:
+            response, scanned, read = result
+            self._searching -= 1
+            self._answered_read = read if scanned else 0
+            self.noteChanged.emit(self.scan_note() if scanned else "", scanned and self._partial(service))
             if alive(on_result):
                 on_result(response)
 
         def failed(failure: TaskFailure) -> None:
+            self._searching -= 1
             message = failure.report(INDEX_EXPECTED)
             if alive(on_error):
                 on_error(message)
 
+        self._searching += 1
         self.search_work.run("search", work, on_success=answered, on_error=failed)
 
     def scan_note(self) -> str:
         """Return what the search panel says while the scan answers: the documents, and why."""
-        what = "Searching the documents"
-        if self.service is not None and self._reading(self.service):
-            what += " read so far"
+        service = self.service
         why = self._why_scan or "the index cannot answer"
+        if why == UNAVAILABLE and self._why_detail:
+            why += f" ({self._why_detail})"
+        read, total = service.scan_loaded if service is not None else (0, 0)
+        if self._reading_stopped and service is not None and read < total:
+            return f"Searching the {read:,} of {total:,} documents read before {why}"
+        what = "Searching the documents"
+        if service is not None and self._partial(service):
+            what += " read so far"
         return f"{what} {why}" if why.startswith("while") else f"{what}: {why}"
 
     def _reading(self, service: SearchService) -> bool:
         """Return True while the scan of ``service`` is reading the documents."""
         return self._reader is not None and self._reader_for is service
 
-    def _scan_for(self, why: str) -> None:
-        """Note why searches scan the documents from now on ("": they don't); the scan reads anew."""
+    def _partial(self, service: SearchService) -> bool:
+        """Return True while the scan's answers come from some of the documents only."""
+        read, total = service.scan_loaded
+        return self._reading(service) or (not self._read_all and read < total)
+
+    def _scan_for(self, why: str, detail: str = "") -> None:
+        """Note why searches scan the documents from now on ("": they don't); the scan reads anew.
+
+        ``detail`` is the failure behind UNAVAILABLE, said whole in the search panel's note (the
+        status bar cuts a long line off).
+        """
         self._why_scan = why
+        self._why_detail = detail
         self._read_all = False
         if not why:
             self._rerun.stop()
         service = self.service
         self.noteChanged.emit(self.scan_note() if why else "",
-                              bool(why) and service is not None and self._reading(service))
+                              bool(why) and service is not None and self._partial(service))
 
-    def _read_documents(self, service: SearchService) -> threading.Event | None:
-        """Have the scan read every document on its own worker, once; return when it has started.
+    def _read_documents(self, service: SearchService) -> None:
+        """Have the scan read the documents on its own worker, once, unless Cancel stopped that.
 
         Searches meanwhile answer from the documents read so far (see ``kbstudio.index.scan``).
+        After Cancel a search reads only when nothing was read at all: it could not answer else.
         """
         if self._reader is not None and self._reader_for is service:
-            return self._reader_started
-        if self._read_all:
-            return None
-        started = threading.Event()
+            return
+        if self._read_all or (self._reading_stopped and service.scan_loaded[0] > 0):
+            return
 
         def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> None:
-            started.set()
             _give_way()
             if not service.is_open:
-                # The service offers no other door to its scan: any search, even an empty one,
-                # makes the scan read every document first (kbstudio.index.scan, "Threads").
-                service.search("", SearchOptions())
+                service.read_documents(cancelled)
 
-        self._reader_started = started
         self._reader_for = service
         self._reader = self.scan_work.run("reading the documents", work,
                                           on_success=lambda _: self._documents_read(service),
                                           on_error=lambda failure: self._documents_read(service, failure))
         self._rerun.start()
-        return started
 
-    def _documents_read(self, service: SearchService, failure: TaskFailure | None = None) -> None:
+    def _documents_read(self, service: SearchService | None, failure: TaskFailure | None = None,
+                        stopped: bool = False) -> None:
         if self._reader_for is service:
-            self._reader = self._reader_started = self._reader_for = None
-            self._rerun.stop()
+            self._reader = self._reader_for = None
+            if self._task is None or stopped:
+                self._rerun.stop()
         if failure is not None:
             self.errorOccurred.emit(failure.report(INDEX_EXPECTED))
             return
-        if service is self.service and not service.is_open and self._why_scan:
-            self._read_all = True
-            self.noteChanged.emit(self.scan_note(), False)
-            self.resultsStale.emit()   # the search on screen, from every document
+        if service is not None and service is self.service and not service.is_open and self._why_scan:
+            read, total = service.scan_loaded
+            self._read_all = not stopped and read >= total
+            self.noteChanged.emit(self.scan_note(), self._partial(service))
+            if not stopped:
+                self.resultsStale.emit()   # the search on screen, from every document
+
+    def _rerun_if_grown(self) -> None:
+        """Rerun the search on screen when the scan has read notably more since it ran (see RERUN_GROWTH)."""
+        service = self.service
+        if service is None or service.is_open or not self._why_scan:
+            self._rerun.stop()
+            return
+        read, total = service.scan_loaded
+        if self._searching:   # the answer on its way says how many were read when it ran
+            return
+        if read >= total > self._answered_read or read >= max(1, self._answered_read) * RERUN_GROWTH:
+            self.resultsStale.emit()
 
     def update_paths(self, rel_paths: Iterable[str]) -> None:
         """Re-index files that changed (a save, a pull)."""
@@ -424,6 +480,7 @@ class IndexController(QObject):
         """Stop work and close the index (the window is closing)."""
         self._rerun.stop()
         self.kb_work.cancel_all()
+        self.scan_work.cancel_all()
         for runner in (self.kb_work, self.search_work):
             runner.wait()
         if self.service is not None:

@@ -3,11 +3,18 @@
 A search that has not answered within ``BUSY_AFTER_MS`` shows "Searching..." and greys the
 results still on screen (they are the previous query's); a note above the count says when the
 documents are scanned instead of the index answering (``set_note``).
+
+The same search is run again when its answer may have changed (``rerun``: the index was updated,
+the scan read more documents). A rerun's results replace the list only while the user has not
+moved in it; once they have selected another result or scrolled, the list stays as it is (Enter
+opens what they chose) and a line under the count offers the newer results (a click, or F5),
+which then keep their selected document selected and the list where it was scrolled.
 """
 
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -32,15 +39,30 @@ from kbstudio.ui.rich_delegate import HTML_ROLE, RichTextDelegate
 PATH_ROLE = Qt.ItemDataRole.UserRole
 DEBOUNCE_MS = 150
 BUSY_AFTER_MS = 250
+# QLineEdit cuts text past 32,767 characters without a word; a pasted log can be longer. Past this
+# cap (a QLineEdit holding 180,000 characters still takes a key in 0.1 s) the box says what it left out.
+MAX_QUERY_CHARS = 100_000
+SHOW_NEWER = "show-newer"   # the link to the held results of a rerun
+_LONG_RUN = re.compile(r"\S{30,}")
+
+
+def breakable(text: str) -> str:
+    """Return ``text`` with zero-width spaces after the separators of long unbroken runs (paths):
+    a word-wrapped label breaks a path there instead of growing past the panel's width."""
+    return _LONG_RUN.sub(lambda run: re.sub(r"([/\\_.-])", "\\1\u200b", run.group(0)), text)
 
 
 class QueryEdit(QLineEdit):
-    """The search box: Up/Down move through the results, Enter opens."""
+    """The search box: Up/Down move through the results, Enter opens, F5 shows newer results."""
 
     moveRequested = Signal(int)
     openRequested = Signal()
+    refreshRequested = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_F5:
+            self.refreshRequested.emit()
+            return
         if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up):
             self.moveRequested.emit(1 if event.key() == Qt.Key.Key_Down else -1)
             return
@@ -64,6 +86,10 @@ class SearchPanel(QWidget):
         self.query = QueryEdit()
         self.query.setPlaceholderText("Search: what the caller says, or paste the error (Ctrl+K)")
         self.query.setClearButtonEnabled(True)
+        self.query.setMaxLength(MAX_QUERY_CHARS)
+        self.length_note = QLabel()
+        self.length_note.setWordWrap(True)
+        self.length_note.setVisible(False)
         # "Showing results for <corrected> - search for <typed> instead" (the link searches as typed)
         self.suggestion = QLabel()
         self.suggestion.setTextFormat(Qt.TextFormat.RichText)
@@ -71,6 +97,7 @@ class SearchPanel(QWidget):
         self._as_typed: str | None = None   # the text to search without spelling correction
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
         # The empty result's way forward (KCS: a search that finds nothing starts an article).
         self.create_button = QPushButton("Create an article from this search")
         self.create_button.setToolTip("Start a draft article (work in progress) with these words, as typed, "
@@ -92,6 +119,9 @@ class SearchPanel(QWidget):
         self._note = ""
         self._partial = False
         self._count = ""   # the count line under the note, as last shown
+        self._shown: tuple[str, SearchOptions] | None = None   # the search whose results are listed
+        self._first_path: str | None = None   # the result selected when they were listed (the first)
+        self._held: tuple[SearchResponse, tuple[str, SearchOptions]] | None = None   # see module doc
         self._busy = QTimer(self)
         self._busy.setSingleShot(True)
         self._busy.setInterval(BUSY_AFTER_MS)
@@ -112,6 +142,7 @@ class SearchPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.query)
+        layout.addWidget(self.length_note)
         layout.addLayout(filters)
         layout.addWidget(self.suggestion)
         layout.addWidget(self.summary)
@@ -119,12 +150,15 @@ class SearchPanel(QWidget):
         layout.addWidget(self.results, 1)
 
         self.query.textChanged.connect(self._timer.start)
+        self.query.textChanged.connect(self._check_length)
         self._timer.timeout.connect(self.request)
         for box in (*self.tier_boxes.values(), *self.kind_boxes.values(), self.published_only):
             box.toggled.connect(self._timer.start)
         self.suggestion.linkActivated.connect(self._search_as_typed)
         self.query.moveRequested.connect(self._move)
         self.query.openRequested.connect(self._open_current)
+        self.query.refreshRequested.connect(self.show_newer)
+        self.summary.linkActivated.connect(self._summary_link)
         self.results.itemActivated.connect(self._open_item)
         self.create_button.clicked.connect(lambda: self.createArticleRequested.emit(self.query.text()))
 
@@ -158,7 +192,8 @@ class SearchPanel(QWidget):
             self.clear_results()
             self.queryCleared.emit()
             return
-        self._busy.start()
+        if wanted != self._shown:   # a rerun leaves its results as they are until the answer
+            self._busy.start()
         self.searchRequested.emit(*wanted)
 
     def clear_results(self) -> None:
@@ -168,6 +203,7 @@ class SearchPanel(QWidget):
         self.delegate.clear_cache()
         self.summary.clear()
         self._count = ""
+        self._shown = self._held = None
         self.suggestion.setVisible(False)
         self.create_button.setVisible(False)
 
@@ -179,8 +215,13 @@ class SearchPanel(QWidget):
             self._show_summary()
 
     def _show_summary(self) -> None:
-        note = f"<i>{html.escape(self._note)}</i><br>" if self._note else ""
-        self.summary.setText(note + self._count)
+        note = f"<i>{html.escape(breakable(self._note))}</i><br>" if self._note else ""
+        newer = ""
+        if self._held is not None:
+            total = self._held[0].total
+            newer = (f"<br><a href='{SHOW_NEWER}'>Newer results are ready ({total} "
+                     f"{'match' if total == 1 else 'matches'}): show them</a> (F5)")
+        self.summary.setText(note + self._count + newer)
 
     @property
     def busy(self) -> bool:
@@ -205,11 +246,47 @@ class SearchPanel(QWidget):
         if change.index or change.synonyms:
             self.rerun()
 
+    def moved_in_results(self) -> bool:
+        """Return True when the user has selected another result than the first, or scrolled,
+        since the results were listed."""
+        if self.results.verticalScrollBar().value() > 0:
+            return True
+        item = self.results.currentItem()
+        return item is not None and item.data(PATH_ROLE) != self._first_path
+
     def show_response(self, response: SearchResponse) -> None:
-        """Show results, unless a newer query has been typed since this one was sent."""
+        """Show results, unless a newer query has been typed since this one was sent.
+
+        The answer to a rerun of the search on screen is held while the user has moved in the
+        results (see the module doc).
+        """
         if response.query != self.query.text():
             return
         self._not_busy()
+        sent = self._last_sent
+        if sent is not None and sent == self._shown and self.moved_in_results():
+            self._held = (response, sent)
+            self._show_summary()
+            return
+        self._list(response, sent, keep_selection=False)
+
+    def show_newer(self) -> None:
+        """Show the held results of a rerun, the selected document still selected (when it is among
+        them) and the list scrolled where it was."""
+        held, self._held = self._held, None
+        if held is not None and held[0].query == self.query.text():
+            self._list(held[0], held[1], keep_selection=True)
+
+    def _summary_link(self, link: str) -> None:
+        if link == SHOW_NEWER:
+            self.show_newer()
+
+    def _list(self, response: SearchResponse, sent: tuple[str, SearchOptions] | None,
+              keep_selection: bool) -> None:
+        current = self.results.currentItem()
+        selected = current.data(PATH_ROLE) if keep_selection and current is not None else None
+        scrolled = self.results.verticalScrollBar().value() if keep_selection else 0
+        self._shown, self._held = sent, None
         self.results.clear()
         self.delegate.clear_cache()
         for hit in response.results:
@@ -221,8 +298,11 @@ class SearchPanel(QWidget):
                 f"{' <i>SOP</i>' if hit.kind == 'sop' else ''}<br>"
                 f"<span style='color:gray'>{html.escape(hit.path)}</span><br>{hit.snippet}"))
             self.results.addItem(item)
-        if self.results.count():
-            self.results.setCurrentRow(0)
+        rows = [self.results.item(row).data(PATH_ROLE) for row in range(self.results.count())]
+        self._first_path = rows[0] if rows else None
+        if rows:
+            self.results.setCurrentRow(rows.index(selected) if selected in rows else 0)
+            self.results.verticalScrollBar().setValue(scrolled)
         if response.corrected:   # the corrected query was searched: say so, offer the words as typed
             self.suggestion.setText(f"Showing results for <b>{html.escape(response.corrected)}</b> - search "
                                     f"for <a href='typed'>{html.escape(response.query)}</a> instead")
@@ -248,6 +328,14 @@ class SearchPanel(QWidget):
         self._count = ""
         self.create_button.setVisible(False)
         self.summary.setText(html.escape(message))
+
+    def _check_length(self, text: str) -> None:
+        """Say so when the box is full: what was pasted or typed past ``MAX_QUERY_CHARS`` is left out."""
+        full = len(text) >= MAX_QUERY_CHARS
+        if full:
+            self.length_note.setText(f"The search box holds {MAX_QUERY_CHARS:,} characters: the text "
+                                     "pasted or typed past that was left out.")
+        self.length_note.setVisible(full)
 
     def _search_as_typed(self) -> None:
         """Search the text in the box again without spelling correction (until it is changed)."""
