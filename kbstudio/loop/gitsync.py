@@ -36,7 +36,8 @@ def pending_loop_files(repo: KBRepo) -> list[str]:
     return repo.kb_paths([entry[3:] for entry in out.split("\0") if len(entry) > 3])
 
 
-def _folder_of(kb_path: str) -> str | None:
+def loop_folder_of(kb_path: str) -> str | None:
+    """Return the loop folder (``usage``, ``flags``, ``gaps``) a KB path lies in, else None."""
     for folder in FOLDERS:
         if kb_path.startswith(folder_rel(folder) + "/"):
             return folder
@@ -55,7 +56,7 @@ def count_added(repo: KBRepo, specs: list[str]) -> Counter[str]:
             path = line[4:]
             path = path[2:] if path.startswith("b/") else path
             kb_path = repo.to_kb(path)
-            folder = _folder_of(kb_path) if kb_path and kb_path.endswith(".jsonl") else None
+            folder = loop_folder_of(kb_path) if kb_path and kb_path.endswith(".jsonl") else None
         elif line.startswith("+") and folder is not None:
             kind = {USAGE: "use", GAPS: "gap"}.get(folder)
             if folder == FLAGS:

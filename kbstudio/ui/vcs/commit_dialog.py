@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kbstudio.loop.gitsync import loop_folder_of
 from kbstudio.ui.tasks import TaskRunner
 from kbstudio.ui.vcs.common import Failure, run_quick, sentence
 from kbstudio.ui.vcs.diff_view import DiffView
@@ -144,7 +145,12 @@ class CommitDialog(QDialog):
             item = QTreeWidgetItem([change.path, state_text(change)])
             item.setData(0, Qt.ItemDataRole.UserRole, change.path)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(0, Qt.CheckState.Checked)
+            if loop_folder_of(change.path) is None:
+                item.setCheckState(0, Qt.CheckState.Checked)
+            else:   # uses, flags and gaps: Sync commits them in a commit of their own
+                item.setCheckState(0, Qt.CheckState.Unchecked)
+                item.setToolTip(0, "A knowledge-loop record (uses, flags, search gaps): Sync commits "
+                                   "these in a commit of their own. Tick it to commit it now.")
             if change.path in snapshot.with_markers:
                 item.setText(1, f"{state_text(change)}, has conflict markers")
                 item.setToolTip(0, f"Contains conflict markers ({MARKER_WORDS}): it cannot be committed")

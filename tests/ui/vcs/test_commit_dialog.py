@@ -93,3 +93,15 @@ def test_conflict_markers_are_refused_with_the_files_named(qtbot, alice: Side, g
 def test_nothing_to_commit(qtbot, alice: Side, git_work) -> None:  # noqa: ANN001
     dialog = open_dialog(qtbot, alice, git_work)
     assert "Nothing to commit" in dialog.status.text() and not dialog.commit_button.isEnabled()
+
+
+def test_knowledge_loop_records_are_left_unticked_for_sync(qtbot, alice: Side, git_work) -> None:  # noqa: ANN001
+    alice.edit("articles/doc-1.md", "Try again.", "Try later.")
+    record = ".kbstudio/usage/2026-11--alice--0a1b2c3d.jsonl"
+    alice.write(record, '{"doc": "KB-0001"}\n')
+    dialog = open_dialog(qtbot, alice, git_work)
+    ticks = {dialog.files.topLevelItem(i).text(0): dialog.files.topLevelItem(i).checkState(0)
+             for i in range(dialog.files.topLevelItemCount())}
+    assert ticks == {"articles/doc-1.md": Qt.CheckState.Checked, record: Qt.CheckState.Unchecked}
+    assert dialog.checked_paths() == ["articles/doc-1.md"]
+    assert dialog.message() == "Update articles/doc-1.md"      # the suggestion names the document only
