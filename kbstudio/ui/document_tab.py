@@ -255,12 +255,14 @@ class DocumentTab(QWidget):
         """Show the find bar on the editor (with replace) or on the read view."""
         self.find_bar.open_on(self.editor if self.editing else self.preview, replace and self.editing)
 
-    def go_to_line(self, line: int) -> None:
-        """Show the editor with the cursor at ``line`` (1-based)."""
+    def go_to_line(self, line: int, select: bool = True) -> None:
+        """Show the editor with the cursor at ``line`` (1-based): the line selected, or (``select``
+        False) the cursor at its start with nothing selected, so the first key typed adds text."""
         self.set_edit_mode(True)
         block = self.editor.document().findBlockByNumber(max(0, min(line, self.editor.blockCount()) - 1))
         cursor = QTextCursor(block)
-        cursor.select(QTextCursor.SelectionType.LineUnderCursor)
+        if select:
+            cursor.select(QTextCursor.SelectionType.LineUnderCursor)
         self.editor.setTextCursor(cursor)
         self.editor.centerCursor()
         self.editor.setFocus()

@@ -56,7 +56,11 @@ class FlagActions(QObject):
         if not isinstance(tab, DocumentTab):
             return None
         line = anchor_line(tab.document, flag.anchor) if flag.anchor else None
-        tab.go_to_line(line or tab.document.body_line)
+        # The cursor goes below a flagged heading (or onto a flagged line) with nothing selected:
+        # the fixer starts typing at once, and a selected heading would be replaced by the fix.
+        heading = line is not None and flag.anchor is not None and not flag.anchor.isdigit()
+        target = (line + 1 if heading else line) if line is not None else tab.document.body_line
+        tab.go_to_line(min(target, tab.editor.blockCount()), select=False)
         where = f" at {flag.anchor}" if flag.anchor else ""
         self.loop.messageRequested.emit(f"Fix it{where}: save, commit, then Resolve on the flag bar")
         return tab

@@ -45,8 +45,12 @@ def test_a_flag_at_a_heading_shows_on_the_document_and_fix_it_opens_the_editor_t
     assert f"fix:{event['flag']}" in text                       # an L1 reader may fix an L1 article
     bar.fixRequested.emit(event["flag"])
     assert tab.editing
-    assert tab.editor.textCursor().blockNumber() + 1 == 41    # "## Resolution" is line 41 of the file
-    assert tab.editor.textCursor().selectedText() == "## Resolution"
+    cursor = tab.editor.textCursor()                           # "## Resolution" is line 41 of the file:
+    assert cursor.blockNumber() + 1 == 42 and cursor.positionInBlock() == 0   # the line after it,
+    assert not cursor.hasSelection()                                        # nothing selected
+    qtbot.keyClicks(tab.editor, "Reset Hello PIN")              # typing adds text, the heading stays
+    lines = tab.editor.toPlainText().split("\n")
+    assert lines[40] == "## Resolution" and lines[41].startswith("Reset Hello PIN")
 
 
 def test_resolve_records_who_and_the_commit_that_fixed_it(harness: Harness, qtbot) -> None:  # noqa: ANN001
@@ -79,7 +83,8 @@ def test_uncommitted_fix_is_said_and_resolves_without_a_commit(harness: Harness,
     event = _flag(harness, qtbot, OUTLOOK, "unclear", "20", "")
     assert event["anchor"] == "20"
     tab = harness.controller.fixes.fix(event["flag"])
-    assert tab.editor.textCursor().blockNumber() + 1 == 20
+    assert tab.editor.textCursor().blockNumber() + 1 == 20     # on the flagged line, at its start,
+    assert not tab.editor.textCursor().hasSelection() and tab.editor.textCursor().positionInBlock() == 0
     tab.editor.appendPlainText("\nClearer now.")
     assert tab.save()
     harness.controller.fixes.resolve(event["flag"])
