@@ -293,7 +293,7 @@ def _create(kb: KnowledgeBase, args: argparse.Namespace, groups: Sequence[GapGro
     if args.tier is None:
         raise _Usage("give the tier of the new article: --tier L1")
     try:
-        created = create_from_group(kb, group, args.tier, title=args.title, owner=args.owner or "",
+        created = create_from_group(kb, group, args.tier, title=args.title, owner=args.owner or None,
                                     folder=args.folder, documents=documents)
     except ValueError as error:
         raise _Usage(str(error)) from None

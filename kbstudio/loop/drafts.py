@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from kbstudio.fmedit import set_field
 from kbstudio.kb import Created, KnowledgeBase
 from kbstudio.loop.gap_groups import FROM_SEARCH, GapGroup, signature
+from kbstudio.loop.identity import current_agent
 from kbstudio.model import DocumentFields
 from kbstudio.storage import save_document_text
 
@@ -55,17 +56,21 @@ def put_in_issue(text: str, queries: Sequence[str]) -> str:
 
 
 def create_from_search(kb: KnowledgeBase, queries: Sequence[str], tier: str, *, title: str | None = None,
-                       owner: str = "", folder: str | None = None, key: str | None = None,
+                       owner: str | None = None, folder: str | None = None, key: str | None = None,
                        documents: Sequence[DocumentFields] | None = None) -> Created:
     """Create a draft article from failed searches; return its path, KB path and id.
 
     ``queries`` are the searches as typed, most telling first (``GapGroup.examples``); the title
     defaults to the first one. ``key`` is the group's signature (default: the first query's).
+    ``owner`` defaults to the creator (git's identity, ``Name <email>``), so the draft is in someone's
+    queue and Sync shares it (``kbstudio.loop.draft_sync``).
     Raises ValueError for no query, a bad tier or folder; OSError when the file cannot be written.
     """
     wanted = [query for query in queries if query and query.strip()]
     if not wanted:
         raise ValueError("a search to start from is required")
+    if not owner:
+        owner = str(current_agent(kb.root))
     draft = kb.draft("article", title or wanted[0], tier, folder, owner, documents=documents)
     text = put_in_issue(draft.text, wanted)
     text = set_field(text, FROM_SEARCH, key or signature(wanted[0]))
@@ -75,7 +80,7 @@ def create_from_search(kb: KnowledgeBase, queries: Sequence[str], tier: str, *, 
 
 
 def create_from_group(kb: KnowledgeBase, group: GapGroup, tier: str, *, title: str | None = None,
-                      owner: str = "", folder: str | None = None,
+                      owner: str | None = None, folder: str | None = None,
                       documents: Sequence[DocumentFields] | None = None) -> Created:
     """Create a draft article from a gap group: its examples in the Issue section, its key stored."""
     return create_from_search(kb, [text for text, _ in group.examples], tier, title=title, owner=owner,

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from kbstudio.loop.draft_sync import share_search_drafts
+from kbstudio.loop.identity import current_agent
 from kbstudio.loop.logfiles import FLAGS, FOLDERS, GAPS, USAGE, folder_rel
 from kbstudio.vcs.commit import EMPTY_TREE, CommitResult
 from kbstudio.vcs.repo import KBRepo
@@ -106,8 +108,16 @@ def commit_loop_files(repo: KBRepo) -> CommitResult | None:
 
 
 def commit_before_sync(repo: KBRepo) -> str | None:
-    """Commit pending loop files (``commit_loop_files``); return a note for the sync result, or None."""
+    """Commit pending loop files (``commit_loop_files``) and the syncing person's untracked drafts
+    from searches (``kbstudio.loop.draft_sync``, each in its own commit); return a note for the
+    sync result (``committed 1 use (1a2b3c4d); shared draft KB-0049 from a search``), or None."""
+    notes = []
+    drafts = share_search_drafts(repo, current_agent(repo.kb.root, repo))
+    if drafts:
+        names = ", ".join(draft.doc_id for draft in drafts)
+        notes.append(f"shared the draft{'s' if len(drafts) > 1 else ''} {names} started from a search, "
+                     "so the team can complete it")
     result = commit_loop_files(repo)
-    if result is None or not result.committed:
-        return None
-    return f"committed {result.message[len(COMMIT_PREFIX) + 2:]} ({(result.sha or '')[:8]})"
+    if result is not None and result.committed:
+        notes.insert(0, f"committed {result.message[len(COMMIT_PREFIX) + 2:]} ({(result.sha or '')[:8]})")
+    return "; ".join(notes) or None
