@@ -14,6 +14,7 @@ from kbstudio.index.damage import IndexDamagedError
 from kbstudio.index.service import SearchService
 from kbstudio.index.store import IndexLockedError, IndexUnwritableError
 from kbstudio.kb import KnowledgeBase, is_document_path
+from kbstudio.loop.gitsync import loop_folder_of
 from kbstudio.names import same_name, shown_name, skipped_name
 from kbstudio.vcs.commit import ConflictMarkersError
 from kbstudio.vcs.guard import GuardSettingError, parse_percent
@@ -98,8 +99,8 @@ def _dump(data: Any) -> None:
 def cmd_sync(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     """Commit (with -m), pull and push; exit 0 synced, 3 conflicts, 4 remote failure."""
     vc = _vc(kb, args.timeout)
-    if args.message:
-        vc.committer.commit(args.message)
+    if args.message:                  # documents only: the loop's records get their own commit below
+        vc.committer.commit(args.message, leave_out=_is_loop_record)
     vc.sync.guard.run_percent = args.deletion_guard
     result = vc.sync.sync(progress=_progress(), allow_mass_delete=args.allow_deletions)
     _reindex(kb, result.changed, args.index_dir)
@@ -148,7 +149,11 @@ def cmd_history(args: argparse.Namespace, kb: KnowledgeBase) -> int:
 def cmd_commit(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     """Commit every saved change of the KB (or the given files) with a message."""
     files = [_kb_rel(kb, file) for file in args.files] or None
-    result = _vc(kb).committer.commit(args.message, files)
+    committer = _vc(kb).committer
+    # The knowledge loop's records are not documents: Sync commits them on their own, so a revert of
+    # a document never takes uses or flags with it. Named explicitly, they are committed.
+    left_out = [] if files else [entry.path for entry in committer.status() if _is_loop_record(entry.path)]
+    result = committer.commit(args.message, files, leave_out=_is_loop_record)
     if result.committed:
         print(result.sha)
         _say(f"committed {len(result.changed)} files")
@@ -156,7 +161,14 @@ def cmd_commit(args: argparse.Namespace, kb: KnowledgeBase) -> int:
             _say(note)
     else:
         _say("nothing to commit")
+    if left_out:
+        _say(f"left out {len(left_out)} knowledge-loop record file(s) (uses, flags, gaps): Sync commits "
+             "them on their own; name them to commit them here")
     return EXIT_OK
+
+
+def _is_loop_record(kb_path: str) -> bool:
+    return loop_folder_of(kb_path) is not None
 
 
 def cmd_clone(args: argparse.Namespace) -> int:

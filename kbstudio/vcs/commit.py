@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,9 +120,14 @@ class Committer:
                 result.append(FileStatus(path, state, old))
         return result
 
-    def commit(self, message: str, paths: list[str] | None = None, review_policy: bool = True
-               ) -> CommitResult:
+    def commit(self, message: str, paths: list[str] | None = None, review_policy: bool = True,
+               leave_out: Callable[[str], bool] | None = None) -> CommitResult:
         """Commit ``paths`` (KB-relative; default every change in the KB) with ``message``.
+
+        ``leave_out`` (KB path -> True to skip) narrows the default "every change": the caller's
+        layer says which files are not documents (the knowledge loop's records, which Sync commits
+        on their own, ``kbstudio.loop.gitsync.loop_folder_of``); files named in ``paths`` are
+        always committed.
 
         With ``review_policy`` (the default), the KB's review policy may first send edited published
         documents back to review (``published_edits: review`` in ``.kbstudio/review.yaml``); the
@@ -133,6 +139,12 @@ class Committer:
         self.repo.require_identity()
         if self.repo.merging():
             raise GitError("a merge is in progress: resolve its conflicts to finish it")
+        if not paths and leave_out is not None:
+            wanted = [path for entry in self.status() for path in (entry.path, entry.old_path)
+                      if path is not None and not leave_out(path)]
+            if not wanted:
+                return CommitResult(None, message)
+            paths = sorted(set(wanted))
         specs = [self.repo.literal(p) for p in paths] if paths else [self.repo.kb_pathspec]
         self.repo.git("add", "-A", "--", *specs)
         staged = self.staged()
