@@ -30,6 +30,7 @@ from kbstudio.loop.gap_groups import GapGroup, close_groups, drafts_for, group_g
 from kbstudio.loop.history_facts import read_history
 from kbstudio.loop.ledger import OUTCOMES, UseRequest
 from kbstudio.loop.records import RecordError, format_time
+from kbstudio.loop.references import check_commit
 from kbstudio.loop.remind import by_owner, reminders
 from kbstudio.loop.service import KnowledgeLoop
 from kbstudio.model import TIERS, DocumentFields, Problem
@@ -135,7 +136,8 @@ def cmd_flag(args: argparse.Namespace, kb: KnowledgeBase) -> int:
         if args.tier is not None and not may_fix(args.tier, tier):
             _say(f"a role at {args.tier} may not fix a {tier} document: ask someone at {tier} or above")
             return EXIT_REFUSED
-        recorded = loop.resolve_flag(flag, commit=args.commit, note=args.note or "", tier=args.tier)
+        commit = check_commit(loop.repo, args.commit) if args.commit is not None else None
+        recorded = loop.resolve_flag(flag, commit=commit, note=args.note or "", tier=args.tier)
     else:
         if args.reason is None:
             raise _Usage(f"give the reason: --reason {'|'.join(REASONS)}")

@@ -10,7 +10,7 @@ but the agent and device, so one object may serve the whole session.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from kbstudio.kb import KnowledgeBase
@@ -28,7 +28,8 @@ from kbstudio.loop.gaps import GapEntry, append_gap, make_gap, read_gaps
 from kbstudio.loop.identity import Agent, current_agent, device_id
 from kbstudio.loop.ledger import UseEntry, UseRequest, append_use, document_version, make_use, read_uses
 from kbstudio.loop.logfiles import LogRead
-from kbstudio.model import DocumentFields
+from kbstudio.loop.references import check_anchor, check_sop, check_ticket
+from kbstudio.model import Document, DocumentFields
 from kbstudio.vcs.repo import KBRepo
 
 
@@ -77,9 +78,13 @@ class KnowledgeLoop:
                    now: datetime | None = None) -> Recorded:
         """Record one use of ``document`` (None: an SOP run that named no document).
 
-        Raises RecordError for a request that does not fit (``make_use``), OSError when the
-        usage file cannot be written.
+        Raises RecordError for a request that does not fit (``make_use``), an SOP that is not an
+        SOP of the KB or a ticket reference too long (``kbstudio.loop.references``), OSError when
+        the usage file cannot be written.
         """
+        check_ticket(request.ticket)
+        if request.sop:
+            request = replace(request, sop=check_sop(self.kb.load_all(), request.sop))
         version = self.version(document) if document is not None else None
         entry = make_use(request, self.agent, document, version, now)
         return Recorded(entry, append_use(self.kb.root, entry, self.agent, self.device))
@@ -95,8 +100,12 @@ class KnowledgeLoop:
              now: datetime | None = None) -> Recorded:
         """Open a flag on ``document``; the record's ``flag`` is the new flag's id.
 
-        Raises RecordError for an unknown reason or tier, OSError when the file cannot be written.
+        Raises RecordError for an unknown reason or tier, an anchor that is not in the document
+        (``references.check_anchor``), OSError when the file cannot be written.
         """
+        if anchor is not None and str(anchor).strip():
+            check_anchor(document if isinstance(document, Document) else self.kb.load(document.rel_path),
+                         anchor)
         event = make_open_event(document, reason, self.agent, comment=comment, anchor=anchor, tier=tier,
                                 version=self.version(document), now=now)
         return Recorded(event, append_flag_event(self.kb.root, event, self.agent, self.device))
@@ -107,8 +116,9 @@ class KnowledgeLoop:
 
         ``commit`` is the commit that fixed it; None records the last commit of the flagged
         document when the file is as committed (nothing when it has uncommitted changes or the
-        KB is not versioned). Raises KeyError for an unknown or ambiguous id, RecordError for a
-        flag already resolved, OSError when the file cannot be written.
+        KB is not versioned; a commit typed by a person is checked first with
+        ``references.check_commit``). Raises KeyError for an unknown or ambiguous id, RecordError
+        for a flag already resolved, OSError when the file cannot be written.
         """
         if isinstance(flag, str):
             flag = find_flag(self.flags(), flag)

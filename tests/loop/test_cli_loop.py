@@ -47,6 +47,9 @@ def test_use_records_and_lists(content_copy: Path, capsys: Cap) -> None:
     (("KB-9999",), "no document 'KB-9999'"),
     (("KB-0019", "--outcome", "escalated"), "needs the SOP"),
     (("KB-0019", "--ticket", "a\x07b"), "control characters"),
+    (("KB-0019", "--outcome", "escalated", "--sop", "SOP-9999"), "no SOP 'SOP-9999' in the knowledge base"),
+    (("KB-0019", "--outcome", "escalated", "--sop", "KB-0020"), "'KB-0020' is an article, not an SOP"),
+    (("KB-0019", "--ticket", "x" * 5000), "the ticket reference is 5000 characters long"),
 ])
 def test_use_bad_input_exits_two(content_copy: Path, capsys: Cap, args: tuple[str, ...],
                                  message: str) -> None:
@@ -72,9 +75,10 @@ def test_flag_resolve_and_list(content_copy: Path, capsys: Cap) -> None:
     # an L0 reader may not fix an L1 article; an L2 may
     code, _, err = cli(capsys, "flag", kb, "--resolve", flag_id[:6], "--tier", "L0")
     assert code == 1 and "may not fix a L1 document" in err
-    code, out, _ = cli(capsys, "flag", kb, "--resolve", flag_id[:6], "--tier", "L2", "--commit", "abc123",
-                       "--json")
-    assert code == 0 and json.loads(out)["event"] == "resolve" and json.loads(out)["commit"] == "abc123"
+    code, _, err = cli(capsys, "flag", kb, "--resolve", flag_id[:6], "--tier", "L2", "--commit", "abc123")
+    assert code == 2 and "not in a git repository: no commit can be named" in err
+    code, out, _ = cli(capsys, "flag", kb, "--resolve", flag_id[:6], "--tier", "L2", "--json")
+    assert code == 0 and json.loads(out)["event"] == "resolve" and json.loads(out)["commit"] is None
     code, _, err = cli(capsys, "flag", kb, "--resolve", flag_id)
     assert code == 1 and "already resolved" in err
     code, out, _ = cli(capsys, "flags", kb, "KB-0019", "--all", "--json")
@@ -83,6 +87,36 @@ def test_flag_resolve_and_list(content_copy: Path, capsys: Cap) -> None:
     assert code == 2 and "--reason" in err
     code, _, err = cli(capsys, "flag", kb, "--resolve", "zzzz")
     assert code == 2 and "no flag 'zzzz'" in err
+
+
+@pytest.mark.parametrize(("anchor", "message"), [
+    ("no-such-heading", f"no heading 'no-such-heading' in {OUTLOOK}"),
+    ("9999", f"line 9999 is not in {OUTLOOK}, which has"),
+])
+def test_flag_refuses_an_anchor_that_is_not_in_the_document(content_copy: Path, capsys: Cap, anchor: str,
+                                                           message: str) -> None:
+    code, out, err = cli(capsys, "flag", str(content_copy), "KB-0019", "--reason", "duplicate",
+                         "--anchor", anchor)
+    assert code == 2 and out == "" and message in err
+    assert not (content_copy / ".kbstudio/flags").exists()
+    code, out, err = cli(capsys, "flag", str(content_copy), "KB-0019", "--reason", "unclear",
+                         "--anchor", "20")
+    assert code == 0 and (content_copy / ".kbstudio/flags").is_dir()       # a line within the file
+
+
+def test_resolve_names_only_a_commit_of_the_repository(content_copy: Path, capsys: Cap) -> None:
+    kb = str(content_copy)
+    git(content_copy, "init", "-q")
+    git(content_copy, "add", "-A")
+    git(content_copy, "commit", "-q", "-m", "Seed")
+    head = git(content_copy, "rev-parse", "HEAD").strip()
+    _, out, _ = cli(capsys, "flag", kb, "KB-0019", "--reason", "outdated")
+    flag_id = out.strip()
+    code, out, err = cli(capsys, "flag", kb, "--resolve", flag_id, "--tier", "L1", "--commit", "deadbeef")
+    assert code == 2 and out == "" and "'deadbeef' is not a commit of this repository" in err
+    code, out, err = cli(capsys, "flag", kb, "--resolve", flag_id, "--tier", "L1", "--commit", head[:7],
+                         "--json")
+    assert code == 0 and json.loads(out)["commit"] == head          # recorded as the full id
 
 
 def test_flag_open_is_a_health_finding_at_the_anchor(content_copy: Path) -> None:
