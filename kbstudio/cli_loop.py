@@ -96,6 +96,7 @@ def cmd_use(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     request = UseRequest(args.outcome, ticket=args.ticket or "", sop=args.sop,
                          searches=tuple(args.search or ()), tier=args.tier, via="cli")
     recorded = loop.record_use(document, request)
+    _tier_hint(args.tier)
     if args.json:
         _dump(recorded.record.to_json())
     else:
@@ -133,7 +134,12 @@ def cmd_flag(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     if args.resolve is not None:
         flag = find_flag(loop.flags(), args.resolve)
         tier = _document_tier(kb, flag)
-        if args.tier is not None and not may_fix(args.tier, tier):
+        if args.tier is None:
+            # Who may fix is checked against the tier the person works at; the app's role setting is
+            # Qt's own store, which the Qt-free CLI does not read, so the tier must be given.
+            raise _Usage(f"give the tier you work at to resolve a flag: --tier {tier or 'L2'} "
+                         f"(a role at or above the document's tier, {tier or 'unknown'}, may fix it)")
+        if not may_fix(args.tier, tier):
             _say(f"a role at {args.tier} may not fix a {tier} document: ask someone at {tier} or above")
             return EXIT_REFUSED
         commit = check_commit(loop.repo, args.commit) if args.commit is not None else None
@@ -144,6 +150,7 @@ def cmd_flag(args: argparse.Namespace, kb: KnowledgeBase) -> int:
         document = _document(kb.load_all(), args.document, kb)
         recorded = loop.flag(document, args.reason, comment=args.comment or "", anchor=args.anchor,
                              tier=args.tier)
+        _tier_hint(args.tier)
     event = recorded.record
     if args.json:
         _dump(event.to_json())
@@ -152,6 +159,13 @@ def cmd_flag(args: argparse.Namespace, kb: KnowledgeBase) -> int:
         verb = "resolved" if args.resolve is not None else "opened"
         _say(f"flag {event.flag[:8]} {verb}, recorded in {shown_name(recorded.file)}")  # type: ignore[union-attr]
     return EXIT_OK
+
+
+def _tier_hint(tier: str | None) -> None:
+    """Say that the record has no tier (counted as untiered in the figures) when none was given."""
+    if tier is None:
+        _say("recorded without a tier (the figures count it as untiered): give --tier L1|L2|L3 "
+             "as the tier you work at")
 
 
 def _document_tier(kb: KnowledgeBase, flag: Flag) -> str | None:
@@ -176,7 +190,8 @@ def setup_flag(parser: argparse.ArgumentParser) -> None:
                         help="with --resolve: the commit that fixed it (default: the document's last commit)")
     parser.add_argument("--note", help="with --resolve: what was done")
     parser.add_argument("--tier", type=str.upper, choices=TIERS,
-                        help="the tier you work at; with --resolve it must be at or above the document's")
+                        help="the tier you work at (needed with --resolve: it must be at or above the "
+                             "document's)")
     parser.add_argument("--json", action="store_true", help="print the event as JSON")
 
 

@@ -37,6 +37,7 @@ def test_use_records_and_lists(content_copy: Path, capsys: Cap) -> None:
     assert entry["agent"] == "Test Author <test@example.com>"
     code, out, err = cli(capsys, "use", kb, OUTLOOK, "--outcome", "escalated", "--sop", "SOP-0005")
     assert code == 0 and out.startswith(".kbstudio/usage/") and "KB-0019: escalated" in err
+    assert "recorded without a tier (the figures count it as untiered)" in err
     code, out, _ = cli(capsys, "use", kb, "--json")
     assert sorted(item["outcome"] for item in json.loads(out)) == ["escalated", "solved"]
     code, out, err = cli(capsys, "use", kb)
@@ -73,13 +74,16 @@ def test_flag_resolve_and_list(content_copy: Path, capsys: Cap) -> None:
     code, out, err = cli(capsys, "flags", kb, "--owner", "Nobody", "--json")
     assert json.loads(out) == []
     # an L0 reader may not fix an L1 article; an L2 may
+    code, _, err = cli(capsys, "flag", kb, "--resolve", flag_id[:6])         # no tier: the check needs it
+    assert code == 2 and "give the tier you work at to resolve a flag: --tier L1" in err
+    assert [flag["open"] for flag in json.loads(cli(capsys, "flags", kb, "--json")[1])] == [True]
     code, _, err = cli(capsys, "flag", kb, "--resolve", flag_id[:6], "--tier", "L0")
     assert code == 1 and "may not fix a L1 document" in err
     code, _, err = cli(capsys, "flag", kb, "--resolve", flag_id[:6], "--tier", "L2", "--commit", "abc123")
     assert code == 2 and "not in a git repository: no commit can be named" in err
     code, out, _ = cli(capsys, "flag", kb, "--resolve", flag_id[:6], "--tier", "L2", "--json")
     assert code == 0 and json.loads(out)["event"] == "resolve" and json.loads(out)["commit"] is None
-    code, _, err = cli(capsys, "flag", kb, "--resolve", flag_id)
+    code, _, err = cli(capsys, "flag", kb, "--resolve", flag_id, "--tier", "L2")
     assert code == 1 and "already resolved" in err
     code, out, _ = cli(capsys, "flags", kb, "KB-0019", "--all", "--json")
     assert [flag["resolved_by"] for flag in json.loads(out)] == ["Test Author <test@example.com>"]
