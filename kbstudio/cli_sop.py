@@ -138,12 +138,15 @@ def cmd_handoff(args: argparse.Namespace, kb: KnowledgeBase) -> int:
 def _record_use(kb: KnowledgeBase, sop: Sop, run: SopRun, note: HandoffNote, documents: list[Document],
                 tier: str | None) -> None:
     """Record the finished run in the use ledger (kbstudio.loop.handoff); a failure is a warning only."""
-    from kbstudio.loop.handoff import record_handoff
+    from kbstudio.loop.handoff import AlreadyRecordedError, record_handoff
     from kbstudio.loop.records import RecordError
     from kbstudio.loop.service import KnowledgeLoop
 
     try:
         recorded = record_handoff(KnowledgeLoop.open(kb), sop, run, note, documents, tier=tier)
+    except AlreadyRecordedError as error:
+        print(f"kbstudio: note: {error}", file=sys.stderr)
+        return
     except (RecordError, OSError) as error:
         print(f"kbstudio: warning: the use was not recorded: {error}", file=sys.stderr)
         return

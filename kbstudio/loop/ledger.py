@@ -76,6 +76,7 @@ class UseEntry:
     ticket: str | None = None            # the ticket reference, as typed
     searches: tuple[str, ...] = ()       # the searches that led there, as typed
     via: str = "read"
+    run: str | None = None               # an SOP run's key (``kbstudio.loop.handoff.run_key``)
 
     @property
     def key(self) -> str | None:
@@ -94,6 +95,8 @@ class UseEntry:
                                 "document": self.document, "path": self.path, "version": self.version,
                                 "outcome": self.outcome, "sop": self.sop, "ticket": self.ticket,
                                 "searches": list(self.searches), "via": self.via}
+        if self.run:      # only SOP runs have one; older readers ignore the field
+            data["run"] = self.run
         return data
 
     @classmethod
@@ -111,7 +114,8 @@ class UseEntry:
                    document=document, path=path, version=text_value(data, "version"),
                    tier=tier_value(data), sop=sop, ticket=text_value(data, "ticket"),
                    searches=tuple(text_list(data, "searches")),
-                   via=choice_value(data, "via", VIA, required=False) or "read")
+                   via=choice_value(data, "via", VIA, required=False) or "read",
+                   run=text_value(data, "run", limit=64))
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ class UseRequest:
     searches: Sequence[str] = field(default_factory=tuple)
     tier: str | None = None
     via: str = "read"
+    run: str | None = None
 
 
 def make_use(request: UseRequest, agent: Agent, document: DocumentFields | None,
@@ -147,7 +152,7 @@ def make_use(request: UseRequest, agent: Agent, document: DocumentFields | None,
                     path=document.rel_path if document else None, version=version,
                     tier=tier_value(fields), sop=sop, ticket=text_value(fields, "ticket"),
                     searches=tuple(text_list(fields, "searches")),
-                    via=choice_value(fields, "via", VIA) or "read")
+                    via=choice_value(fields, "via", VIA) or "read", run=request.run)
 
 
 def append_use(root: Path, entry: UseEntry, agent: Agent, device: str) -> str:

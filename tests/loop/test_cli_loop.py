@@ -212,6 +212,18 @@ def test_an_escalated_run_records_the_article_it_started_from(content_copy: Path
     [entry] = read_uses(content_copy).items()
     assert (entry.document, entry.outcome, entry.sop, entry.tier) == (
         "KB-0013", "escalated", "SOP-0003", "L1")
+    assert entry.run is not None and len(entry.run) == 16
+    # The same run again (the note printed a second time): one use, and a note saying why.
+    code, out, err = cli(capsys, "handoff", str(content_copy), "SOP-0003", "--answers", str(answers))
+    assert code == 0 and out                                              # the note is still printed
+    assert "note: this run was already recorded at" in err and "it is not counted twice" in err
+    assert [item.id for item in read_uses(content_copy).items()] == [entry.id]
+    # Other answers (another caller) are another run.
+    fields = {**FULL_ANSWERS["fields"], "Username": "asmith"}                    # type: ignore[dict-item]
+    other = write(tmp_path, "run2.json", json.dumps({**FULL_ANSWERS, "article": "KB-0013", "fields": fields}))
+    code, _, err = cli(capsys, "handoff", str(content_copy), "SOP-0003", "--answers", str(other))
+    assert code == 0 and "use recorded (escalated)" in err, err
+    assert len(read_uses(content_copy).records) == 2
 
 
 def test_ticket_of_a_run_is_its_ticket_field() -> None:
