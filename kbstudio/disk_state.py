@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import stat as stat_mode
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from kbstudio.changes import KBChange
@@ -36,19 +36,34 @@ def stamp(path: Path | str) -> Stamp | None:
     return None if stat_mode.S_ISDIR(info.st_mode) else info.st_mtime_ns << SIZE_BITS | info.st_size
 
 
-def snapshot(kb: KnowledgeBase) -> dict[str, Stamp]:
-    """Return the stamp of every document of ``kb`` by KB-relative path (as on disk)."""
+def snapshot(kb: KnowledgeBase, extra_folders: Sequence[str] = ()) -> dict[str, Stamp]:
+    """Return the stamp of every document of ``kb`` by KB-relative path (as on disk).
+
+    ``extra_folders`` (KB-relative) are folders whose files are stamped too, though they are no
+    documents: the caller's layer names them (the app: the knowledge loop's flag logs, which
+    Health reads), so a record another program appended there is found like an edited document.
+    """
     stamps: dict[str, Stamp] = {}
     root = str(kb.root)
-    for path in kb.iter_paths():
+    extra = [path for folder in extra_folders if (kb.root / folder).is_dir()
+             for path in sorted((kb.root / folder).iterdir())]
+    for path in [*kb.iter_paths(), *extra]:
         found = stamp(path)
         if found is not None:
             stamps[os.path.relpath(path, root).replace(os.sep, "/")] = found
     return stamps
 
 
-def restamp(kb: KnowledgeBase, stamps: dict[str, Stamp], rel_paths: Iterable[str]) -> None:
-    """Stamp ``rel_paths`` (documents, KB-relative, any normalisation form) again in ``stamps``, in place.
+def in_folders(rel: str, folders: Sequence[str]) -> bool:
+    """Return True when KB path ``rel`` lies directly in one of ``folders`` (KB-relative)."""
+    return any(rel.startswith(folder.rstrip("/") + "/") and "/" not in rel[len(folder.rstrip("/")) + 1:]
+               for folder in folders)
+
+
+def restamp(kb: KnowledgeBase, stamps: dict[str, Stamp], rel_paths: Iterable[str],
+            extra_folders: Sequence[str] = ()) -> None:
+    """Stamp ``rel_paths`` (documents, or files of ``extra_folders``: see ``snapshot``; KB-relative,
+    any normalisation form) again in ``stamps``, in place.
 
     Used after the app changed them itself, so a later comparison does not take its own change
     for another program's.
@@ -56,7 +71,8 @@ def restamp(kb: KnowledgeBase, stamps: dict[str, Stamp], rel_paths: Iterable[str
     for rel in rel_paths:
         path = kb.locate(rel)
         disk = kb.rel_path(path) if path is not None else rel
-        found = stamp(path) if path is not None and is_document_path(disk) else None
+        kept = is_document_path(disk) or in_folders(disk, extra_folders)
+        found = stamp(path) if path is not None and kept else None
         for known in {rel, disk}:
             stamps.pop(known, None)
         if found is not None:

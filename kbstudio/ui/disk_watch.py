@@ -20,8 +20,9 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 
 from kbstudio.changes import KBChange
-from kbstudio.disk_state import Stamp, compare, restamp, snapshot
+from kbstudio.disk_state import Stamp, compare, in_folders, restamp, snapshot
 from kbstudio.kb import KnowledgeBase
+from kbstudio.loop.logfiles import FLAGS, folder_rel
 from kbstudio.names import shown_name
 from kbstudio.ui.changes_hub import KBChanges
 from kbstudio.ui.tasks import TaskFailure, TaskRunner
@@ -32,6 +33,16 @@ RETRY_ATTEMPTS = 20      # ... this many times
 # Folder watches are inotify watches on Linux (a per-user limit, often 8192); a KB with more folders
 # is watched at its top folders only and looked at again whenever the app is activated.
 MAX_FOLDER_WATCHES = 4000
+
+
+# Files that are no documents yet are looked at like them: the knowledge loop's flag logs, which
+# Health's flag-open rule reads (a flag recorded by ``kbstudio flag`` or pulled sets ``health``
+# through ``KBChange.of``).
+WATCHED_FILES: tuple[str, ...] = (folder_rel(FLAGS),)
+
+
+def _extra_folders(kb: KnowledgeBase) -> list[Path]:
+    return [kb.root / folder for folder in WATCHED_FILES if (kb.root / folder).is_dir()]
 
 
 class DiskWatcher(QObject):
@@ -130,7 +141,7 @@ class DiskWatcher(QObject):
         if self.stamps is None:
             return
         before = dict(self.stamps)
-        restamp(kb, self.stamps, [rel])
+        restamp(kb, self.stamps, [rel], WATCHED_FILES)
         change = compare({rel: before[rel]} if rel in before else {},
                          {rel: self.stamps[rel]} if rel in self.stamps else {})
         if not change and rel not in self.stamps:   # a KB file that is no document (synonyms)
@@ -162,7 +173,8 @@ class DiskWatcher(QObject):
             return
         self._scanning, self._again = True, False
         self._touched.clear()
-        self.runner.run("looking for changes on disk", lambda p, c: (snapshot(kb), list(kb.iter_folders())),
+        self.runner.run("looking for changes on disk",
+                        lambda p, c: (snapshot(kb, WATCHED_FILES), [*kb.iter_folders(), *_extra_folders(kb)]),
                         on_success=lambda found: self._scanned(kb, *found),
                         on_error=lambda failure: self._failed(kb, failure))
 
@@ -173,7 +185,8 @@ class DiskWatcher(QObject):
         if self.stamps is not None and self._paused():   # the app began writing meanwhile: look after
             self._again = True
             return
-        restamp(kb, stamps, self._touched)   # the app changed these after the worker stamped them
+        # The app changed these after the worker stamped them.
+        restamp(kb, stamps, self._touched, WATCHED_FILES)
         self._touched.clear()
         known, self.stamps = self.stamps, stamps
         self._watch_folders(folders)
@@ -212,11 +225,12 @@ class DiskWatcher(QObject):
             self.scan()   # the baseline: the documents as the app has just read them
         if not self.hub.reading:
             self._resume()
-        if self.kb is None or self.stamps is None or not change.documents:
+        own = change.documents | {rel for rel in change.files if in_folders(rel, WATCHED_FILES)}
+        if self.kb is None or self.stamps is None or not own:
             return
-        restamp(self.kb, self.stamps, change.documents)
+        restamp(self.kb, self.stamps, own, WATCHED_FILES)
         if self._scanning:
-            self._touched |= change.documents
+            self._touched |= own
         if change.documents_listed:
             self.timer.start()   # a new folder may hold documents now: watch it
 

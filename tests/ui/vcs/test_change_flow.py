@@ -148,3 +148,20 @@ def test_the_dashboard_follows_a_review_step(window: MainWindow, qtbot) -> None:
     qtbot.wait(2 * SETTLE_MS)   # the file and folder watches saw git write: never taken for another program
     assert [change for change in window.records if change.documents] == [window.records[0]]
     assert "outside" not in window.statusBar().currentMessage()
+
+
+def test_a_flag_recorded_outside_the_app_reruns_health(window: MainWindow, qtbot, alice: Side) -> None:  # noqa: ANN001
+    from kbstudio.cli import main
+
+    assert main(["flag", str(alice.root), "articles/doc-4.md", "--reason", "wrong", "--tier", "L1"]) == 0
+    window.records.clear()
+    window.disk.scan()         # a new flag log: the folder watch, or coming back to the app
+    qtbot.waitUntil(lambda: window.health.summary.text() == "5 errors, 1 warning in 2 documents",
+                    timeout=10_000)
+    assert any(record.health and any(path.startswith(".kbstudio/flags/") for path in record.files)
+               for record in window.records)
+    time.sleep(0.05)
+    assert main(["flag", str(alice.root), "articles/doc-5.md", "--reason", "unclear", "--tier", "L1"]) == 0
+    window.disk.scan()         # the same log appended to in place: found when the app is active again
+    qtbot.waitUntil(lambda: window.health.summary.text() == "5 errors, 2 warnings in 3 documents",
+                    timeout=10_000)
