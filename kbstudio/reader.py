@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import logging
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -25,6 +27,17 @@ from kbstudio.model import (
 from kbstudio.names import NAME_NOT_UTF8, name_problems
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+
+log = logging.getLogger(__name__)
+
+# What each kind of non-regular file is called in a problem (stat(2)'s file types).
+_FILE_KINDS = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a folder"),
+)
 
 
 class UnreadableError(ValueError):
@@ -76,18 +89,38 @@ def check_inside(path: Path, root: Path, walked: bool = False) -> None:
         )
 
 
+def check_regular(mode: int, path: Path) -> None:
+    """Refuse a file whose ``st_mode`` is not a regular file's, and log it.
+
+    Opening a named pipe blocks until a writer comes (for ever, in a KB folder) and reading a
+    device never ends, so every KB file is checked before it is read. Raises UnreadableError
+    "not a regular file (a named pipe)" and the like.
+    """
+    if stat.S_ISREG(mode):
+        return
+    kind = next((name for test, name in _FILE_KINDS if test(mode)), "a special file")
+    log.warning("%s is not a regular file (%s); skipped", path, kind)
+    raise UnreadableError("not-regular-file", f"not a regular file ({kind})")
+
+
 def read_bytes(path: Path, root: Path, walked: bool = False) -> bytes:
-    """Read a document's bytes after the link and size checks.
+    """Read a document's bytes after the link, file type and size checks.
 
     With the file descriptor itself (open, fstat, read): a Python file object costs five times the
-    system calls' time, which on a 25,000-document KB was most of a second.
+    system calls' time, which on a 25,000-document KB was most of a second. A file that is not a
+    regular one (named pipe, socket, device) is refused before it is opened, and once more after
+    (opened with O_NONBLOCK, so one swapped in meanwhile cannot block the open).
     """
     check_inside(path, root, walked)
     limit = MAX_FILE_BYTES + 1
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        check_regular(os.stat(path).st_mode, path)
+        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+        descriptor = os.open(path, flags)
         try:
-            size = os.fstat(descriptor).st_size
+            status = os.fstat(descriptor)
+            check_regular(status.st_mode, path)
+            size = status.st_size
             if size > MAX_FILE_BYTES:
                 raise UnreadableError(
                     "file-too-large",

@@ -33,6 +33,7 @@ from kbstudio.kb import STATE_FOLDER
 from kbstudio.loop.identity import Agent
 from kbstudio.loop.records import RecordError, check_version, format_time
 from kbstudio.model import WARNING, Problem
+from kbstudio.reader import UnreadableError, check_regular
 
 USAGE, FLAGS, GAPS = "usage", "flags", "gaps"
 FOLDERS: tuple[str, ...] = (USAGE, FLAGS, GAPS)
@@ -54,6 +55,12 @@ def folder_rel(folder: str) -> str:
     if folder not in FOLDERS:
         raise ValueError(f"unknown loop folder '{folder}' (known: {', '.join(FOLDERS)})")
     return f"{STATE_FOLDER}/{folder}"
+
+
+def record_folders() -> list[str]:
+    """Return the KB-relative paths of the loop's record folders (``.kbstudio/usage`` ...): not
+    content, so left out of "Recent changes" (``kbstudio.review.dashboard.recent_changes``)."""
+    return [folder_rel(folder) for folder in FOLDERS]
 
 
 def file_name(moment: datetime, agent: Agent, device: str) -> str:
@@ -92,15 +99,30 @@ def append_record(root: Path, folder: str, record: dict[str, Any], moment: datet
     line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
     data = line.encode("utf-8")
     # O_NOFOLLOW: a file replaced by a symbolic link (a hostile commit) is refused, not written through.
-    handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    # O_NONBLOCK: a named pipe put in the file's place fails at once (ENXIO) instead of blocking.
+    flags = (os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+             | getattr(os, "O_NONBLOCK", 0))
+    if os.path.lexists(path):
+        _writable_kind(os.lstat(path).st_mode, path)
+    handle = os.open(path, flags, 0o644)
     try:
-        size = os.fstat(handle).st_size
+        status = os.fstat(handle)
+        _writable_kind(status.st_mode, path)
+        size = status.st_size
         if size and _last_byte(path) != b"\n":
             data = b"\n" + data
         os.write(handle, data)
     finally:
         os.close(handle)
     return f"{folder_rel(folder)}/{path.name}"
+
+
+def _writable_kind(mode: int, path: Path) -> None:
+    """Raise OSError "<path>: not a regular file (a named pipe)" and the like for a special file."""
+    try:
+        check_regular(mode, path)
+    except UnreadableError as error:
+        raise OSError(f"{path}: {error.message}") from None
 
 
 def _last_byte(path: Path) -> bytes:
@@ -172,12 +194,17 @@ def read_folder(root: Path, folder: str, parse: Callable[[dict[str, Any]], T]) -
 def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any], str | None]]:
     """Yield (line number, object, None) per good line and (line number, {}, why) per bad one."""
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        check_regular(status.st_mode, path)
+        size = status.st_size
         if size > MAX_FILE_BYTES:
             yield 0, {}, (f"{size // (1 << 20)} MB is too large for one person's month of records "
                           f"(the limit is {MAX_FILE_BYTES >> 20} MB); skipped")
             return
         raw = path.read_bytes()
+    except UnreadableError as error:
+        yield 0, {}, error.message
+        return
     except OSError as error:
         yield 0, {}, f"cannot be read: {error.strerror or error}"
         return
