@@ -8,6 +8,7 @@ from kbstudio.cli_common import dump, guarded, iso_date, say
 from kbstudio.cli_git import _kb_rel, _vc
 from kbstudio.kb import KnowledgeBase
 from kbstudio.loop.board import end_of, knowledge_board
+from kbstudio.loop.logfiles import record_folders
 from kbstudio.model import STATUSES
 from kbstudio.names import shown_name
 from kbstudio.review import (
@@ -148,7 +149,8 @@ def cmd_dashboard(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     the knowledge health figures (``kbstudio.loop``)."""
     documents = kb.load_all()
     vcs = VersionControl.open(kb)
-    board = dashboard(kb, documents, vcs, today=args.today, recent_limit=args.recent)
+    board = dashboard(kb, documents, vcs, today=args.today, recent_limit=args.recent,
+                      recent_exclude=record_folders())
     knowledge = knowledge_board(kb, documents, vcs.repo if vcs is not None else None,
                                 end_of(args.today) if args.today else None)
     for problem in knowledge.problems:

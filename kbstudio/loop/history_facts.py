@@ -1,8 +1,9 @@
 """What the knowledge health figures need from git history, read in two ``git log`` passes.
 
 1. Every non-merge commit that changed a KB file, oldest first, with its author, time, message
-   and files: who writes (authors of document changes), who reviews (``Reviewed-by`` trailers,
-   ``kbstudio.review.trailers``), when each document was created, last changed and last approved.
+   and files: who writes (authors of document changes; approvals and renumbering left out), who
+   reviews (``Reviewed-by`` trailers, ``kbstudio.review.trailers``), when each document was
+   created, last changed and last approved.
 2. Every non-merge commit whose diff adds or removes a ``status:`` line (``git log -G``), with
    only those lines (``-U0``): when each document first became ``draft`` and first ``published``.
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from kbstudio.review.trailers import REVIEW_OF, REVIEWED_BY, parse_message
+from kbstudio.vcs.ids import RENUMBER_SUBJECT
 from kbstudio.vcs.repo import KBRepo, is_document
 
 _RECORD, _FIELD, _END = "\x1e", "\x1f", "\x1d"
@@ -78,7 +80,9 @@ def _read_commits(repo: KBRepo, facts: HistoryFacts) -> None:
                 changed.append((state[:1], kb_path))
         parsed = parse_message(message)
         approved = parsed.values(REVIEWED_BY)
-        if changed:
+        # Writing is changing documents' text: an approval (its status line, by the reviewer) and
+        # the automatic renumbering after a pull are not, and are not counted as anyone's writing.
+        if changed and not approved and not message.startswith(RENUMBER_SUBJECT):
             facts.authors.append(Contribution(author, moment))
         facts.reviews.extend(Contribution(person, moment) for person in approved)
         for state, path in changed:

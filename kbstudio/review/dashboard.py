@@ -89,13 +89,20 @@ class Dashboard:
                 "versioned": self.versioned, "recent": [change.to_json() for change in self.recent]}
 
 
-def recent_changes(vcs: VersionControl, limit: int = RECENT_LIMIT) -> list[RecentChange]:
-    """Return the last ``limit`` commits (merges left out) that changed files of the KB, newest first."""
+def recent_changes(vcs: VersionControl, limit: int = RECENT_LIMIT, exclude: Sequence[str] = ()
+                   ) -> list[RecentChange]:
+    """Return the last ``limit`` commits (merges left out) that changed files of the KB, newest first.
+
+    ``exclude`` names KB folders whose changes are not content (the caller's layer knows them: the
+    knowledge loop's record folders, committed at every sync): a commit that touched only files
+    there is left out, and their files are not listed (git's ``:(exclude)`` pathspecs).
+    """
     repo = vcs.repo
     if limit <= 0 or repo.head() is None:
         return []
+    excluded = [f":(top,literal,exclude){repo.to_repo(folder.rstrip('/'))}" for folder in exclude]
     out = repo.git("log", "--no-merges", "-z", "--name-only", f"--max-count={int(limit)}",
-                   f"--format={_LOG_FORMAT}", "--", repo.kb_pathspec).stdout
+                   f"--format={_LOG_FORMAT}", "--", repo.kb_pathspec, *excluded).stdout
     changes = []
     for record in out.split("\x1e"):
         if not record.strip("\0\n"):
@@ -108,8 +115,10 @@ def recent_changes(vcs: VersionControl, limit: int = RECENT_LIMIT) -> list[Recen
 
 
 def dashboard(kb: KnowledgeBase, documents: Sequence[DocumentFields], vcs: VersionControl | None = None,
-              today: date | None = None, recent_limit: int = RECENT_LIMIT) -> Dashboard:
-    """Return the dashboard of already loaded ``documents``; recent changes only when ``vcs`` is given.
+              today: date | None = None, recent_limit: int = RECENT_LIMIT, recent_exclude: Sequence[str] = ()
+              ) -> Dashboard:
+    """Return the dashboard of already loaded ``documents``; recent changes only when ``vcs`` is given
+    (without commits touching only ``recent_exclude`` folders, see ``recent_changes``).
 
     Unreadable documents are listed apart and not counted; stale means in review or published with
     ``review_by`` before ``today`` (as the lint rule ``stale``), most overdue first.
@@ -131,5 +140,5 @@ def dashboard(kb: KnowledgeBase, documents: Sequence[DocumentFields], vcs: Versi
                                               (today - review_by).days))
     result.stale.sort(key=lambda entry: (-entry.days_overdue, entry.path))
     if vcs is not None:
-        result.recent = recent_changes(vcs, recent_limit)
+        result.recent = recent_changes(vcs, recent_limit, recent_exclude)
     return result

@@ -329,9 +329,10 @@ class ReviewActions(QObject):
         vcs, documents = self.git.vcs, list(self.context.documents.values())
 
         def work(progress: object, cancelled: object) -> Any:
+            from kbstudio.loop.logfiles import record_folders
             from kbstudio.review import dashboard
 
-            return dashboard(kb, documents, vcs)
+            return dashboard(kb, documents, vcs, recent_exclude=record_folders())
 
         self.git.git_work.run("dashboard", work, on_success=page.show_dashboard, on_error=self._read_failed)
 

@@ -8,6 +8,9 @@ from kbstudio.docedit import update_document
 from kbstudio.vcs.commit import Committer
 from kbstudio.vcs.repo import KBRepo, is_document
 
+# The subject of the commit that renumbers clashing ids after a pull (not an edit of anyone's).
+RENUMBER_SUBJECT = "Renumber documents whose new ids a teammate also used"
+
 
 @dataclass(frozen=True)
 class Renumbered:
@@ -59,7 +62,7 @@ def renumber_after_merge(repo: KBRepo, merge: str = "HEAD", committer: Committer
         documents[index] = repo.kb.load(doc.path)
         changes.append(Renumbered(doc.rel_path, doc.id, new_id, theirs_by_id[doc.id]))
     if changes:
-        message = "Renumber documents whose new ids a teammate also used\n\n" + "\n".join(map(str, changes))
+        message = RENUMBER_SUBJECT + "\n\n" + "\n".join(map(str, changes))
         # an id changed by the merge is no edit to review: the review policy does not apply
         (committer or Committer(repo)).commit(message, [change.path for change in changes],
                                               review_policy=False)

@@ -52,8 +52,7 @@ def test_figures(history_kb: KnowledgeBase) -> None:
     assert result["resolved_at_tier"]["L0"] == {"uses": 0, "solved": 0, "rate": None}
     assert (result["median_days_draft_to_published"], result["published_from_draft"]) == (10.0, 1)
     assert result["participation"] == {
-        "authors": [{"name": "Omar Other <omar@example.com>", "commits": 1},
-                    {"name": "Test Author <test@example.com>", "commits": 1}],
+        "authors": [{"name": "Omar Other <omar@example.com>", "commits": 1}],   # approvals are no writing
         "reviewers": [{"name": "Rita Reviewer <rita@example.com>", "approvals": 1}]}
     assert [row["id"] for row in result["never_used"]] == ["KB-0004", "KB-0005"]
     assert (result["open_gaps"], result["gap_groups"]) == (1, 2)
