@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from kbstudio.loop.flags import REASON_LABELS, Flag
 
-SHOWN = 4     # flags listed on the bar; the rest are counted
+SHOWN = 4     # flags listed on the bar, newest first; "and N more" lists the rest
 
 
 def age(moment: datetime, now: datetime | None = None) -> str:
@@ -51,12 +51,22 @@ class FlagBar(QFrame):
         layout.setContentsMargins(8, 4, 8, 4)
         layout.addWidget(self.label)
         self.flags: list[Flag] = []
+        self.expanded = False             # "and N more" clicked: every open flag is listed
+        self._may_fix = False
+        self._now: datetime | None = None
         self.label.linkActivated.connect(self._link)
         self.setVisible(False)
 
     def set_flags(self, flags: Sequence[Flag], may_fix: bool, now: datetime | None = None) -> None:
-        """Show ``flags`` (open ones of this document); ``may_fix``: offer Fix it and Resolve."""
-        self.flags = [flag for flag in flags if flag.is_open]
+        """Show ``flags`` (open ones of this document), newest first (the most likely to be about the
+        text as it is now); ``may_fix``: offer Fix it and Resolve."""
+        self.flags = sorted((flag for flag in flags if flag.is_open), key=lambda flag: flag.opened_at,
+                            reverse=True)
+        self._may_fix, self._now = may_fix, now
+        self._show()
+
+    def _show(self) -> None:
+        may_fix, now = self._may_fix, self._now
         if not self.flags:
             self.label.clear()
             self.setVisible(False)
@@ -65,7 +75,8 @@ class FlagBar(QFrame):
         who_fixes = "" if may_fix else (" <span style='color:gray'>(its owner or a higher tier "
                                         "fixes it)</span>")
         lines = [f"<b>&#9873; {count} open flag{'s' if count != 1 else ''}</b>{who_fixes}"]
-        for flag in self.flags[:SHOWN]:
+        shown = self.flags if self.expanded else self.flags[:SHOWN]
+        for flag in shown:
             reason = html.escape(REASON_LABELS.get(flag.reason, flag.reason))
             where = (f" at <a href='show:{flag.id}'>{html.escape(_where(flag.anchor))}</a>"
                      if flag.anchor else "")
@@ -74,13 +85,19 @@ class FlagBar(QFrame):
             actions = (f" &nbsp;<a href='fix:{flag.id}'>Fix it</a> &middot; "
                        f"<a href='resolve:{flag.id}'>Resolve</a>") if may_fix else ""
             lines.append(f"<b>{reason}</b>{where}{comment} <span style='color:gray'>({who})</span>{actions}")
-        if count > SHOWN:
-            lines.append(f"<span style='color:gray'>and {count - SHOWN} more</span>")
+        if count > SHOWN and not self.expanded:
+            lines.append(f"<a href='more:'>and {count - SHOWN} more</a>")
+        elif count > SHOWN:
+            lines.append("<a href='fewer:'>show fewer</a>")
         self.label.setText("<br>".join(lines))
         self.setVisible(True)
 
     def _link(self, link: str) -> None:
         action, _, flag_id = link.partition(":")
+        if action in ("more", "fewer"):
+            self.expanded = action == "more"
+            self._show()
+            return
         signal = {"fix": self.fixRequested, "resolve": self.resolveRequested,
                   "show": self.showRequested}.get(action)
         if signal is not None:
