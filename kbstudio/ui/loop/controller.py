@@ -32,6 +32,7 @@ from kbstudio.ui.loop.flag_bar import FlagBar
 from kbstudio.ui.loop.flag_dialog import FlagDialog
 from kbstudio.ui.loop.gap_tracker import EndedSearch, SearchGapTracker
 from kbstudio.ui.loop.pages import LoopPages
+from kbstudio.ui.loop.search_link import CreateFromSearchLink
 from kbstudio.ui.loop.use_dialog import UseDialog, document_label
 from kbstudio.ui.settings import AppSettings
 from kbstudio.ui.tasks import TaskFailure, TaskRunner
@@ -100,11 +101,14 @@ class LoopController(QObject):
         self.pages = LoopPages(self, add_page)
         self.fixes = FlagActions(self)
         self.last_dialog: QWidget | None = None          # the dialog on screen (tests answer it)
+        self.search_link: CreateFromSearchLink | None = None
         if tracker is not None:
             tracker.gapFound.connect(self.gap_found)
             create = getattr(tracker.panel, "createArticleRequested", None)
             if create is not None:     # the empty result's "Create an article from this search"
                 create.connect(lambda query: self.pages.create_from_search([query]))
+                # ... and a smaller link under results that may not help (a not-opened gap)
+                self.search_link = CreateFromSearchLink(tracker.panel)
         self.log_gaps_action = QAction("&Log failed searches (search gaps)", self, checkable=True)
         self.log_gaps_action.setToolTip("Searches that find nothing you open are logged for the team, "
                                         "so that the missing articles get written")

@@ -167,3 +167,28 @@ def test_the_gaps_page_groups_similar_searches_and_creates_an_article_per_group(
     harness.controller.pages.load_gaps()
     qtbot.waitUntil(lambda: page.buttons[group.key].text().startswith("Draft KB-"), timeout=10_000)
     assert OUTLOOK not in created
+
+
+def test_a_search_with_results_offers_the_article_by_a_small_link_under_them(harness: Harness,  # noqa: ANN001
+                                                                             qtbot) -> None:  # noqa: ANN001
+    panel, link = harness.panel, harness.controller.search_link
+    assert link is not None and link.isHidden()
+    created: list[str] = []
+    harness.controller.documentCreated.connect(created.append)
+    words = "Kiosk tablet shows Xyzzy fehler"
+    panel.query.setText(words)
+    panel._last_sent = (panel.query.text(), L1_VIEW)
+    panel.show_response(_response(words, total=31))             # 31 unrelated matches: no button ...
+    assert panel.create_button.isHidden() and not link.isHidden()   # ... but the link under the list
+    layout = panel.layout()
+    assert layout.indexOf(link) > layout.indexOf(panel.results)      # at the end of the results
+    link.linkActivated.emit("create")
+    dialog = harness.controller.last_dialog
+    assert isinstance(dialog, NewDocumentDialog) and dialog.title() == words
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: bool(created), timeout=10_000)
+    text = (harness.kb.root / created[0]).read_text("utf-8")
+    assert f"- {words}\n" in text.split("## Issue", 1)[1]
+    assert "owner: Test Author <test@example.com>" in text      # the creator owns the draft
+    panel.query.clear()
+    qtbot.waitUntil(lambda: link.isHidden(), timeout=5_000)
