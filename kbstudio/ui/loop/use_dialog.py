@@ -35,6 +35,9 @@ from kbstudio.model import DocumentFields
 ERROR_STYLE = "color: #c62828;"
 
 
+CHOOSE_SOP = "Choose an SOP..."
+
+
 def document_label(document: DocumentFields) -> str:
     """Return ``KB-0019 Outlook keeps asking for a password`` (the title alone without an id)."""
     return " ".join(part for part in (document.id, document.title) if part)
@@ -72,8 +75,13 @@ class UseDialog(QDialog):
         ordered = [sop] if sop is not None else []
         ordered += sorted((item for item in sops if sop is None or item.rel_path != sop.rel_path),
                           key=lambda item: (item.id or "~", item.title))
+        # Without the article's own escalation SOP there is no default: an unrelated SOP picked for
+        # the agent would be recorded by a quick Enter. The placeholder item has no data.
+        if sop is None:
+            self.sop_box.addItem(CHOOSE_SOP, None)
         for item in ordered:
             self.sop_box.addItem(document_label(item), item.id or item.rel_path)
+        self.sop_box.currentIndexChanged.connect(lambda _: self._check())
         self.searches = QListWidget()
         self.searches.setMaximumHeight(110)
         shown: list[str] = []
@@ -120,7 +128,8 @@ class UseDialog(QDialog):
         """Return the id (or KB path) of the SOP picked, when the ticket was escalated."""
         if self.outcome() != ESCALATED or self.sop_box.currentIndex() < 0:
             return None
-        return str(self.sop_box.currentData())
+        data = self.sop_box.currentData()
+        return str(data) if data else None
 
     def chosen_searches(self) -> list[str]:
         """Return the ticked searches, as typed."""
@@ -134,8 +143,11 @@ class UseDialog(QDialog):
 
     def problem(self) -> str | None:
         """Return why the use cannot be recorded as it stands, else None."""
-        if self.outcome() == ESCALATED and self.sop_box.count() == 0:
+        named = any(self.sop_box.itemData(row) for row in range(self.sop_box.count()))
+        if self.outcome() == ESCALATED and not named:
             return "This knowledge base has no SOP to name: choose another outcome."
+        if self.outcome() == ESCALATED and self.sop() is None:
+            return "Choose the SOP the ticket was escalated with."
         return None
 
     def _check(self) -> None:

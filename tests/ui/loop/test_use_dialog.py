@@ -99,3 +99,23 @@ def test_a_repository_whose_programs_are_refused_still_records(harness: Harness,
     [entry] = records(harness.kb.root, "usage")
     assert entry["document"] == "KB-0019" and entry["version"].startswith("blob:")   # no git: the bytes read
     assert "Use recorded: KB-0019 solved" in harness.messages[-1]
+
+
+def test_an_article_without_an_escalation_sop_gets_no_default_sop(harness: Harness, qtbot) -> None:  # noqa: ANN001
+    documents = harness.kb.load_all()
+    sops = [document for document in documents if document.kind == "sop"]
+    article = harness.kb.load(OUTLOOK)
+    dialog = UseDialog(article, "L1", sops, sop=None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.outcome_buttons["escalated"].click()
+    assert dialog.sop_box.currentText() == "Choose an SOP..." and dialog.sop() is None
+    assert not dialog.record_button.isEnabled()
+    assert dialog.message.text() == "Choose the SOP the ticket was escalated with."
+    qtbot.keyClick(dialog.ticket, Qt.Key.Key_Return)              # Enter records nothing
+    assert dialog.result() != dialog.DialogCode.Accepted
+    dialog.sop_box.setCurrentIndex(dialog.sop_box.findData(sops[0].id))
+    assert dialog.record_button.isEnabled() and dialog.sop() == sops[0].id
+    assert dialog.request().sop == sops[0].id
+    dialog.outcome_buttons["solved"].click()                      # no SOP needed for solved
+    assert dialog.record_button.isEnabled() and dialog.sop() is None
