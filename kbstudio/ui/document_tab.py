@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import posixpath
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal
@@ -24,7 +25,7 @@ from kbstudio.fmedit import remove_field, set_field
 from kbstudio.frontmatter import FrontMatterError, parse_front_matter, split_front_matter
 from kbstudio.kb import KnowledgeBase, Saved
 from kbstudio.media import MediaError, read_image_file, save_image
-from kbstudio.model import Document
+from kbstudio.model import Document, DocumentFields
 from kbstudio.reader import content_hash
 from kbstudio.render_budget import BudgetedRenderer
 from kbstudio.storage import ExternalChangeError
@@ -622,6 +623,32 @@ class DocumentTab(QWidget):
             self.messageRequested.emit(f"{old} was taken meanwhile: saved as {self.rel_path}")
             self.pathChanged.emit(old, self.rel_path)
         return saved
+
+    def save_as_new(self, documents: Sequence[DocumentFields] | None = None) -> bool:
+        """Save the text as a new document: a fresh id (``KnowledgeBase.next_id`` over ``documents``,
+        else a scan) in a new file beside the old one (``name-2.md``, the next free number). For a
+        tab whose document was deleted under it: the deleted file is not brought back. Returns what
+        ``save`` returns."""
+        self.commit_pending()
+        new_id = self.kb.next_id(self.document.kind, documents)
+        try:
+            text = self._with_field(self.text, "id", new_id)
+        except FrontMatterError as error:
+            self.messageRequested.emit(f"Not saved as new: {error.message}")
+            return False
+        old, old_path = self.rel_path, self.document.path
+        number = 2
+        while (path := old_path.with_name(f"{old_path.stem}-{number}.md")).exists():
+            number += 1
+        self.replace_text(text)
+        self.moved_to(path, self.kb.rel_path(path))
+        self.is_new = True
+        self.loaded_hash = None
+        if not self.save():
+            return False
+        self.pathChanged.emit(old, self.rel_path)
+        self.messageRequested.emit(f"{old} was deleted: your text is saved as {self.rel_path} ({new_id})")
+        return True
 
     def moved_to(self, path: Path, rel_path: str) -> None:
         """Follow the document to its new file (renamed, or a new one saved under a free name)."""

@@ -24,7 +24,9 @@ from kbstudio.model import Document
 from kbstudio.names import same_name
 from kbstudio.recovery import RecoveryStore
 from kbstudio.render_budget import BudgetedRenderer
+from kbstudio.storage import ExternalChangeError
 from kbstudio.ui.changes_hub import KBChanges
+from kbstudio.ui.deleted_document import DeletedDocuments, deleted_by
 from kbstudio.ui.disk_watch import DiskWatcher
 from kbstudio.ui.document_tab import DocumentTab
 from kbstudio.ui.external_changes import EditorTab, ExternalChanges
@@ -60,6 +62,8 @@ class DocumentTabs(QObject):
         self.recovery: RecoveryKeeper | None = None
         self.changes = ExternalChanges(render, window)
         self.changes.messageRequested.connect(status.show)
+        self.deleted = DeletedDocuments(self._discard, lambda: list(hub.documents.values()), window)
+        self.deleted.messageRequested.connect(status.show)
         self.tabs = QTabWidget()
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)
@@ -223,7 +227,7 @@ class DocumentTabs(QObject):
     def _connect_editor(self, tab: EditorTab) -> None:
         tab.messageRequested.connect(self.status.show)
         tab.saved.connect(lambda change, t=tab: self._saved(t, change))
-        tab.externalChangeFound.connect(lambda error, t=tab: self.changes.ask(t, error))
+        tab.externalChangeFound.connect(lambda error, t=tab: self._external_change(t, error))
         tab.dirtyChanged.connect(lambda dirty, t=tab: self._mark_dirty(t, dirty))
 
     def add_page(self, widget: QWidget, title: str) -> None:
@@ -253,6 +257,19 @@ class DocumentTabs(QObject):
         self.status.show(f"Saved {tab.rel_path}", 4000)
         self.documentSaved.emit(change)
 
+    def _external_change(self, tab: EditorTab, error: ExternalChangeError) -> None:
+        """A save found the file changed on disk: ask about the change, or about the deletion."""
+        kb = self.hub.kb
+        if isinstance(tab, DocumentTab) and error.actual_hash is None and kb is not None:
+            self.deleted.ask(tab, deleted_by(kb, tab.rel_path, pulled=False))
+        else:
+            self.changes.ask(tab, error)
+
+    def _discard(self, tab: DocumentTab) -> None:
+        index = self.tabs.indexOf(tab)
+        if index >= 0:
+            self.close_tab(index, discard=True)
+
     def _new_document_moved(self, old: str, new: str) -> None:
         if self.recovery is not None:
             self.recovery.forget(old)
@@ -281,10 +298,23 @@ class DocumentTabs(QObject):
                 self.changes.settle(tab)
         for rel in sorted(change.removed):
             tab = self.tab_for(rel)
-            if tab is not None:
+            if isinstance(tab, DocumentTab) and not tab.is_new:
+                self._document_deleted(kb, tab, change.head)
+            elif tab is not None:
                 self.status.show(f"{tab.rel_path} is no longer on disk: saving writes it again", 8000)
         if change.documents_listed:
             self.refresh_start_page()
+
+    def _document_deleted(self, kb: KnowledgeBase, tab: DocumentTab, pulled: bool) -> None:
+        """The record says ``tab``'s document went: close a clean tab, ask about one with edits."""
+        if tab.document.path.is_file():
+            return   # back already (deleted and written again in one go)
+        reason = deleted_by(kb, tab.rel_path, pulled)
+        if tab.dirty:
+            self.deleted.ask(tab, reason)
+            return
+        self.status.show(f"{tab.rel_path} was {reason}: its tab is closed", 10000)
+        self._discard(tab)
 
     def _follow(self, kb: KnowledgeBase, tab: DocumentTab, new: str) -> None:
         """Point ``tab`` at its document's new path after a rename."""

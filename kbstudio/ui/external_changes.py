@@ -6,6 +6,7 @@ of it from the change record; ``settle`` then compares the file with what the ta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -24,7 +25,40 @@ if TYPE_CHECKING:
 EditorTab = DocumentTab | TextFileTab   # a text file tab (the synonyms file) settles changes the same way
 
 
-class ExternalChanges(QObject):
+class TabQuestions(QObject):
+    """Asks one question at a time about a tab (window-modal, not blocking): the open one in ``question``."""
+
+    def __init__(self, dialog_parent: QWidget) -> None:
+        super().__init__(dialog_parent)
+        self.dialog_parent = dialog_parent
+        self.question: QMessageBox | None = None
+        self._asking: object | None = None   # the tab the open question is about
+
+    def open_question(self, tab: object, title: str, text: str, info: str,
+                      answers: list[tuple[str, QMessageBox.ButtonRole, Callable[[], object]]]) -> QMessageBox:
+        """Open a warning about ``tab`` with one button per answer and Cancel.
+
+        ``answers`` are (button text, role, what clicking it does).
+        """
+        box = QMessageBox(self.dialog_parent)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(title)
+        box.setText(text)
+        box.setInformativeText(info)
+        actions = {id(box.addButton(label, role)): action for label, role, action in answers}
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.buttonClicked.connect(lambda button: actions.get(id(button), lambda: None)())
+        box.finished.connect(self._answered)
+        self.question = box
+        self._asking = tab
+        box.open()
+        return box
+
+    def _answered(self) -> None:
+        self._asking = None
+
+
+class ExternalChanges(TabQuestions):
     """Settles a file changed on disk against the tab that has it open."""
 
     messageRequested = Signal(str)
@@ -32,10 +66,7 @@ class ExternalChanges(QObject):
     def __init__(self, runner: TaskRunner, dialog_parent: QWidget) -> None:
         super().__init__(dialog_parent)
         self.runner = runner
-        self.dialog_parent = dialog_parent
-        self.question: QMessageBox | None = None
         self.compare_dialog: CompareDialog | None = None
-        self._asking: EditorTab | None = None   # the tab the open question is about
 
     def settle(self, tab: EditorTab) -> None:
         """Reload a clean tab whose file changed on disk; ask when the tab has unsaved edits.
@@ -58,34 +89,14 @@ class ExternalChanges(QObject):
 
     def ask(self, tab: EditorTab, error: ExternalChangeError) -> QMessageBox:
         """Ask what to do about a file changed outside the app while the tab has edits."""
-        box = QMessageBox(self.dialog_parent)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Changed outside KB Studio")
-        box.setText(f"{tab.rel_path} was changed by another program since you opened it.")
-        box.setInformativeText("Keep your version (it overwrites theirs), take theirs (your edits are "
-                               "dropped), or compare them and combine both.")
-        keep = box.addButton("Keep mine", QMessageBox.ButtonRole.AcceptRole)
-        take = box.addButton("Take theirs", QMessageBox.ButtonRole.DestructiveRole)
-        compare = box.addButton("Compare and combine...", QMessageBox.ButtonRole.ActionRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-
-        def clicked(button: object) -> None:
-            if button is keep:
-                tab.keep_mine()
-            elif button is take:
-                tab.reload_from_disk()
-            elif button is compare:
-                self.compare(tab)
-
-        box.buttonClicked.connect(clicked)
-        box.finished.connect(self._answered)
-        self.question = box
-        self._asking = tab
-        box.open()
-        return box
-
-    def _answered(self) -> None:
-        self._asking = None
+        return self.open_question(tab, "Changed outside KB Studio",
+                            f"{tab.rel_path} was changed by another program since you opened it.",
+                            "Keep your version (it overwrites theirs), take theirs (your edits are "
+                            "dropped), or compare them and combine both.",
+                            [("Keep mine", QMessageBox.ButtonRole.AcceptRole, tab.keep_mine),
+                             ("Take theirs", QMessageBox.ButtonRole.DestructiveRole, tab.reload_from_disk),
+                             ("Compare and combine...", QMessageBox.ButtonRole.ActionRole,
+                              lambda: self.compare(tab))])
 
     def compare(self, tab: EditorTab) -> CompareDialog | None:
         """Show the last save, the unsaved text and the file on disk aligned; combine them or keep one."""
