@@ -87,7 +87,7 @@ class Evaluator:
         self.analyzer = analyzer
         self.ranker = Ranker(source, weights)
         self.speller = Speller(source, self.stems) if source.offers_corrections else None
-        self._id_prefixes: set[str] | None = None
+        self._id_prefixes: dict[str, bool] = {}   # prefix -> whether the KB's ids use it
 
     def stems(self, text: str) -> list[str]:
         """Return the index tokens of ``text``."""
@@ -350,18 +350,15 @@ class Evaluator:
         for text in written:
             key = id_search_key(text)
             prefix, _, number = key.partition("-")
-            if not number.isdigit() or prefix not in self.id_prefixes():
+            if not number.isdigit() or text in missing:
                 continue
-            if not self.source.docset("id_key", key) - self.source.deleted and text not in missing:
+            if self.source.docset("id_key", key) - self.source.deleted:
+                continue
+            if prefix not in self._id_prefixes:   # SP1, O365: words, not ids of this KB
+                self._id_prefixes[prefix] = self.source.has_value_prefix("id_key", f"{prefix}-")
+            if self._id_prefixes[prefix]:
                 missing.append(text)
         return missing
-
-    def id_prefixes(self) -> set[str]:
-        """Return the prefixes of the KB's numbered ids (``KB``, ``SOP``), read once."""
-        if self._id_prefixes is None:
-            self._id_prefixes = {key.partition("-")[0] for key in self.source.values("id_key")
-                                 if key.partition("-")[2].isdigit()}
-        return self._id_prefixes
 
 
 def is_pasted(parsed: ParsedQuery) -> bool:

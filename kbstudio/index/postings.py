@@ -82,9 +82,9 @@ class PostingsSource(Protocol):
         """Return the documents having ``value`` in a field (a stem, a tag, a tier, an id key...),
         deleted ones included."""
 
-    def values(self, field: str) -> Iterable[str]:
-        """Return the distinct values of a value field (``id_key``, ``tags``...), deleted documents'
-        included."""
+    def has_value_prefix(self, field: str, prefix: str) -> bool:
+        """Return True when a value of a value field (``id_key``, ``tags``...) starts with ``prefix``
+        (deleted documents' values included)."""
 
     def title_word_counts(self) -> Mapping[str, int]:
         """Return in how many documents' titles each word stands, words as ``title_key`` splits

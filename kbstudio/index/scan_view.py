@@ -102,11 +102,11 @@ class View:
             return set()
         return {d for d in found if d < self.count}
 
-    def values(self, name: str) -> list[str]:
-        """Return the distinct values of value field ``name`` among the view's documents."""
+    def has_value_prefix(self, name: str, prefix: str) -> bool:
+        """Return True when a value of field ``name`` of the view's documents starts with ``prefix``."""
         # each value's documents are in the order they were added: the first tells
-        return [value for value, docs in list(self.table.values[name].items())
-                if docs and docs[0] < self.count]
+        return any(value.startswith(prefix) and docs[0] < self.count
+                   for value, docs in list(self.table.values[name].items()) if docs)
 
     def title_word_counts(self) -> Counter[str]:
         """Return in how many of the view's documents' titles each word stands (built on first use)."""

@@ -151,15 +151,16 @@ class Speller:
         its accents folded), as a tag or product, or among the title, heading and tag words."""
         lowered = word.lower()
         source = self.source
-        if lowered in source.spelling_words():
-            return True
+        # the cheapest lookups first: most words typed are in the documents' text
         forms = {*self.stems(lowered), *self.stems(fold_accents(lowered))}
         if any(source.df(field, stem) for stem in forms for field in source.text_fields):
+            return True
+        if any(source.docset(field, lowered) for field in ("tags", "products")):
             return True
         accented = source.accented_stems()
         if any(accented.get(fold_accents(stem)) for stem in forms):
             return True
-        return any(source.docset(field, lowered) for field in ("tags", "products"))
+        return lowered in source.spelling_words()
 
     def correct(self, word: str) -> str | None:
         """Return the word of the KB that ``word`` was most plausibly meant to be, or None.

@@ -140,11 +140,10 @@ class IndexView:
                     self._folded[folded].update(terms)
         return self._folded
 
-    def values(self, field: str) -> Iterator[str]:
-        """Return the distinct values of ``field`` in every segment (a value may come twice)."""
-        for leaf, _ in self.leaves:
-            for term in leaf.lexicon(field):
-                yield term.decode("utf-8") if isinstance(term, bytes) else term
+    def has_value_prefix(self, field: str, prefix: str) -> bool:
+        """Return True when a term of ``field`` starts with ``prefix`` (a lookup in each segment's
+        sorted term list, not a scan)."""
+        return any(next(iter(leaf.expand_prefix(field, prefix)), None) is not None for leaf, _ in self.leaves)
 
     def title_word_counts(self) -> Counter[str]:
         """Return in how many documents' titles each word stands, from the titles' keys

@@ -154,6 +154,7 @@ def test_an_id_no_document_has_is_named_above_the_results(service: SearchService
     assert service.search("KB-0002").notes == []
     assert service.search("see SOP-99 and KB-0002").notes == ["No document SOP-99"]
     assert service.search("Windows-10 upgrade").notes == []   # not in the style of the KB's ids
+    assert service.search("O365 SP1 install").notes == []
 
 
 @pytest.mark.parametrize(("text", "note"), [
