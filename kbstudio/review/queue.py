@@ -108,7 +108,12 @@ def review_trail(vcs: VersionControl, rel_path: str) -> Trail:
             in_review_run = False
         if version.change in ("A", "C"):
             # created here: git log --follow also takes a new file for a copy of a similar one (a new
-            # document from the template), and what it lists before is that other document's past
+            # document from the template), and what it lists before is that other document's past.
+            # A merge "created" it when a teammate's commit brought it in: their commit is the
+            # creation, and its author one of the document's authors.
+            creation = vcs.history.creation(version.path) if version.merge else None
+            if creation is not None and creation.sha != version.sha:
+                walked.append((creation, _text(vcs, creation)))
             break
     return _with_round(vcs, rel_path, Trail(submitted, published, published_text), walked)
 

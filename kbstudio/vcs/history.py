@@ -73,6 +73,25 @@ class History:
         if limit:
             args.append(f"--max-count={int(limit)}")
         out = self.repo.git(*args, "--", self.repo.literal(kb_rel)).stdout
+        return self._versions(out, kb_rel)
+
+    def creation(self, kb_rel: str) -> Version | None:
+        """Return the commit that first added ``kb_rel`` (git's spelling) on any branch, merges left out.
+
+        Where ``versions`` walks the branch you were on, a document a teammate created reaches it
+        through a merge, which ``--follow`` then takes for a copy of a similar file (the template):
+        the merge would pass for the creation and its author for the creator. Renames are not
+        followed here: the path is the one the document was created under.
+        """
+        if self.repo.head() is None:
+            return None
+        out = self.repo.git("log", "--no-merges", "--diff-filter=A", "-z", "--name-status",
+                            f"--format={_FORMAT}", "--", self.repo.literal(kb_rel)).stdout
+        found = self._versions(out, kb_rel)
+        return found[-1] if found else None
+
+    def _versions(self, out: str, kb_rel: str) -> list[Version]:
+        """Return the versions of ``git log --name-status -z --format=_FORMAT`` output."""
         versions = []
         for record in out.split("\x1e"):
             if not record.strip("\0\n"):
