@@ -37,6 +37,8 @@ def test_dashboard_shows_reuse_flags_by_owner_reviews_due_and_the_chart(harness:
     assert "Resolved at tier (solved): L1 50% of 4" in text
     assert view.reuse.item(0, 0).text() == "KB-0019 Outlook keeps asking for a password"
     assert [view.reuse.item(0, column).text() for column in (1, 2, 3)] == ["3", "3", "4"]
+    headers = [view.reuse.horizontalHeaderItem(column).text() for column in range(4)]
+    assert headers == ["Document", "Reused\n30 days", "Reused\n90 days", "Used\n90 days"]   # said in words
     owner = view.flags.topLevelItem(0)
     assert owner.text(0) == "Messaging Team (1)"
     assert owner.child(0).text(0) == "Outdated: Step 3 names the old portal."
