@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QWidget
 
 LINK_TEXT = "Nothing useful? <a href='create'>Create an article from this search</a>"
 
@@ -30,7 +30,7 @@ class CreateFromSearchLink(QLabel):
                         "in its Issue section")
         self.setVisible(False)
         layout = panel.layout()
-        if layout is not None:
+        if isinstance(layout, QBoxLayout):        # the panel's column: under the result list
             layout.addWidget(self, 0, Qt.AlignmentFlag.AlignLeft)
         self.linkActivated.connect(lambda _: panel.createArticleRequested.emit(  # type: ignore[attr-defined]
             panel.query.text()))                                                 # type: ignore[attr-defined]
