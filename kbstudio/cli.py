@@ -6,6 +6,7 @@ import argparse
 import codecs
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
@@ -159,6 +160,11 @@ def _run_app(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="kbstudio", add_help=False)
     parser.add_argument("path", nargs="?")
     args, _ = parser.parse_known_args(argv)
+    from kbstudio import qtcheck
+
+    # Before Qt loads: its own abort for a missing xcb library says nothing of what to install.
+    if qtcheck.wanted(os.environ) and qtcheck.main() != 0:
+        return 1
     from kbstudio.ui.app import run_app  # Qt only loads when the app starts
 
     return run_app(args.path)
