@@ -62,6 +62,10 @@ class FlagActions(QObject):
         target = (line + 1 if heading else line) if line is not None else tab.document.body_line
         tab.go_to_line(min(target, tab.editor.blockCount()), select=False)
         where = f" at {flag.anchor}" if flag.anchor else ""
+        if flag.anchor and line is None:     # a heading renamed since, or a line past the end
+            self.loop.messageRequested.emit(f"The flagged place ({flag.anchor}) is not in the document "
+                                            "any more: the editor opens at its start")
+            return tab
         self.loop.messageRequested.emit(f"Fix it{where}: save, commit, then Resolve on the flag bar")
         return tab
 

@@ -135,3 +135,14 @@ def test_health_lists_the_open_flag_and_resolves_it(harness: Harness, qtbot) -> 
     assert resolved["event"] == "resolve" and resolved["flag"] == event["flag"]
     assert resolved["commit"] == git(harness.kb.root, "log", "-1", "--format=%H", "--", OUTLOOK).strip()
     assert harness.controller.fixes.flag_of_finding(problem) is None        # resolved: no action any more
+
+
+def test_fix_it_says_when_the_flagged_place_is_gone(harness: Harness, qtbot) -> None:  # noqa: ANN001
+    event = _flag(harness, qtbot, OUTLOOK, "unclear", "resolution", "")
+    tab = harness.open(OUTLOOK, edit=True)
+    text = tab.editor.toPlainText()
+    tab.editor.setPlainText(text.replace("## Resolution", "## Fix", 1))   # the heading renamed since
+    assert tab.save()
+    assert harness.controller.fixes.fix(event["flag"]) is tab
+    assert harness.messages[-1] == ("The flagged place (resolution) is not in the document any more: "
+                                    "the editor opens at its start")
