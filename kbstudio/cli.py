@@ -181,6 +181,9 @@ def main(argv: Sequence[str] | None = None, registry: CommandRegistry | None = N
     registry = registry or CommandRegistry()
     if registry.wants_app(argv):
         return _guarded(lambda: _run_app(argv))
+    if (why := registry.missing_kb(argv)) is not None:
+        print(f"kbstudio: {why}", file=sys.stderr)
+        return EXIT_USAGE
     with safe_output():
         # Only the command asked for is set up, so only its module loads.
         parser = build_parser(registry, setup=registry.names & set(argv[:1]))

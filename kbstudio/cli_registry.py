@@ -161,6 +161,23 @@ class CommandRegistry:
             return False
         return len(argv) == 1 and Path(first).exists()
 
+    def missing_kb(self, argv: Sequence[str]) -> str | None:
+        """Return why ``argv`` names a KB folder that is not there, else None.
+
+        One argument that is no command and no option is the app's KB path: "/nonexistent/kb is
+        not a folder" rather than argparse's "invalid choice" (issue #15 report, P7). A word that
+        does not look like a path (no ``/`` or ``\\``, no leading ``.`` or ``~``) may be a mistyped
+        command, so the message says that too.
+        """
+        if len(argv) != 1 or argv[0] in self.commands or argv[0].startswith("-"):
+            return None
+        first = argv[0]
+        if Path(first).is_dir():
+            return None
+        if "/" in first or "\\" in first or first.startswith((".", "~")):
+            return f"{first} is not a folder"
+        return f"{first} is not a folder, nor a command (kbstudio --help lists them)"
+
     def add_to(self, parser: argparse.ArgumentParser, setup: Collection[str] | None = None) -> None:
         """Add every command as a subcommand of ``parser``, with ``dest="command"``.
 

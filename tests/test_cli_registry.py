@@ -137,3 +137,22 @@ def test_log_path_prints_the_log_file(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60, env=env).stdout
     assert result.stdout == expected and result.stdout.strip().endswith(LOG_NAME)
     assert not Path(result.stdout.strip()).exists()   # printing the path writes nothing
+
+
+def test_a_missing_kb_path_is_said_to_be_no_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[list[str]] = []
+    monkeypatch.setattr(cli, "_run_app", lambda argv: started.append(list(argv)) or 0)
+    for argument in ("/nonexistent/kb", "./kb", "~/kb", "..\\kb"):
+        assert cli.main([argument]) == 2
+        assert capsys.readouterr().err == f"kbstudio: {argument} is not a folder\n"
+    assert cli.main(["lsit"]) == 2
+    assert capsys.readouterr().err == ("kbstudio: lsit is not a folder, nor a command "
+                                       "(kbstudio --help lists them)\n")
+    (tmp_path / "file.md").write_text("# Not a folder\n", "utf-8")
+    registry = CommandRegistry()
+    assert registry.missing_kb([str(tmp_path / "file.md")]) == f"{tmp_path / 'file.md'} is not a folder"
+    assert registry.missing_kb([str(tmp_path)]) is None
+    assert registry.missing_kb(["list"]) is None and registry.missing_kb(["--version"]) is None
+    assert registry.missing_kb(["/nonexistent/kb", "extra"]) is None   # bad usage, said by the parser
+    assert started == []
