@@ -226,6 +226,7 @@ def fill_parallel(store: IndexStore, build: Build, root: Path, paths: list[Path]
     second of ``cancelled`` saying so (the workers are stopped), or ``build_pool.WorkerFailed``.
     """
     clock = Checkpoints()
+    before = len(build.manifest)   # taken over; pool.done counts the rest, checkpointed or not
     pool = BuildPool(build.folder, root, procs, cancelled, lambda: IndexCancelled("indexing cancelled"),
                      start_method)
     try:
@@ -233,7 +234,7 @@ def fill_parallel(store: IndexStore, build: Build, root: Path, paths: list[Path]
             wanted = sink is not None and sink.wants_documents()
             pool.submit(paths[start_at:start_at + BATCH], sink.add_document if wanted and sink else None)
             if progress:
-                progress(len(build.manifest) + pool.done, total)
+                progress(before + pool.done, total)
             ready = pool.checkpoint()
             if ready is not None:
                 _commit_parallel(store, build, ready.segments, ready.entries)

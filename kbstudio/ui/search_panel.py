@@ -8,7 +8,8 @@ The same search is run again when its answer may have changed (``rerun``: the in
 the scan read more documents). A rerun's results replace the list only while the user has not
 moved in it; once they have selected another result or scrolled, the list stays as it is (Enter
 opens what they chose) and a line under the count offers the newer results (a click, or F5),
-which then keep their selected document selected and the list where it was scrolled.
+which then keep their selected document selected, and the row they looked at (the selected one,
+else the first in view) where it stood.
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ class SearchPanel(QWidget):
         self.results.setWordWrap(True)
         self.results.setUniformItemSizes(False)
         self.results.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.results.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)   # rows stay in place
         self.delegate = RichTextDelegate(self.results)
         self.results.setItemDelegate(self.delegate)
         self._timer = QTimer(self)
@@ -272,7 +274,7 @@ class SearchPanel(QWidget):
 
     def show_newer(self) -> None:
         """Show the held results of a rerun, the selected document still selected (when it is among
-        them) and the list scrolled where it was."""
+        them) and the row the user looked at where it stood (see the module doc)."""
         held, self._held = self._held, None
         if held is not None and held[0].query == self.query.text():
             self._list(held[0], held[1], keep_selection=True)
@@ -285,7 +287,7 @@ class SearchPanel(QWidget):
               keep_selection: bool) -> None:
         current = self.results.currentItem()
         selected = current.data(PATH_ROLE) if keep_selection and current is not None else None
-        scrolled = self.results.verticalScrollBar().value() if keep_selection else 0
+        anchor = self._anchor() if keep_selection else None
         self._shown, self._held = sent, None
         self.results.clear()
         self.delegate.clear_cache()
@@ -302,7 +304,7 @@ class SearchPanel(QWidget):
         self._first_path = rows[0] if rows else None
         if rows:
             self.results.setCurrentRow(rows.index(selected) if selected in rows else 0)
-            self.results.verticalScrollBar().setValue(scrolled)
+            self._scroll_to(anchor)
         if response.corrected:   # the corrected query was searched: say so, offer the words as typed
             self.suggestion.setText(f"Showing results for <b>{html.escape(response.corrected)}</b> - search "
                                     f"for <a href='typed'>{html.escape(response.query)}</a> instead")
@@ -328,6 +330,32 @@ class SearchPanel(QWidget):
         self._count = ""
         self.create_button.setVisible(False)
         self.summary.setText(html.escape(message))
+
+    def _anchor(self) -> tuple[str | None, int, int]:
+        """Return what to keep in place when the list is replaced: the path of the selected row when
+        it is in view, else of the first row in view, with its top in the view, and the scroll value."""
+        view = self.results.viewport().rect()
+        bar = self.results.verticalScrollBar()
+        item = self.results.currentItem()
+        if item is None or not self.results.visualItemRect(item).intersects(view):
+            item = self.results.itemAt(view.topLeft())
+        if item is None:
+            return None, 0, bar.value()
+        return item.data(PATH_ROLE), self.results.visualItemRect(item).top(), bar.value()
+
+    def _scroll_to(self, anchor: tuple[str | None, int, int] | None) -> None:
+        """Scroll the new list so that the anchored row stands where it stood (else as it was)."""
+        bar = self.results.verticalScrollBar()
+        if anchor is None:
+            bar.setValue(0)
+            return
+        path, top, value = anchor
+        self.results.doItemsLayout()   # the rows' heights, for the scroll range
+        rows = [self.results.item(row) for row in range(self.results.count())]
+        found = next((item for item in rows if item.data(PATH_ROLE) == path), None)
+        bar.setValue(value)
+        if found is not None:
+            bar.setValue(bar.value() + self.results.visualItemRect(found).top() - top)
 
     def _check_length(self, text: str) -> None:
         """Say so when the box is full: what was pasted or typed past ``MAX_QUERY_CHARS`` is left out."""

@@ -135,13 +135,22 @@ def test_worker_processes_parse_each_document_once_and_hand_it_to_the_scan(
     original = scan_module.document_fields
     monkeypatch.setattr(scan_module, "document_fields",
                         lambda root, path: parsed.append(path) or original(root, path))
+    monkeypatch.setattr(full_build, "CHECKPOINT_SECONDS", 0.0)   # checkpoints one after the other
+    monkeypatch.setattr(full_build, "BATCH", 8)                    # ... between batches of 8
     kb = KnowledgeBase(big_kb)
     scan = ScanSearcher(kb, background=True)
     scan.search("zebrafinch")   # the scan is in use: it wants the documents a build parses
     indexer = Indexer(kb, IndexStore(big_kb, index_dir), procs=2, start_method="spawn")
-    changes = indexer.rebuild(sink=scan)
+    reported: list[tuple[int, int]] = []
+    changes = indexer.rebuild(progress=lambda done, total: reported.append((done, total)), sink=scan)
     total = sum(1 for _ in kb.iter_paths())
     assert changes.documents == total == 489
+    done = [number for number, _ in reported]
+    assert done == sorted(done) and max(done) == done[-1] == total   # checkpointed ones counted once
+    assert all(of == total for _, of in reported)
+    live = indexer.store.open()
+    assert len(live.index._segments()) > 2   # checkpoints were made on the way
+    live.close()
     assert scan.loaded == (total, total) and parsed == []   # every document came from the build
     assert [hit.path for hit in scan.search("zebrafinch").results] == ["site-0/articles/marker.md"]
     assert searcher_paths(indexer.store) == sorted(

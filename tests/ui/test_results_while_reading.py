@@ -84,6 +84,7 @@ def test_a_rerun_does_not_reorder_the_list_once_the_user_moved_in_it(
     chosen = panel.results.currentItem().data(PATH_ROLE)
     before = shown_paths(window)
     assert panel.results.currentRow() == 2 and panel.moved_in_results()
+    top = panel.results.visualItemRect(panel.results.currentItem()).top()
 
     reading.allow(10_000)   # every document is read: the search is run again
     qtbot.waitUntil(lambda: "Newer results are ready" in panel.summary.text()
@@ -99,6 +100,7 @@ def test_a_rerun_does_not_reorder_the_list_once_the_user_moved_in_it(
     assert shown_paths(window) != before and "Newer results" not in panel.summary.text()
     assert chosen in shown_paths(window)
     assert panel.results.currentItem().data(PATH_ROLE) == chosen   # still selected, by path
+    assert stands_at(panel, panel.results.currentItem(), top)      # where it stood
     assert "so far" not in panel.summary.text()
 
 
@@ -119,22 +121,35 @@ def test_a_rerun_replaces_the_list_while_the_user_has_not_moved_and_keeps_the_sc
     bar.setValue(max(1, bar.maximum() // 2))   # scrolled: moved in the list
     scrolled, listed = bar.value(), shown_paths(window)
     assert scrolled > 0 and panel.moved_in_results()
+    looked_at = panel.results.itemAt(panel.results.viewport().rect().topLeft())
+    path, top = looked_at.data(PATH_ROLE), panel.results.visualItemRect(looked_at).top()
     reading.allow(10_000)
-    qtbot.waitUntil(lambda: "Newer results are ready" in panel.summary.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "Newer results are ready" in panel.summary.text()
+                    and "read so far" not in panel.summary.text(), timeout=30_000)
     assert shown_paths(window) == listed and bar.value() == scrolled
     QTest.keyClick(panel.query, Qt.Key.Key_F5)
-    assert shown_paths(window) != listed
-    assert bar.value() == min(scrolled, bar.maximum())   # the list stays where it was scrolled
+    assert shown_paths(window) != listed and path in shown_paths(window)
+    # the row the user looked at (the first in view: the selected one is above it) stands where it stood
+    assert stands_at(panel, panel.results.item(shown_paths(window).index(path)), top)
+
+
+def stands_at(panel, item, top: int) -> bool:   # noqa: ANN001
+    """Return True when ``item`` stands ``top`` pixels into the view, or as near as scrolling allows."""
+    bar = panel.results.verticalScrollBar()
+    now = panel.results.visualItemRect(item).top()
+    return now == top or (now > top and bar.value() == 0) or (now < top and bar.value() == bar.maximum())
 
 
 def test_reruns_come_only_when_the_documents_read_grew_notably(
         reading_window: tuple[MainWindow, Reading], qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
     window, reading = reading_window
     runs = searches_run(window, monkeypatch)
-    window.search.query.setText("password")
-    qtbot.waitUntil(lambda: "so far" in window.search.summary.text(), timeout=30_000)
-    qtbot.waitUntil(lambda: len(reading.read) == 30, timeout=10_000)
-    quiet(qtbot, runs)   # the reruns of the reading so far are over
+    window.search.query.setText("vpn")   # a first search has the scan read (30 documents, here)
+    qtbot.waitUntil(lambda: len(reading.read) == 30, timeout=30_000)
+    with qtbot.waitSignal(window.search.responseShown, timeout=30_000):
+        window.search.query.setText("password")   # run with the 30 read
+    assert "so far" in window.search.summary.text()
+    quiet(qtbot, runs)
     settled = len(runs)
     qtbot.wait(1_000)   # five ticks of the rerun timer: nothing more was read
     assert len(runs) == settled
@@ -152,9 +167,9 @@ def test_reruns_come_only_when_the_documents_read_grew_notably(
     assert len(runs) == reruns
 
 
-def quiet(qtbot, runs: list[str], seconds: float = 1.5) -> None:   # noqa: ANN001
-    """Wait until no search has run for ``seconds`` (at most 15 s)."""
-    deadline = time.monotonic() + 15
+def quiet(qtbot, runs: list[str], seconds: float = 2.0) -> None:   # noqa: ANN001
+    """Wait until no search has run for ``seconds`` (at most 30 s)."""
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         before = len(runs)
         qtbot.wait(int(seconds * 1000))
