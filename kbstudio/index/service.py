@@ -20,7 +20,13 @@ from kbstudio.index.damage import IndexDamagedError, log_damage, reading
 from kbstudio.index.indexer import Cancelled, IndexChanges, Indexer, Progress, never
 from kbstudio.index.scan import ScanSearcher
 from kbstudio.index.search import FACET_FIELDS, KBSearcher, SearchOptions, SearchResponse
-from kbstudio.index.store import IndexMissingError, IndexStore, LiveIndex, index_base_dir
+from kbstudio.index.store import (
+    IndexMissingError,
+    IndexStore,
+    IndexUnwritableError,
+    LiveIndex,
+    index_base_dir,
+)
 from kbstudio.index.synonyms import SynonymFile
 from kbstudio.kb import KnowledgeBase
 
@@ -106,7 +112,7 @@ class SearchService:
         """
         try:
             searcher = self._open_searcher()
-        except IndexMissingError:
+        except (IndexMissingError, IndexUnwritableError):   # none yet, or the folder setting names a file
             return False
         except IndexDamagedError as error:
             self._note_damage(error, self.store.current_folder())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import logging
 import os
 import re
 import shutil
@@ -31,6 +32,7 @@ MANIFEST_LOG = "manifest.log"
 MAX_LOG_LINES = 5000
 INFO_FILE = "info.json"
 _FOLDER_NAME = re.compile(r"^ix-\d+$")
+log = logging.getLogger(__name__)
 # Errors that say the index folder cannot be written (not that the index is damaged).
 UNWRITABLE_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
                                errno.ENOTDIR, errno.EEXIST, errno.EISDIR})
@@ -101,12 +103,13 @@ class IndexStore:
         self.kb_root = Path(kb_root).resolve()
         self.home = index_dir_for(self.kb_root, base_dir or index_base_dir())
         self._base_cache: tuple[tuple[str, int, int], Manifest] | None = None
+        self._said: set[str] = set()   # unwritable-folder messages logged already
 
     def current_folder(self) -> Path | None:
         """Return the live index folder named by the pointer file, if any."""
         try:
             return self.live_folder()
-        except (IndexMissingError, IndexDamagedError):
+        except (IndexMissingError, IndexDamagedError, IndexUnwritableError):
             return None
 
     def live_folder(self) -> Path:
@@ -114,7 +117,8 @@ class IndexStore:
 
         Raises IndexMissingError when there is no pointer (no index yet, or only folders left by
         a build that never finished, which the next build removes), IndexDamagedError when the
-        pointer is unreadable or names no index folder.
+        pointer is unreadable or names no index folder, IndexUnwritableError when the index
+        folder is under a file (``KBSTUDIO_INDEX_DIR`` names a file: a setting, not damage).
         """
         pointer = self.home / POINTER_FILE
         for _ in range(3):   # a rebuild may swap the pointer and remove the old folder meanwhile
@@ -125,6 +129,8 @@ class IndexStore:
                 raise IndexMissingError(f"the index pointer '{POINTER_FILE}' is missing" if left
                                         else "no index yet") from None
             except OSError as error:
+                if error.errno == errno.ENOTDIR:   # the index folder setting names a file: no damage
+                    raise self._unwritable(error) from None
                 raise IndexDamagedError(f"the index pointer cannot be read: {error.strerror}") from None
             name = raw.decode("utf-8", "replace").strip()
             if not _FOLDER_NAME.match(name):
@@ -305,10 +311,15 @@ class IndexStore:
             lock.release()
 
     def _unwritable(self, error: OSError) -> IndexUnwritableError:
+        """Return the error for an index folder that cannot be written, logged once as what it is:
+        a setting or the disk to fix, not damage (no traceback, no rebuild)."""
         where = f" ({error.filename})" if error.filename else ""
-        return IndexUnwritableError(
-            f"cannot write the search index in {self.home}: {error.strerror or error}{where}; "
-            f"choose another folder with --index-dir or {ENV_INDEX_DIR}")
+        message = (f"cannot write the search index in {self.home}: {error.strerror or error}{where}; "
+                   f"choose another folder with --index-dir or {ENV_INDEX_DIR}")
+        if message not in self._said:   # one clear line in the log, however often it is met
+            self._said.add(message)
+            log.error("index folder setting or disk: %s", message)
+        return IndexUnwritableError(message)
 
 
 def _entry(value: object) -> tuple[int, int, str]:
