@@ -107,6 +107,16 @@ class _NoLogFile(logging.NullHandler):
     previous_level = logging.NOTSET
 
 
+def save_failed(rel_path: str, path: Path, error: OSError) -> str:
+    """Log a save that failed (an expected failure: no traceback) and return the status bar's words.
+
+    Not "unexpected", so the error dialog stays away, but support reads the log (issue #15 report,
+    P9: a save into a KB folder that was gone left nothing there).
+    """
+    log.warning("could not save %s: %s", path, error)
+    return f"Could not save {rel_path}: {error.strerror or error}"
+
+
 def configure_logging(report: Reporter | None = None, path: Path | None = None) -> Path | None:
     """Start logging to the rotating file and install the exception hooks; return the file's path.
 

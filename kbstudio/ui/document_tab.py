@@ -24,6 +24,7 @@ from kbstudio.docedit import common_ends
 from kbstudio.fmedit import remove_field, set_field
 from kbstudio.frontmatter import FrontMatterError, parse_front_matter, split_front_matter
 from kbstudio.kb import KnowledgeBase, Saved
+from kbstudio.logs import save_failed
 from kbstudio.media import MediaError, read_image_file, save_image
 from kbstudio.model import Document, DocumentFields
 from kbstudio.reader import content_hash
@@ -592,7 +593,7 @@ class DocumentTab(QWidget):
             self.externalChangeFound.emit(error)
             return False
         except OSError as error:
-            self.messageRequested.emit(f"Could not save {self.rel_path}: {error.strerror or error}")
+            self.messageRequested.emit(save_failed(self.rel_path, self.document.path, error))
             return False
         self._saved_text = text
         self.document = self.kb.load(self.document.path)

@@ -166,6 +166,10 @@ class StartPage(QScrollArea):
         """List the recent KBs (the open one left out); a folder that is gone is shown, disabled."""
         shown = [p for p in paths if current is None or Path(p) != current]
         listed = [(path, Path(path).is_dir()) for path in shown]
+        # With a KB open (left out of the list) "None yet" would read as if nothing was remembered.
+        self.no_recent.setText("No other knowledge bases yet: the others you open are listed here."
+                               if current is not None else
+                               "None yet: the knowledge bases you open are listed here.")
         if listed == self._listed:
             return
         self._listed = listed

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QSizePolicy, QTool
 from kbstudio.docedit import common_ends
 from kbstudio.index.synonyms import SYNONYMS_PATH, parse_synonyms
 from kbstudio.kb import KnowledgeBase
+from kbstudio.logs import save_failed
 from kbstudio.reader import content_hash
 from kbstudio.storage import ExternalChangeError
 from kbstudio.textformat import TextFormat
@@ -305,7 +306,7 @@ class TextFileTab(QWidget):
             self.externalChangeFound.emit(error)
             return False
         except OSError as error:
-            self.messageRequested.emit(f"Could not save {self.rel_path}: {error.strerror or error}")
+            self.messageRequested.emit(save_failed(self.rel_path, self.path, error))
             return False
         self.is_new = False
         self._saved_text = text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kbstudio.kb import KnowledgeBase
-from kbstudio.loop.gitsync import commit_before_sync
+from kbstudio.loop.gitsync import commit_before_sync, loop_folder_of
 from kbstudio.vcs.commit import Committer
 from kbstudio.vcs.conflicts import Conflicts
 from kbstudio.vcs.history import History
@@ -27,7 +27,8 @@ class VersionControl:
         self.conflicts = Conflicts(repo, self.committer)
         # The knowledge loop's uses, flags and gaps are committed on their own before each sync.
         self.sync = SyncService(repo, self.remote, self.conflicts, self.committer,
-                                prepare=lambda: commit_before_sync(repo))
+                                prepare=lambda: commit_before_sync(repo),
+                                leave_out=lambda path: loop_folder_of(path) is not None)
 
     @classmethod
     def open(cls, kb: KnowledgeBase, network_timeout: float = 60.0, runner: GitRunner | None = None

@@ -77,8 +77,10 @@ class SyncService:
 
     def __init__(self, repo: KBRepo, remote: Remote | None = None, conflicts: Conflicts | None = None,
                  committer: Committer | None = None,
-                 prepare: Callable[[], str | None] | None = None) -> None:
+                 prepare: Callable[[], str | None] | None = None,
+                 leave_out: Callable[[str], bool] | None = None) -> None:
         self.repo = repo
+        self.leave_out = leave_out   # KB path -> True: not counted as uncommitted (``prepare`` commits it)
         self.remote = remote or Remote(repo)
         self.committer = committer or Committer(repo)
         self.conflicts = conflicts or Conflicts(repo, self.committer)
@@ -86,10 +88,13 @@ class SyncService:
         self.prepare = prepare
 
     def state(self) -> RepoState:
-        """Return branch, ahead/behind (as of the last fetch), merge state and uncommitted count."""
+        """Return branch, ahead/behind (as of the last fetch), merge state and uncommitted count
+        (files ``leave_out`` names, such as the knowledge loop's records, not counted)."""
         ahead, behind = self.remote.ahead_behind() if self.repo.head() else (0, 0)
+        changed = [entry for entry in self.committer.status()
+                   if self.leave_out is None or not self.leave_out(entry.path)]
         return RepoState(self.repo.branch(), self.remote.name() is not None, ahead, behind,
-                         self.repo.merging(), len(self.committer.status()))
+                         self.repo.merging(), len(changed))
 
     def sync(self, progress: Progress | None = None, cancelled: Cancelled = never,
              allow_mass_delete: bool = False) -> SyncResult:

@@ -61,6 +61,7 @@ def test_with_no_kb_the_start_page_fills_the_document_area(bare) -> None:
     assert page.open_button.isEnabled() and page.clone_button.isEnabled() and page.demo_button.isEnabled()
     assert not page.new_button.isEnabled()                      # no KB to put a document in
     assert page.no_recent.isVisible() and page.recent_buttons == {}
+    assert page.no_recent.text() == "None yet: the knowledge bases you open are listed here."
     assert page.width() > bare.left.width()                      # the page, not an empty grey area
 
 
@@ -69,6 +70,8 @@ def test_it_gives_way_to_documents_and_comes_back_when_the_last_tab_closes(windo
     assert window.pages.area.currentWidget() is page
     assert "content</b> is open (61 documents)" in page.kb_line.text()
     assert page.new_button.isEnabled()
+    # the open KB is left out of the list: what is said is true of the others
+    assert page.no_recent.text() == "No other knowledge bases yet: the others you open are listed here."
     tab = window.open_document(VPN)
     assert window.pages.area.currentWidget() is window.tabs and not page.isVisible()
     second = window.open_document(ARTICLE_IN_DEMO)
