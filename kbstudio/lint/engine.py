@@ -23,6 +23,7 @@ from kbstudio.model import DocumentFields, DocumentInfo, Problem
 from kbstudio.reader import full_document
 from kbstudio.workers import worker_count
 
+NO_FINDINGS: tuple[Problem, ...] = ()   # shared by the many documents with none (an empty list each: 3 MB)
 __all__ = ["Linter", "lint_documents", "lint_kb", "run_kb_rules", "run_rules", "sort_key"]
 
 
@@ -83,17 +84,17 @@ class Linter:
         self._cross_rules = tuple(rule for rule in self.rules if rule.cross)
         self._today = today
         self.facts = KbFacts(Path(kb_root), similarity=any(r.needs_similarity for r in self.rules))
-        self._own: dict[str, list[Problem]] = {}     # a document's own rules, from its text
-        self._cross: dict[str, list[Problem]] = {}   # the cross-document rules, from its outline
+        self._own: dict[str, Sequence[Problem]] = {}     # a document's own rules, from its text
+        self._cross: dict[str, Sequence[Problem]] = {}   # the cross-document rules, from its outline
         self._kb_problems: list[Problem] = []
 
     def _build(self, examined: Iterable[Examined], context: LintContext) -> None:
         for item in examined:
             self.facts.add_outline(item.outline, item.tokens)
-            self._own[item.outline.rel_path] = item.findings
+            self._own[item.outline.rel_path] = item.findings or NO_FINDINGS
         self.facts.index_similarity()
         for rel_path, outline in self.facts.pages.items():
-            self._cross[rel_path] = run_rules(outline, context, self._cross_rules)
+            self._cross[rel_path] = run_rules(outline, context, self._cross_rules) or NO_FINDINGS
         self._kb_problems = run_kb_rules(context, self.rules)
 
     @property
