@@ -258,8 +258,8 @@ class IndexController(QObject):
         self.label.setText(f"index ready ({what}{skipped})")
         notes = ([f"index was damaged: {changes.damage}"] if changes.damage else []) + changes.skipped
         if changes.resumed:
-            notes.insert(0, f"The build stopped before went on from {changes.resumed:,} of "
-                            f"{changes.documents:,} documents.")
+            notes.insert(0, f"Went on with the build that was stopped: {changes.resumed:,} of the "
+                            f"{changes.documents:,} documents were indexed before.")
         elif changes.not_resumed:
             notes.insert(0, f"Built from the start: {changes.not_resumed}.")
         self.label.setToolTip("\n".join(notes))

@@ -317,7 +317,7 @@ class SearchPanel(QWidget):
         so_far = " so far" if self._partial else ""
         text = f"{response.total} {matches}{so_far} ({response.took_ms:.0f} ms){more}"
         if self._partial and not response.total:
-            text = "No match in the documents read so far: still reading..."
+            text = f"No match in the documents read so far: still reading...{more}"
         notes = "".join(f"<i>{html.escape(note)}</i><br>" for note in response.notes)   # No document KB-9999
         self._count = notes + text + (f"<br><span style='color:gray'>{facets}</span>" if facets else "")
         self._show_summary()
