@@ -336,7 +336,7 @@ class SearchPanel(QWidget):
         it is in view, else of the first row in view, with its top in the view, and the scroll value."""
         view = self.results.viewport().rect()
         bar = self.results.verticalScrollBar()
-        item = self.results.currentItem()
+        item: QListWidgetItem | None = self.results.currentItem()
         if item is None or not self.results.visualItemRect(item).intersects(view):
             item = self.results.itemAt(view.topLeft())
         if item is None:
