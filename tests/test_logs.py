@@ -155,10 +155,10 @@ INJECT = textwrap.dedent("""
     import sys
     from kbstudio.kb import KnowledgeBase
 
-    def scan(self, *args, **kwargs):   # what `kbstudio list` reads the KB with
+    def iter_paths(self, *args, **kwargs):   # how `kbstudio list` finds the KB's documents
         raise RuntimeError("injected failure in the command line 9321")
 
-    KnowledgeBase.scan = scan
+    KnowledgeBase.iter_paths = iter_paths
     from kbstudio.cli import main
     sys.exit(main(sys.argv[1:]))
 """)
@@ -169,11 +169,11 @@ def test_the_cli_logs_an_unexpected_error_and_prints_no_traceback(kb_root: Path,
                             text=True, timeout=120)
     log = isolated_log / "log" / "kbstudio.log"
     assert result.returncode == 1
-    assert "Traceback" not in result.stderr and "in scan" not in result.stderr
+    assert "Traceback" not in result.stderr and "in iter_paths" not in result.stderr
     assert result.stderr == ("kbstudio: unexpected error: RuntimeError: injected failure in the command "
                              f"line 9321 (the details are in {log})\n")
     text = log.read_text("utf-8")
-    assert "Traceback (most recent call last)" in text and "in scan" in text
+    assert "Traceback (most recent call last)" in text and "in iter_paths" in text
     assert "RuntimeError: injected failure in the command line 9321" in text
 
 
