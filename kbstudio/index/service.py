@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
+from kbstudio.freed_memory import return_freed_memory
 from kbstudio.index.damage import IndexDamagedError, log_damage, reading
 from kbstudio.index.indexer import Cancelled, IndexChanges, Indexer, Progress, never
 from kbstudio.index.scan import ScanSearcher
@@ -309,9 +310,11 @@ class SearchService:
                 self._searcher.close()
             self._searcher = searcher
             self._scan_reason = None
-            if self._scan is not None:
-                self._scan.close()
-                self._scan = None
+            scan, self._scan = self._scan, None
+        if scan is not None:   # the scan's table of a big KB is most of the process's memory
+            scan.close()
+            del scan
+            return_freed_memory()
 
     def close(self) -> None:
         """Release the searcher."""
