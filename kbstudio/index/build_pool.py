@@ -2,16 +2,20 @@
 
 The parent hands out batches of file paths; each worker parses its documents once
 (``document_fields``), adds them to a segment of its own (``FastSegmentWriter``) and, when asked,
-sends the parsed fields back, so that a scan of the documents answering searches during the build
-(``kbstudio.index.scan``) gets them without parsing them again. A checkpoint closes every worker's
-segment while the others go on: the segments and the manifest entries of their documents come back
-to the parent, which adds them to the index (``fastbuild.add_segments``), so a build interrupted
-later resumes from there (``kbstudio.index.indexer``).
+sends the parsed fields and their tokens back, so that a scan of the documents answering searches
+during the build (``kbstudio.index.scan``) gets them without parsing or splitting them again. A
+checkpoint closes every worker's segment while the others go on: the segments and the manifest
+entries of their documents come back to the parent, which adds them to the index
+(``fastbuild.add_segments``), so a build interrupted later resumes from there
+(``kbstudio.index.full_build``).
 
 Workers are started with ``start_method`` (``multiprocessing``'s name: "spawn" is safe from any
 thread, which the app needs: forking a process whose other threads run Qt corrupted PySide6's
-reference counts; "fork" starts about 0.4 s sooner and suits the command line). A worker whose
-parent is gone stops within a second; ``cancel`` stops them all within one.
+reference counts; "fork" starts about 0.4 s sooner and suits the command line). As Python's
+documentation says for "spawn", each worker imports the parent's main script again: a script
+that starts the app must keep its work under ``if __name__ == "__main__":`` (``python -m
+kbstudio`` and the ``kbstudio`` command do). A worker whose parent is gone stops within a second;
+``cancel`` stops them all within one.
 """
 
 from __future__ import annotations
@@ -25,7 +29,10 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kbstudio.index.scan_table import Tokens
 
 BATCH = 64          # documents per job: about 0.3 s of a worker's time (5 ms a document)
 MAX_PENDING = 2     # jobs queued per worker: enough to keep it busy, few to wait for on cancel
@@ -33,7 +40,8 @@ POLL = 0.05         # seconds between looks at cancellation while waiting for wo
 CANCEL_WAIT = 0.5   # seconds a cancelled worker gets to stop before it is terminated
 
 Entry = tuple[int, int, str]            # a manifest entry: mtime_ns, size, content hash
-FieldSink = Callable[[str, dict[str, Any]], None]
+# Takes a document's path, fields and tokens (``scan_table.encode_tokens``).
+FieldSink = Callable[[str, dict[str, Any], "Tokens | None"], None]
 
 
 class WorkerFailed(RuntimeError):
@@ -154,13 +162,13 @@ class BuildPool:
     def _handle(self, message: tuple[Any, ...]) -> None:
         kind, number = message[0], message[1]
         if kind == "done":
-            _, _, count, fields = message
+            _, _, count, documents = message
             self._pending[number] -= 1
             self.done += count
             sink = self._sinks[number].pop(0)
-            if sink is not None and fields:
-                for one in fields:
-                    sink(one["path"], one)
+            if sink is not None and documents:
+                for fields, tokens in documents:
+                    sink(fields["path"], fields, tokens)
         elif kind == "segment":
             _, _, segment, entries = message
             if segment is not None:
@@ -183,8 +191,12 @@ def work(folder: str, kb_root: str, jobs: Any, results: Any, number: int, parent
     """A worker's loop (runs in its own process): jobs in, documents indexed, messages out."""
     from whoosh.filedb.filestore import FileStorage
 
+    from kbstudio.index.analysis import SupportAnalyzer
     from kbstudio.index.doc_fields import document_fields
     from kbstudio.index.fastbuild import FastSegmentWriter
+    from kbstudio.index.scan_table import encode_tokens
+
+    analyzer = SupportAnalyzer(stem=True)   # the scan's, so that its table takes the tokens as they are
 
     root = Path(kb_root)
     index = FileStorage(folder).open_index()
@@ -199,7 +211,7 @@ def work(folder: str, kb_root: str, jobs: Any, results: Any, number: int, parent
                     break
                 continue
             if job[0] == "docs":
-                sent: list[dict[str, Any]] | None = [] if job[2] else None
+                sent: list[tuple[dict[str, Any], Tokens]] | None = [] if job[2] else None
                 for name in job[1]:
                     built = document_fields(root, Path(name))
                     if built is None:   # gone since it was listed
@@ -210,7 +222,7 @@ def work(folder: str, kb_root: str, jobs: Any, results: Any, number: int, parent
                     writer.add_document(**fields)
                     entries[fields["path"]] = entry
                     if sent is not None:
-                        sent.append(fields)
+                        sent.append((fields, encode_tokens(analyzer, fields)))
                 results.put(("done", number, len(job[1]), sent))
             elif job[0] in ("segment", "stop"):
                 segment = writer._finalize_segment() if writer is not None else None

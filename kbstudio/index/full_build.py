@@ -27,6 +27,7 @@ from kbstudio.index.build_pool import BATCH, BuildPool
 from kbstudio.index.damage import IndexDamagedError, reading, record_files
 from kbstudio.index.doc_fields import Entry, fields_of, read_file, stat_key
 from kbstudio.index.fastbuild import FastSegmentWriter, add_segments, clean_up
+from kbstudio.index.scan_table import Tokens
 from kbstudio.index.store import MANIFEST_FILE, IndexMissingError, IndexStore, Manifest
 
 Progress = Callable[[int, int], None]
@@ -54,8 +55,9 @@ class DocumentSink(Protocol):
     def wants_documents(self) -> bool:
         """Return True while documents should be handed over (asked before each batch)."""
 
-    def add_document(self, rel: str, fields: dict[str, Any]) -> None:
-        """Take the fields of the document at KB-relative ``rel`` (called on the build's thread)."""
+    def add_document(self, rel: str, fields: dict[str, Any], tokens: Tokens | None = None) -> None:
+        """Take the fields of the document at KB-relative ``rel`` and, from a worker process, its
+        tokens (``scan_table.encode_tokens``); called on the build's thread."""
 
 
 @dataclass

@@ -48,7 +48,7 @@ from kbstudio.index.indexer import Cancelled, Progress, document_fields, never, 
 from kbstudio.index.query import ParsedQuery, parse_query
 from kbstudio.index.ranker import RankWeights
 from kbstudio.index.results import SearchOptions, SearchResponse, answer, empty_response
-from kbstudio.index.scan_table import Table
+from kbstudio.index.scan_table import Table, Tokens
 from kbstudio.index.scan_view import View
 from kbstudio.index.synonyms import SynonymFile, SynonymTable
 from kbstudio.kb import KnowledgeBase
@@ -156,16 +156,16 @@ class ScanSearcher:
         """Take documents again after ``stop_adding`` (a build starts again)."""
         self._stopped = False
 
-    def add_document(self, rel: str, fields: dict[str, Any]) -> None:
-        """Take the index fields of the document at ``rel`` (``document_fields``) from a build;
-        one the table has already is skipped."""
+    def add_document(self, rel: str, fields: dict[str, Any], tokens: Tokens | None = None) -> None:
+        """Take the index fields of the document at ``rel`` (``document_fields``) from a build,
+        with their tokens when a worker process made them; one the table has is skipped."""
         with self._lock:
             if self._closed or self._streaming:
                 return
             if self._table is None:
                 self._table = Table(self.kb.root, self.analyzer)
             table, generation = self._table, self._generation
-        self._add(table, generation, rel, fields)
+        self._add(table, generation, rel, fields, tokens)
 
     def load(self, progress: Progress | None = None, cancelled: Cancelled = never) -> None:
         """Read every document into the table, unless it is complete or another thread is reading.
@@ -231,7 +231,8 @@ class ScanSearcher:
         log.info("scan of %s: %d documents read in %.1f s (about %.0f MB)", self.kb.root,
                  len(table.docs), time.perf_counter() - started, table.estimate / 2**20)
 
-    def _add(self, table: Table, generation: int, rel: str, fields: dict[str, Any]) -> bool:
+    def _add(self, table: Table, generation: int, rel: str, fields: dict[str, Any],
+             tokens: Tokens | None = None) -> bool:
         """Add a document to ``table`` unless it has it; return False once the table passed the
         memory budget (searches then stream, see the module doc) or adding was stopped."""
         with self._adding:
@@ -239,7 +240,7 @@ class ScanSearcher:
                 return False
             if rel in self._present or self._generation != generation:
                 return True
-            table.add(rel, fields)
+            table.add(rel, fields, tokens)
             self._present.add(rel)
             if table.estimate <= self.memory_budget:
                 return True

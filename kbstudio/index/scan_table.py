@@ -45,6 +45,8 @@ _DOCUMENT_BYTES = 600
 _COMPRESSION = 1
 
 Postings = Sequence[int]   # packed: document number << TF_BITS | term count
+Tokens = dict[str, tuple[bytes, str]]   # a document's tokens by text field (``encode_tokens``)
+_SEPARATOR = "\x1f"   # between packed stems: no token holds it (they are runs of word characters)
 
 
 @dataclass(slots=True)
@@ -89,15 +91,19 @@ class Table:
         self.vocabulary: dict[str, int] = {}   # stem -> its number in word sequences
         self.within: dict[int, set[int]] = {}  # a stem's number -> numbers of dotted words with it as a part
 
-    def add(self, rel: str, fields: dict[str, Any]) -> None:
-        """Add one document's index fields (``document_fields``) as the next document."""
+    def add(self, rel: str, fields: dict[str, Any], tokens: Tokens | None = None) -> None:
+        """Add one document's index fields (``document_fields``) as the next document.
+
+        ``tokens`` are its text fields' tokens as ``encode_tokens`` gave them (a build's worker
+        process made them), else the table's analyzer splits the fields here.
+        """
         number = len(self.docs)
         keep = self.keep
         positioned = self.analyzer.positioned_tokens
         estimate = _DOCUMENT_BYTES
         words: list[bytes | None] = []
         for name in TEXT_FIELDS:
-            placed = positioned(fields[name])
+            placed = positioned(fields[name]) if tokens is None else decode_tokens(tokens[name])
             if self.keep_texts and name in SEQUENCE_FIELDS:
                 words.append(_compress_array(self.sequence(placed)) if placed else None)
                 estimate += len(words[-1] or b"")
@@ -169,6 +175,26 @@ class Table:
             self.estimate -= sum(len(blob or b"") for blob in (doc.text, doc.code, *doc.words))
             doc.text = doc.code = None
             doc.words = ()
+
+
+def encode_tokens(analyzer: SupportAnalyzer, fields: dict[str, Any]) -> Tokens:
+    """Return the positioned tokens of a document's text fields, packed to cross a process
+    boundary: unpickling the plain (position, stem) pairs cost the table's process 0.6 ms a
+    document, nearly half of splitting the text again (measured on the 25,000-document KB)."""
+    packed: Tokens = {}
+    for name in TEXT_FIELDS:
+        placed = analyzer.positioned_tokens(fields[name])
+        packed[name] = (array("I", (position for position, _ in placed)).tobytes(),
+                        _SEPARATOR.join(stem for _, stem in placed))
+    return packed
+
+
+def decode_tokens(packed: tuple[bytes, str]) -> list[tuple[int, str]]:
+    """Return the (position, stem) pairs ``encode_tokens`` packed."""
+    positions, stems = packed
+    if not positions:
+        return []
+    return list(zip(array("I", positions), stems.split(_SEPARATOR), strict=True))
 
 
 def _compress(text: str) -> bytes | None:

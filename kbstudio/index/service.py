@@ -89,6 +89,7 @@ class SearchService:
         # The app searches on one thread while indexing runs on another: swapping or refreshing
         # the searcher waits for a running search instead of closing it underneath.
         self._lock = threading.RLock()
+        self._closed = False   # close() was called: no scan reads the documents any more
 
     @property
     def is_open(self) -> bool:
@@ -278,11 +279,12 @@ class SearchService:
         if scan is not None:
             scan.stop_adding()
 
-    def read_documents(self, cancelled: Cancelled = never) -> None:
+    def read_documents(self, cancelled: Cancelled = never, progress: Progress | None = None) -> None:
         """Have the scan read the documents it has not got yet (on the caller's thread), unless the
-        index answers; ``cancelled`` stops it within a document."""
-        if self._searcher is None:
-            self._scanner().load(cancelled=cancelled)
+        index answers; ``cancelled`` stops it within a document, ``progress(held, total)`` is
+        called every hundredth of the documents."""
+        if self._searcher is None and not self._closed:
+            self._scanner().load(progress, cancelled)
 
     def _open_searcher(self) -> Searcher:
         """Open the live index and a searcher over it; raises IndexMissingError or IndexDamagedError."""
@@ -317,8 +319,9 @@ class SearchService:
             return_freed_memory()
 
     def close(self) -> None:
-        """Release the searcher."""
+        """Release the searcher (and the scan: ``read_documents`` reads nothing from now on)."""
         with self._lock:
+            self._closed = True
             if self._searcher is not None:
                 self._searcher.close()
                 self._searcher = None

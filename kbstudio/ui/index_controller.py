@@ -6,9 +6,10 @@ build that was cancelled or failed) searches are answered by scanning the docume
 (``kbstudio.index.scan``): a build hands the scan each document it parses, and from the first
 such search on, a worker reads the others (once each, from the last backwards, so that it meets
 the build half way). Searches meanwhile answer from the documents read so far and are rerun at
-most every ``SCAN_RERUN_MS``, when the documents read have grown by ``RERUN_GROWTH`` since the
-search on screen, and once all are read. Cancel stops the build and that reading within a second;
-searches then answer from what was read. ``noteChanged`` tells the search panel which answers.
+most every ``SCAN_RERUN_MS`` (every ``SCAN_TICK_MS`` while they found nothing), when the documents
+read have grown by ``RERUN_GROWTH`` since the search on screen, and once all are read. Cancel
+stops the build and that reading within a second; searches then answer from what was read.
+``noteChanged`` tells the search panel which answers.
 Change records name the documents to index again; whenever the answers may differ (an update, a
 build, the scan reading on) the controller publishes a record with ``index`` set.
 A cancelled or failed build starts again from a click on the status-bar label, and View > Rebuild
@@ -21,6 +22,7 @@ import contextlib
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -41,15 +43,16 @@ from kbstudio.ui.tasks import EXPECTED_ERRORS, TaskFailure, TaskHandle, TaskRunn
 # wait for the other writer): logged and shown in the status bar. Anything else is a bug: the
 # error dialog too. Damage never gets here: the service rebuilds a damaged index itself.
 INDEX_EXPECTED: tuple[type[BaseException], ...] = (*EXPECTED_ERRORS, IndexUnwritableError, IndexLockedError)
-SCAN_RERUN_MS = 3000   # while the scan reads the documents, searches shown are rerun at most this often
+SCAN_RERUN_MS = 3000   # while the scan reads the documents, results shown are rerun at most this often
+SCAN_TICK_MS = 1000    # ... and an empty answer this often: the first results come sooner
 # ... and only once the documents read have grown this much since the search on screen ran: on a
 # 25,000-document KB about 15 reruns instead of one every 1-2 s, each of which reordered the list.
 RERUN_GROWTH = 1.25
-# The scan's reader runs at this niceness (Linux): an index build beside it, which parses the same
-# documents under the same interpreter lock, keeps most of the processor (corpus: built in 9.7-10.1 s
-# instead of 8.6 s alone, 14 s beside a reader at the same priority; the reader gets through a fifth
-# of the documents meanwhile), and the reader has it to itself once no build runs.
+# The scan's reader runs at this niceness (Linux) once the scan holds READER_HEAD documents (a
+# first answer for any common word): the index build, in worker processes, keeps most of the
+# processor, and the reader has it to itself once no build runs.
 READER_NICENESS = 10
+READER_HEAD = 1000
 
 # Why the documents are scanned, as the search panel says it ("" while the index answers).
 WHILE_BUILT = "while the index is built"
@@ -131,7 +134,9 @@ class IndexController(QObject):
         self._answered_read = 0         # documents the scan had read when the search on screen ran
         self._searching = 0             # searches started and not answered yet
         self._rerun = QTimer(self)
-        self._rerun.setInterval(SCAN_RERUN_MS)
+        self._rerun.setInterval(SCAN_TICK_MS)
+        self._rerun_at = 0.0            # when the last rerun was asked for (time.monotonic())
+        self._answered_empty = False    # the scan's answer on screen has no results
         self._rerun.timeout.connect(self._rerun_if_grown)
         self.resultsStale.connect(self._stale)
         self.errorOccurred.connect(hub.status.error)
@@ -358,6 +363,7 @@ class IndexController(QObject):
             response, scanned, read = result
             self._searching -= 1
             self._answered_read = read if scanned else 0
+            self._answered_empty = scanned and not response.results
             self.noteChanged.emit(self.scan_note() if scanned else "", scanned and self._partial(service))
             if alive(on_result):
                 on_result(response)
@@ -421,9 +427,15 @@ class IndexController(QObject):
             return
 
         def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> None:
-            _give_way()
+            head = [True]
+
+            def held(done: int, total: int) -> None:
+                if head and done >= READER_HEAD:
+                    head.clear()
+                    _give_way()
+
             if not service.is_open:
-                service.read_documents(cancelled)
+                service.read_documents(cancelled, held)
 
         self._reader_for = service
         self._reader = self.scan_work.run("reading the documents", work,
@@ -448,7 +460,8 @@ class IndexController(QObject):
                 self.resultsStale.emit()   # the search on screen, from every document
 
     def _rerun_if_grown(self) -> None:
-        """Rerun the search on screen when the scan has read notably more since it ran (see RERUN_GROWTH)."""
+        """Rerun the search on screen when the scan has read notably more since it ran (see
+        RERUN_GROWTH), at most every SCAN_RERUN_MS (every tick while it found nothing)."""
         service = self.service
         if service is None or service.is_open or not self._why_scan:
             self._rerun.stop()
@@ -456,7 +469,11 @@ class IndexController(QObject):
         read, total = service.scan_loaded
         if self._searching:   # the answer on its way says how many were read when it ran
             return
+        now = time.monotonic()
+        if not self._answered_empty and now - self._rerun_at < SCAN_RERUN_MS / 1000:
+            return
         if read >= total > self._answered_read or read >= max(1, self._answered_read) * RERUN_GROWTH:
+            self._rerun_at = now
             self.resultsStale.emit()
 
     def update_paths(self, rel_paths: Iterable[str]) -> None:
@@ -483,6 +500,7 @@ class IndexController(QObject):
         self.scan_work.cancel_all()
         for runner in (self.kb_work, self.search_work):
             runner.wait()
-        if self.service is not None:
-            self.service.close()   # also stops the scan reading the documents
+        service, self.service = self.service, None   # a late signal finds no service to work on
+        if service is not None:
+            service.close()   # also stops the scan reading the documents
         self.scan_work.wait()

@@ -303,7 +303,9 @@ class SearchPanel(QWidget):
         rows = [self.results.item(row).data(PATH_ROLE) for row in range(self.results.count())]
         self._first_path = rows[0] if rows else None
         if rows:
+            self.results.setAutoScroll(False)   # the anchor says where to scroll, not the selection
             self.results.setCurrentRow(rows.index(selected) if selected in rows else 0)
+            self.results.setAutoScroll(True)
             self._scroll_to(anchor)
         if response.corrected:   # the corrected query was searched: say so, offer the words as typed
             self.suggestion.setText(f"Showing results for <b>{html.escape(response.corrected)}</b> - search "

@@ -17,7 +17,7 @@ from kbstudio.index import full_build
 from kbstudio.index import scan as scan_module
 from kbstudio.index.indexer import IndexCancelled, Indexer
 from kbstudio.index.scan import ScanSearcher
-from kbstudio.index.search import KBSearcher
+from kbstudio.index.search import KBSearcher, SearchOptions
 from kbstudio.index.store import INFO_FILE, IndexStore
 from kbstudio.kb import KnowledgeBase
 from tests.conftest import CONTENT, write
@@ -153,6 +153,14 @@ def test_worker_processes_parse_each_document_once_and_hand_it_to_the_scan(
     live.close()
     assert scan.loaded == (total, total) and parsed == []   # every document came from the build
     assert [hit.path for hit in scan.search("zebrafinch").results] == ["site-0/articles/marker.md"]
+    # the stems the workers split are those the scan splits itself: the same scores
+    alone = ScanSearcher(kb)
+    every = SearchOptions(limit=1000)
+    for query in ("password", "vpn drops", '"reset a password"', "kb-3", "outlook.exe error"):
+        fed, read = scan.search(query, every), alone.search(query, every)
+        assert fed.total == read.total > 0
+        assert {hit.path: round(hit.score, 6) for hit in fed.results} == \
+               {hit.path: round(hit.score, 6) for hit in read.results}
     assert searcher_paths(indexer.store) == sorted(
         p.relative_to(big_kb).as_posix() for p in kb.iter_paths())
     assert not multiprocessing.active_children()

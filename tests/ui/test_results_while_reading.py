@@ -15,6 +15,7 @@ from PySide6.QtTest import QTest
 
 from kbstudio.index import scan as scan_module
 from kbstudio.kb import KnowledgeBase
+from kbstudio.ui import index_controller
 from kbstudio.ui.main_window import MainWindow
 from kbstudio.ui.search_panel import MAX_QUERY_CHARS, PATH_ROLE, SHOW_NEWER
 from kbstudio.ui.settings import AppSettings
@@ -66,7 +67,8 @@ def reading_window(new_window: MainWindow, held_build: threading.Event, qtbot,
     """The window during a first build that waits, its scan allowed to read 30 documents."""
     reading = Reading(monkeypatch, 30)
     qtbot.waitUntil(lambda: new_window.index_label.text().startswith("building the index"), timeout=10_000)
-    new_window.index._rerun.setInterval(200)   # the policy, not the wait, is under test
+    monkeypatch.setattr(index_controller, "SCAN_RERUN_MS", 200)   # the policy, not the wait, is
+    new_window.index._rerun.setInterval(100)                         # under test
     qtbot.waitUntil(lambda: new_window.library.model.rowCount() > 0, timeout=10_000)
     yield new_window, reading
     reading.allow(10_000)
@@ -239,3 +241,25 @@ def test_a_paste_longer_than_the_box_holds_is_not_cut_silently(window: MainWindo
     assert f"holds {MAX_QUERY_CHARS:,} characters" in panel.length_note.text()
     panel.query.setText("vpn")
     assert not panel.length_note.isVisible()
+
+
+def test_an_empty_answer_is_rerun_at_once_and_a_list_only_every_few_seconds(
+        new_window: MainWindow, held_build: threading.Event, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = new_window
+    reading = Reading(monkeypatch, 0)   # nothing read yet: the first answer is empty
+    qtbot.waitUntil(lambda: window.index_label.text().startswith("building the index"), timeout=10_000)
+    monkeypatch.setattr(index_controller, "SCAN_RERUN_MS", 60_000)
+    window.index._rerun.setInterval(100)
+    runs = searches_run(window, monkeypatch)
+    window.search.query.setText("password")
+    qtbot.waitUntil(lambda: "No match in the documents read so far" in window.search.summary.text(),
+                    timeout=30_000)
+    reading.allow(30)
+    qtbot.waitUntil(lambda: window.search.results.count() > 0, timeout=10_000)   # long before 60 s
+    listed = len(runs)
+    reading.allow(45)
+    qtbot.waitUntil(lambda: len(reading.read) == 45, timeout=10_000)
+    qtbot.wait(1_500)
+    assert len(runs) == listed   # a list on screen waits SCAN_RERUN_MS, growth or not
+    reading.allow(10_000)
+    held_build.set()
